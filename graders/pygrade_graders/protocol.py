@@ -1,0 +1,61 @@
+"""The results channel: versioned JSON lines written to a file that pygrade names.
+
+Every line is one event object with an `event` key. The first line is always `hello`, carrying
+the protocol version, so pygrade can refuse a harness it does not understand instead of
+misreading it. Each line is flushed as soon as it is written: if the learner's code crashes
+the interpreter or hangs until pygrade kills it, every event written before that point is
+already on disk.
+
+Events (protocol 1):
+    hello          {"protocol": 1, "python": "3.11.7", "pytest": "9.2.0"}
+    collected      {"tests": [{"id", "name", "weight", "file", "line"}, ...]}
+    collect-error  {"kind": "syntax-error" | "import-error" | "exception", "message", "location"}
+    start          {"id"}
+    result         {"id", "status": "pass" | "fail" | "error" | "skipped", "message", "location",
+                    "output", "output_truncated", "duration_ms"}
+    done           {"exit_status"}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from pygrade_graders import PROTOCOL_VERSION
+
+# Text kept from one test's captured output or one failure message, in characters. The head and
+# the tail are kept; the middle is replaced by a notice so the learner sees where it was cut.
+TEXT_LIMIT = 8_000
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
+    """Return `text` cut to about `limit` characters (head and tail kept) and whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    half = limit // 2
+    dropped = len(text) - 2 * half
+    return f"{text[:half]}\n[... {dropped} characters cut by pygrade ...]\n{text[-half:]}", True
+
+
+class Channel:
+    """Writes protocol events, one flushed JSON line each."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    @classmethod
+    def open(cls, path: str) -> Channel:
+        # Line buffering plus an explicit flush: each event reaches the file before the next
+        # line of learner code runs.
+        return cls(open(path, "w", encoding="utf-8", buffering=1))
+
+    def send(self, event: str, **fields: Any) -> None:
+        record = {"event": event, **fields}
+        self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def hello(self, **versions: str) -> None:
+        self.send("hello", protocol=PROTOCOL_VERSION, **versions)
+
+    def close(self) -> None:
+        self._stream.close()

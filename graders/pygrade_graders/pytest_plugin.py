@@ -1,0 +1,172 @@
+"""A pytest plugin that reports each test to pygrade as it finishes.
+
+pygrade loads it with `-p pygrade_graders.pytest_plugin --pygrade-results PATH`. The channel is
+opened in `pytest_configure`, before any test module (and so any learner code) is imported.
+Results go to that file only; what learner code prints is captured by pytest per test and
+attached, clipped, to that test's result.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from pygrade_graders.protocol import Channel, clip
+
+
+def display_name(nodeid: str) -> str:
+    """Turn `tests/test_x.py::TestY::test_counts_words[a-1]` into `counts words [a-1]`."""
+    function = nodeid.split("::")[-1]
+    base, bracket, params = function.partition("[")
+    base = base.removeprefix("test_").replace("_", " ").strip()
+    return f"{base} [{params}" if bracket else base
+
+
+def classify_collect_error(error: BaseException) -> str:
+    """Name why a test module could not be collected, looking through pytest's wrappers."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, SyntaxError):
+            return "syntax-error"
+        if isinstance(seen, ImportError):
+            return "import-error"
+        seen = seen.__cause__
+    return "exception"
+
+
+@dataclass
+class Outcome:
+    """What the setup, call and teardown phases of one test added up to."""
+
+    status: str = "pass"
+    message: str | None = None
+    location: str | None = None
+    output: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+
+class Reporter:
+    """Turns pytest's hooks into protocol events."""
+
+    def __init__(self, channel: Channel, rootdir: str) -> None:
+        self.channel = channel
+        self.outcomes: dict[str, Outcome] = {}
+        self.root_prefix = rootdir.rstrip("/") + "/"
+
+    def relative(self, text: str) -> str:
+        """Paths in messages, relative to the check's folder (the learner's view of it)."""
+        return text.replace(self.root_prefix, "")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        tests = []
+        for item in session.items:
+            marker = item.get_closest_marker("weight")
+            weight = marker.args[0] if marker and marker.args else 1
+            path, line, _ = item.location
+            tests.append(
+                {
+                    "id": item.nodeid,
+                    "name": display_name(item.nodeid),
+                    "weight": weight,
+                    "file": path,
+                    "line": (line or 0) + 1,
+                }
+            )
+        self.channel.send("collected", tests=tests)
+
+    def pytest_exception_interact(
+        self,
+        node: pytest.Item | pytest.Collector,
+        call: pytest.CallInfo[object],
+        report: pytest.CollectReport | pytest.TestReport,
+    ) -> None:
+        if not isinstance(report, pytest.CollectReport) or call.excinfo is None:
+            return
+        # pytest's text starts with its own import machinery; the `E` lines are the error.
+        lines = [line[4:] for line in report.longreprtext.splitlines() if line.startswith("E ")]
+        message, _ = clip(self.relative("\n".join(lines) or report.longreprtext))
+        self.channel.send(
+            "collect-error",
+            kind=classify_collect_error(call.excinfo.value),
+            message=message,
+            location=node.nodeid,
+        )
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.outcomes[nodeid] = Outcome()
+        self.channel.send("start", id=nodeid)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> object:
+        report: pytest.TestReport = yield
+        outcome = self.outcomes.setdefault(item.nodeid, Outcome())
+        # Each phase's report repeats the output captured in the phases before it.
+        outcome.output = [text for title, text in report.sections if title.startswith("Captured")]
+        if report.skipped and outcome.status == "pass":
+            outcome.status = "skipped"
+            outcome.message = skip_reason(report)
+        elif report.failed and outcome.status in ("pass", "skipped"):
+            excinfo = call.excinfo
+            assertion = excinfo is not None and excinfo.errisinstance(
+                (AssertionError, pytest.fail.Exception)
+            )
+            outcome.status = "fail" if call.when == "call" and assertion else "error"
+            text = excinfo.exconly() if excinfo is not None else report.longreprtext
+            if call.when != "call":
+                text = f"error in test {call.when}: {text}"
+            outcome.message, _ = clip(self.relative(text))
+            crash = getattr(report.longrepr, "reprcrash", None)
+            if crash is not None:
+                outcome.location = f"{self.relative(str(crash.path))}:{crash.lineno}"
+        return report
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        outcome = self.outcomes.pop(nodeid, Outcome())
+        output, truncated = clip("".join(outcome.output))
+        self.channel.send(
+            "result",
+            id=nodeid,
+            status=outcome.status,
+            message=outcome.message,
+            location=outcome.location,
+            output=output,
+            output_truncated=truncated,
+            duration_ms=round((time.perf_counter() - outcome.started) * 1000),
+        )
+
+    def pytest_sessionfinish(self, exitstatus: int) -> None:
+        self.channel.send("done", exit_status=int(exitstatus))
+
+
+def skip_reason(report: pytest.TestReport) -> str | None:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return re.sub(r"^Skipped: ", "", str(longrepr[2]))
+    return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pygrade-results",
+        metavar="PATH",
+        help="write pygrade's per-test results, one JSON line each, to PATH",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "weight(n): this test is worth n shares of the check's points"
+    )
+    path = config.getoption("--pygrade-results")
+    if not path:
+        return
+    channel = Channel.open(str(path))
+    channel.hello(python=platform.python_version(), pytest=pytest.__version__)
+    config.pluginmanager.register(Reporter(channel, str(config.rootpath)), "pygrade-reporter")

@@ -1,0 +1,288 @@
+//! `exercise.toml`: the manifest of one exercise, format version 1.
+//!
+//! Plain serde structs with kebab-case keys, defaults in one place, and unknown keys rejected
+//! (a typo must fail `pygrade verify`, not be ignored). Checks are tagged by `kind`. What
+//! serde cannot express (value ranges, files that must exist) is checked in [`Manifest::validate`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Manifest {
+    pub format_version: u32,
+    pub title: String,
+    pub module: u8,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// The learner-editable files: the only files ever taken from a submission.
+    pub files: Vec<String>,
+    pub hint: String,
+    #[serde(rename = "check")]
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) enum Check {
+    /// The exercise's trusted pytest tests; points shared by test weight.
+    Pytest {
+        points: f64,
+        #[serde(default, with = "humantime_serde")]
+        timeout: Option<Duration>,
+    },
+    /// mypy over the learner's Python files.
+    Mypy {
+        points: f64,
+        #[serde(default, with = "humantime_serde")]
+        timeout: Option<Duration>,
+        /// `--strict` unless turned off.
+        #[serde(default = "yes")]
+        strict: bool,
+        /// Further mypy flags, e.g. `["--disallow-any-expr"]`.
+        #[serde(default)]
+        flags: Vec<String>,
+    },
+    /// Run a command per case and compare its stdout and exit code with the expected ones.
+    Output {
+        points: f64,
+        /// Per case.
+        #[serde(default, with = "humantime_serde")]
+        timeout: Option<Duration>,
+        /// `python` as the first word means the grading interpreter.
+        command: Vec<String>,
+        #[serde(default = "default_cases")]
+        cases: String,
+        #[serde(default, rename = "match")]
+        matching: Match,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Match {
+    #[default]
+    Exact,
+    TrailingWhitespaceInsensitive,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_cases() -> String {
+    "cases".to_string()
+}
+
+impl Check {
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Check::Pytest { .. } => "pytest",
+            Check::Mypy { .. } => "mypy",
+            Check::Output { .. } => "output",
+        }
+    }
+
+    pub(crate) fn points(&self) -> f64 {
+        match self {
+            Check::Pytest { points, .. }
+            | Check::Mypy { points, .. }
+            | Check::Output { points, .. } => *points,
+        }
+    }
+
+    /// The limit for one process of this check; the defaults live here and only here.
+    pub(crate) fn timeout(&self) -> Duration {
+        match self {
+            Check::Pytest { timeout, .. } => timeout.unwrap_or(Duration::from_secs(10)),
+            Check::Mypy { timeout, .. } => timeout.unwrap_or(Duration::from_secs(60)),
+            Check::Output { timeout, .. } => timeout.unwrap_or(Duration::from_secs(5)),
+        }
+    }
+}
+
+impl Manifest {
+    pub(crate) fn parse(text: &str) -> Result<Manifest, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Checks what serde cannot: ranges, paths and the files the checks rely on.
+    /// `has_file` answers whether a path relative to the exercise folder exists.
+    pub(crate) fn validate(
+        &self,
+        module_of_folder: Option<u8>,
+        has_file: &dyn Fn(&Path) -> bool,
+        has_dir: &dyn Fn(&Path) -> bool,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.format_version != FORMAT_VERSION {
+            problems.push(format!(
+                "`format-version` is {}, this pygrade reads version {FORMAT_VERSION}: upgrade pygrade or rewrite the manifest",
+                self.format_version
+            ));
+        }
+        if !(1..=10).contains(&self.module) {
+            problems.push(format!(
+                "`module` is {}, it must be a roadmap module from 1 to 10",
+                self.module
+            ));
+        } else if let Some(folder) = module_of_folder
+            && folder != self.module
+        {
+            problems.push(format!(
+                "`module` is {} but the exercise sits in the folder of module {folder}",
+                self.module
+            ));
+        }
+        if self.title.trim().is_empty() {
+            problems.push("`title` is empty".into());
+        }
+        if self.hint.trim().is_empty() {
+            problems.push("`hint` is empty: give the learner a nudge".into());
+        }
+        if self.files.is_empty() {
+            problems.push("`files` is empty: name the learner-editable files".into());
+        }
+        for file in &self.files {
+            if !is_plain_relative(file) {
+                problems.push(format!("`files` entry {file:?} must be a relative path inside the exercise, without `..`"));
+                continue;
+            }
+            for side in ["starter", "reference"] {
+                if !has_file(&Path::new(side).join(file)) {
+                    problems.push(format!(
+                        "`files` names {file:?} but {side}/{file} does not exist"
+                    ));
+                }
+            }
+        }
+        if self.checks.is_empty() {
+            problems.push("no `[[check]]` tables: an exercise needs at least one check".into());
+        }
+        for (i, check) in self.checks.iter().enumerate() {
+            let at = format!("check {} ({})", i + 1, check.kind());
+            if !(check.points() > 0.0 && check.points().is_finite()) {
+                problems.push(format!("{at}: `points` must be a positive number"));
+            }
+            if check.timeout().is_zero() {
+                problems.push(format!("{at}: `timeout` must be longer than zero"));
+            }
+            match check {
+                Check::Pytest { .. } if !has_dir(Path::new("tests")) => {
+                    problems.push(format!("{at}: the exercise has no tests/ folder"));
+                }
+                Check::Mypy { .. } if !self.files.iter().any(|f| f.ends_with(".py")) => {
+                    problems.push(format!("{at}: none of `files` is a .py file to type-check"));
+                }
+                Check::Output { command, cases, .. } => {
+                    if command.is_empty() {
+                        problems.push(format!("{at}: `command` is empty"));
+                    }
+                    if !is_plain_relative(cases) || !has_dir(Path::new(cases)) {
+                        problems.push(format!("{at}: the cases folder {cases:?} does not exist"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        problems
+    }
+}
+
+/// A path that stays inside the folder it is relative to.
+pub(crate) fn is_plain_relative(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+        format-version = 1
+        title = "Word count"
+        module = 1
+        topics = ["dict"]
+        files = ["word_count.py"]
+        hint = "Use a dict."
+
+        [[check]]
+        kind = "pytest"
+        points = 6
+        timeout = "3s"
+
+        [[check]]
+        kind = "mypy"
+        points = 2
+
+        [[check]]
+        kind = "output"
+        points = 2
+        command = ["python", "word_count.py"]
+        match = "trailing-whitespace-insensitive"
+    "#;
+
+    fn everything_exists(_: &Path) -> bool {
+        true
+    }
+
+    #[test]
+    fn a_complete_manifest_parses_with_defaults() {
+        let m = Manifest::parse(GOOD).unwrap();
+        assert_eq!(m.checks.len(), 3);
+        assert_eq!(m.checks[0].timeout(), Duration::from_secs(3));
+        assert_eq!(m.checks[1].timeout(), Duration::from_secs(60));
+        match &m.checks[2] {
+            Check::Output {
+                cases, matching, ..
+            } => {
+                assert_eq!(cases, "cases");
+                assert_eq!(*matching, Match::TrailingWhitespaceInsensitive);
+            }
+            other => panic!("expected an output check, got {other:?}"),
+        }
+        assert!(
+            m.validate(Some(1), &everything_exists, &everything_exists)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_is_rejected_by_name() {
+        let err = Manifest::parse(&GOOD.replace("points = 2\n", "pionts = 2\n")).unwrap_err();
+        assert!(err.contains("pionts"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_check_kind_is_rejected() {
+        let err = Manifest::parse(&GOOD.replace("\"mypy\"", "\"pyright\"")).unwrap_err();
+        assert!(err.contains("pyright"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_each_reported() {
+        let m = Manifest::parse(&GOOD.replace("module = 1", "module = 12")).unwrap();
+        let problems = m.validate(None, &|_| false, &|_| false);
+        let all = problems.join("\n");
+        assert!(all.contains("module"), "{all}");
+        assert!(all.contains("starter/word_count.py"), "{all}");
+        assert!(all.contains("tests/ folder"), "{all}");
+        assert!(all.contains("cases folder"), "{all}");
+    }
+
+    #[test]
+    fn learner_files_must_stay_inside_the_exercise() {
+        assert!(is_plain_relative("pkg/mod.py"));
+        assert!(!is_plain_relative("../secret.py"));
+        assert!(!is_plain_relative("/etc/passwd"));
+        assert!(!is_plain_relative(""));
+    }
+}

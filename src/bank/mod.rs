@@ -1,0 +1,261 @@
+//! Discover: the exercise bank, read once into memory.
+//!
+//! A bank is a tree `<NN-module>/<NN-slug>/` of exercise folders, each with an
+//! `exercise.toml`. The default bank is compiled into the binary (so `pygrade init` works from
+//! an installed binary); `--bank DIR` reads another from disk. Either way every exercise is
+//! loaded and validated up front, so a broken manifest stops the run before anything is graded
+//! and names every problem at once. Exercises are small, so their files are held as bytes.
+
+pub(crate) mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use include_dir::{Dir, include_dir};
+use walkdir::WalkDir;
+
+pub(crate) use manifest::{Check, Manifest, Match};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
+
+/// Which part of an exercise folder the learner's side of a check comes from, in `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Starter,
+    Reference,
+}
+
+impl Side {
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            Side::Starter => "starter",
+            Side::Reference => "reference",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Exercise {
+    /// The folder relative to the bank, e.g. `01-foundations/01-word-count`.
+    pub id: String,
+    pub manifest: Manifest,
+    /// Every file of the exercise folder, by path relative to it.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Exercise {
+    /// Files a check may see: everything but the manifest, the statement and both solutions.
+    pub(crate) fn trusted_files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        self.files.iter().filter_map(|(path, bytes)| {
+            let first = path.components().next()?.as_os_str().to_str()?;
+            let private = matches!(
+                first,
+                "starter" | "reference" | "exercise.toml" | "README.md"
+            );
+            (!private).then_some((path.as_path(), bytes.as_slice()))
+        })
+    }
+
+    /// The learner files as the bank's `starter/` or `reference/` holds them.
+    pub(crate) fn side_file(&self, side: Side, file: &str) -> Option<&[u8]> {
+        self.files
+            .get(&Path::new(side.dir()).join(file))
+            .map(Vec::as_slice)
+    }
+
+    /// The files a learner gets from `pygrade init`: statement, starter files, visible tests.
+    pub(crate) fn handout(&self) -> impl Iterator<Item = (PathBuf, &[u8])> {
+        self.files.iter().filter_map(|(path, bytes)| {
+            if path == Path::new("README.md") || path.starts_with("tests") {
+                Some((path.clone(), bytes.as_slice()))
+            } else {
+                let rest = path.strip_prefix("starter").ok()?;
+                Some((rest.to_path_buf(), bytes.as_slice()))
+            }
+        })
+    }
+
+    pub(crate) fn slug(&self) -> &str {
+        self.id.rsplit('/').next().unwrap_or(&self.id)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Bank {
+    /// Where it came from, for messages.
+    pub origin: String,
+    pub exercises: Vec<Exercise>,
+}
+
+impl Bank {
+    pub(crate) fn load(dir: Option<&Path>) -> Result<Bank> {
+        match dir {
+            Some(dir) => Bank::from_dir(dir),
+            None => Bank::embedded(),
+        }
+    }
+
+    fn embedded() -> Result<Bank> {
+        let mut files = Vec::new();
+        collect_embedded(&EMBEDDED, &mut files);
+        Bank::from_files("the built-in bank".into(), files)
+    }
+
+    fn from_dir(dir: &Path) -> Result<Bank> {
+        if !dir.is_dir() {
+            bail!(
+                "the exercise bank {} is not a folder: check --bank",
+                dir.display()
+            );
+        }
+        let mut files = Vec::new();
+        for entry in WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+            let entry =
+                entry.with_context(|| format!("could not read the bank {}", dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir)?.to_path_buf();
+            let bytes = std::fs::read(entry.path())
+                .with_context(|| format!("could not read {}", entry.path().display()))?;
+            files.push((relative, bytes));
+        }
+        Bank::from_files(dir.display().to_string(), files)
+    }
+
+    fn from_files(origin: String, files: Vec<(PathBuf, Vec<u8>)>) -> Result<Bank> {
+        let mut folders: BTreeMap<PathBuf, BTreeMap<PathBuf, Vec<u8>>> = BTreeMap::new();
+        for (path, bytes) in files {
+            if is_junk(&path) {
+                continue;
+            }
+            let parts: Vec<_> = path.components().collect();
+            if parts.len() < 3 {
+                continue; // bank-level files such as a README
+            }
+            let folder: PathBuf = parts[..2].iter().collect();
+            let inner: PathBuf = parts[2..].iter().collect();
+            folders.entry(folder).or_default().insert(inner, bytes);
+        }
+        let mut exercises = Vec::new();
+        let mut problems = Vec::new();
+        for (folder, files) in folders {
+            let id = folder.to_string_lossy().replace('\\', "/");
+            match load_exercise(id.clone(), files) {
+                Ok(exercise) => exercises.push(exercise),
+                Err(found) => problems.extend(
+                    found
+                        .into_iter()
+                        .map(|p| format!("{id}/exercise.toml: {p}")),
+                ),
+            }
+        }
+        if !problems.is_empty() {
+            bail!(
+                "the exercise bank ({origin}) has problems; fix these manifests:\n  {}",
+                problems.join("\n  ")
+            );
+        }
+        if exercises.is_empty() {
+            bail!(
+                "the exercise bank ({origin}) holds no exercises (expected <module>/<exercise>/exercise.toml)"
+            );
+        }
+        Ok(Bank { origin, exercises })
+    }
+
+    /// Exercises whose id equals or starts with one of `filters` (all when there are none).
+    pub(crate) fn select(&self, filters: &[String]) -> Result<Vec<&Exercise>> {
+        if filters.is_empty() {
+            return Ok(self.exercises.iter().collect());
+        }
+        let mut chosen = Vec::new();
+        for filter in filters {
+            let filter = filter.trim_end_matches('/');
+            let matched: Vec<_> = self
+                .exercises
+                .iter()
+                .filter(|e| matches(e, filter))
+                .collect();
+            if matched.is_empty() {
+                bail!("no exercise matches {filter:?}: `pygrade list` shows the exercise ids");
+            }
+            chosen.extend(matched);
+        }
+        chosen.sort_by(|a, b| a.id.cmp(&b.id));
+        chosen.dedup_by(|a, b| a.id == b.id);
+        Ok(chosen)
+    }
+
+    /// Exactly one exercise, by id, id prefix or slug.
+    pub(crate) fn find(&self, name: &str) -> Result<&Exercise> {
+        let name = name.trim_end_matches('/');
+        let found: Vec<_> = self
+            .exercises
+            .iter()
+            .filter(|e| matches(e, name) || e.slug() == name)
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => bail!("no exercise matches {name:?}: `pygrade list` shows the exercise ids"),
+            many => bail!(
+                "{name:?} matches {} exercises ({}): give more of the id",
+                many.len(),
+                many.iter()
+                    .map(|e| e.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Ids are hierarchical, so a prefix names a module (`01`, `01-foundations`) or an exercise.
+fn matches(exercise: &Exercise, filter: &str) -> bool {
+    exercise.id.starts_with(filter)
+}
+
+fn load_exercise(id: String, files: BTreeMap<PathBuf, Vec<u8>>) -> Result<Exercise, Vec<String>> {
+    let text = files
+        .get(Path::new("exercise.toml"))
+        .ok_or_else(|| vec!["missing: every exercise folder needs an exercise.toml".to_string()])?;
+    let text = std::str::from_utf8(text).map_err(|_| vec!["is not UTF-8 text".to_string()])?;
+    let manifest = Manifest::parse(text).map_err(|e| vec![e])?;
+    let module_of_folder = id.get(..2).and_then(|n| n.parse().ok());
+    let has_file = |p: &Path| files.contains_key(p);
+    let has_dir = |p: &Path| files.keys().any(|k| k.starts_with(p) && k != p);
+    let mut problems = manifest.validate(module_of_folder, &has_file, &has_dir);
+    if !files.contains_key(Path::new("README.md")) {
+        problems.push("the exercise has no README.md for the learner".into());
+    }
+    if problems.is_empty() {
+        Ok(Exercise {
+            id,
+            manifest,
+            files,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Caches and editor droppings never belong to an exercise.
+fn is_junk(path: &Path) -> bool {
+    path.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        matches!(
+            name.as_ref(),
+            "__pycache__" | ".mypy_cache" | ".pytest_cache" | ".DS_Store"
+        ) || name.ends_with(".pyc")
+    })
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for file in dir.files() {
+        out.push((file.path().to_path_buf(), file.contents().to_vec()));
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}

@@ -1,0 +1,194 @@
+//! The `mypy` check: the learner's Python files under mypy, `--strict` unless the manifest
+//! says otherwise, with pygrade's configuration only.
+//!
+//! Findings come from `--output=json`, one object per line; mypy may still print a finding
+//! in its plain `file:line: severity: message  [code]` form (syntax errors, some crashes), so
+//! both are read. Points are all or nothing: the check passes when mypy finds no error.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use serde::Deserialize;
+
+use super::pytest::describe_exit;
+use crate::grade::{CheckResult, Diagnostic, Status};
+use crate::runner::{Ctx, Exit};
+
+#[derive(Deserialize)]
+struct JsonFinding {
+    file: String,
+    line: i64,
+    column: Option<i64>,
+    message: String,
+    hint: Option<String>,
+    code: Option<String>,
+    severity: String,
+}
+
+pub(super) async fn run(
+    ctx: &Ctx<'_>,
+    points: f64,
+    timeout: Duration,
+    strict: bool,
+    flags: &[String],
+) -> Result<CheckResult> {
+    let config = ctx.own.join("mypy.ini");
+    std::fs::write(&config, "[mypy]\n")?;
+    let cache = ctx.toolchain.mypy_cache.join(ctx.slot.to_string());
+    let mut args: Vec<OsString> = [
+        "-B",
+        "-m",
+        "mypy",
+        "--output=json",
+        "--no-error-summary",
+        "--config-file",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    args.push(config.into());
+    args.push("--cache-dir".into());
+    args.push(cache.into());
+    if strict {
+        args.push("--strict".into());
+    }
+    args.extend(flags.iter().map(Into::into));
+    let files: Vec<&String> = ctx
+        .exercise
+        .manifest
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".py"))
+        .collect();
+    args.extend(files.iter().map(Into::into));
+
+    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
+    spawn.timeout = timeout;
+    let finished = ctx.launcher.run(spawn).await?;
+    if matches!(
+        finished.exit,
+        Exit::Timeout | Exit::OutputLimit | Exit::Signal(_)
+    ) {
+        let status = if finished.exit == Exit::Timeout {
+            Status::Timeout
+        } else {
+            Status::Error
+        };
+        return Ok(CheckResult::whole("mypy", status, points)
+            .with_message(format!("mypy {}", describe_exit(finished.exit, timeout))));
+    }
+
+    let diagnostics = parse(&finished.stdout.text());
+    let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
+    let code = match finished.exit {
+        Exit::Code(code) => code,
+        _ => unreachable!("handled above"),
+    };
+    if code != 0 && errors == 0 {
+        bail!(
+            "mypy failed without a finding (status {code}): {}",
+            finished.stderr.text().trim()
+        );
+    }
+    let syntax = diagnostics
+        .iter()
+        .any(|d| d.code.as_deref() == Some("syntax"));
+    let (status, message) = if syntax {
+        (
+            Status::Error,
+            "mypy could not read your code: it has a syntax error".to_string(),
+        )
+    } else if errors == 0 {
+        (Status::Pass, "no type errors".to_string())
+    } else {
+        (
+            Status::Fail,
+            format!("{errors} type error{}", if errors == 1 { "" } else { "s" }),
+        )
+    };
+    let mut result = CheckResult::whole("mypy", status, points).with_message(message);
+    result.diagnostics = diagnostics;
+    Ok(result)
+}
+
+/// mypy's findings from its stdout, JSON lines and plain lines alike.
+fn parse(stdout: &str) -> Vec<Diagnostic> {
+    stdout
+        .lines()
+        .filter_map(|line| parse_json(line).or_else(|| parse_plain(line)))
+        .collect()
+}
+
+fn parse_json(line: &str) -> Option<Diagnostic> {
+    let f: JsonFinding = serde_json::from_str(line).ok()?;
+    Some(Diagnostic {
+        file: f.file,
+        line: f.line.max(0) as u64,
+        column: f.column.filter(|c| *c >= 0).map(|c| c as u64 + 1),
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+        hint: f.hint,
+    })
+}
+
+/// `file.py:12: error: Message  [code]` or `file.py:12:5: note: Message`.
+fn parse_plain(line: &str) -> Option<Diagnostic> {
+    let (location, rest) = line.split_once(": ")?;
+    let (severity, message) = rest.split_once(": ")?;
+    if !matches!(severity, "error" | "warning" | "note") {
+        return None;
+    }
+    let mut parts = location.split(':');
+    let file = parts.next()?.to_string();
+    let line_no = parts.next()?.parse().ok()?;
+    let column = parts.next().and_then(|c| c.parse().ok());
+    let (message, code) = match message.rsplit_once("  [") {
+        Some((m, code)) if code.ends_with(']') => (m, Some(code.trim_end_matches(']').to_string())),
+        _ => (message, None),
+    };
+    Some(Diagnostic {
+        file,
+        line: line_no,
+        column,
+        severity: severity.to_string(),
+        code,
+        message: message.to_string(),
+        hint: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_plain_findings_are_both_read() {
+        let out = concat!(
+            r#"{"file": "t.py", "line": 2, "column": 11, "message": "Incompatible return value type (got \"int\", expected \"str\")", "hint": null, "code": "return-value", "severity": "error"}"#,
+            "\n",
+            "s.py:1: error: invalid syntax  [syntax]\n",
+            "s.py:3:5: note: See the docs\n",
+            "Success: no issues found in 1 source file\n",
+        );
+        let found = parse(out);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].code.as_deref(), Some("return-value"));
+        assert_eq!(found[0].column, Some(12));
+        assert_eq!(
+            found[1],
+            Diagnostic {
+                file: "s.py".into(),
+                line: 1,
+                column: None,
+                severity: "error".into(),
+                code: Some("syntax".into()),
+                message: "invalid syntax".into(),
+                hint: None,
+            }
+        );
+        assert_eq!(found[2].column, Some(5));
+        assert_eq!(found[2].severity, "note");
+    }
+}

@@ -1,0 +1,253 @@
+//! The `pytest` check: the exercise's trusted tests against the learner's files.
+//!
+//! pytest runs with pygrade's own configuration (plugin autoloading off, no cache, the
+//! `pygrade_graders.pytest_plugin` loaded) and reports through the results channel, a file in
+//! the job's own folder. Because each test is written there as it finishes, a crash or a
+//! timeout loses only the test in flight: the ones before it keep their results and the ones
+//! after it are `not-run`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+use super::signal_name;
+use crate::grade::{CheckResult, Status, TestResult};
+use crate::runner::{Ctx, Exit};
+
+const PROTOCOL: u32 = 1;
+
+/// pygrade's own pytest configuration; nothing from the learner's folder is read.
+const PYTEST_INI: &str =
+    "[pytest]\npythonpath = .\ntestpaths = tests\naddopts =\nconsider_namespace_packages = false\n";
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+enum Event {
+    Hello { protocol: u32 },
+    Collected { tests: Vec<Collected> },
+    CollectError { kind: String, message: String },
+    Start { id: String },
+    Result(Reported),
+    Done {},
+}
+
+#[derive(Debug, Deserialize)]
+struct Collected {
+    id: String,
+    name: String,
+    weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Reported {
+    id: String,
+    status: String,
+    message: Option<String>,
+    location: Option<String>,
+    output: String,
+    output_truncated: bool,
+}
+
+pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result<CheckResult> {
+    let ini = ctx.own.join("pytest.ini");
+    let channel = ctx.own.join("results.jsonl");
+    std::fs::write(&ini, PYTEST_INI)?;
+    let args = [
+        "-B",
+        "-m",
+        "pytest",
+        "-q",
+        "--tb=no",
+        "--show-capture=no",
+        "--no-header",
+        "-rN",
+        "--color=no",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "pygrade_graders.pytest_plugin",
+        "--pygrade-results",
+    ]
+    .iter()
+    .map(Into::into)
+    .chain([
+        channel.clone().into(),
+        "-c".into(),
+        ini.into(),
+        "--rootdir".into(),
+        ctx.work.clone().into(),
+    ])
+    .collect();
+    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
+    spawn.timeout = timeout;
+    let finished = ctx.launcher.run(spawn).await?;
+    let text = std::fs::read_to_string(&channel).unwrap_or_default();
+    let events = parse(&text)?;
+
+    let mut started = None;
+    let mut collected = Vec::new();
+    let mut reported: HashMap<String, Reported> = HashMap::new();
+    let mut collect_errors = Vec::new();
+    let mut hello = false;
+    for event in events {
+        match event {
+            Event::Hello { protocol } if protocol == PROTOCOL => hello = true,
+            Event::Hello { protocol } => bail!(
+                "the pytest plugin speaks protocol {protocol}, this pygrade speaks {PROTOCOL}: run `pygrade setup` to refresh it"
+            ),
+            Event::Collected { tests } => collected = tests,
+            Event::CollectError { kind, message } => collect_errors.push((kind, message)),
+            Event::Start { id } => started = Some(id),
+            Event::Result(result) => {
+                reported.insert(result.id.clone(), result);
+            }
+            Event::Done {} => {}
+        }
+    }
+    if !hello {
+        if matches!(finished.exit, Exit::Code(_)) {
+            // pytest could not even start: that is pygrade's environment, not the learner.
+            bail!(
+                "pytest did not start ({:?}): {}",
+                finished.exit,
+                finished.stderr.text().trim()
+            );
+        }
+        return Ok(
+            CheckResult::whole("pytest", Status::Error, points).with_message(format!(
+                "the test run ended before it started: {}",
+                describe_exit(finished.exit, timeout)
+            )),
+        );
+    }
+
+    if let Some((kind, message)) = collect_errors.into_iter().next() {
+        let reason = match kind.as_str() {
+            "syntax-error" => "a syntax error",
+            "import-error" => "an import error",
+            _ => "an exception raised while importing",
+        };
+        let mut result = CheckResult::whole("pytest", Status::Error, points).with_message(format!(
+            "the tests could not load your code because of {reason}:\n{message}"
+        ));
+        result.tests = collected.iter().map(|c| not_run(c)).collect();
+        return Ok(result);
+    }
+    if collected.is_empty() && finished.exit == Exit::Code(5) {
+        bail!("the exercise's tests/ folder has no tests pytest can collect");
+    }
+
+    let in_flight = started.filter(|id| !reported.contains_key(id));
+    let tests: Vec<TestResult> = collected
+        .iter()
+        .map(|c| match reported.remove(&c.id) {
+            Some(r) => TestResult {
+                status: match r.status.as_str() {
+                    "pass" => Status::Pass,
+                    "fail" => Status::Fail,
+                    "skipped" => Status::Skipped,
+                    _ => Status::Error,
+                },
+                message: r.message,
+                location: r.location,
+                output: r.output,
+                output_truncated: r.output_truncated,
+                weight: c.weight,
+                ..TestResult::new(&c.name, Status::Pass)
+            },
+            None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
+                message: Some(describe_exit(finished.exit, timeout)),
+                weight: c.weight,
+                ..TestResult::new(
+                    &c.name,
+                    match finished.exit {
+                        Exit::Timeout => Status::Timeout,
+                        Exit::OutputLimit => Status::OutputLimit,
+                        _ => Status::Error,
+                    },
+                )
+            },
+            None => not_run(c),
+        })
+        .collect();
+
+    let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
+    let (status, message) = match finished.exit {
+        Exit::Timeout => (
+            Status::Timeout,
+            format!(
+                "{} ({failed} of {} tests did not pass)",
+                describe_exit(finished.exit, timeout),
+                tests.len()
+            ),
+        ),
+        Exit::OutputLimit => (Status::OutputLimit, describe_exit(finished.exit, timeout)),
+        Exit::Signal(_) => (Status::Error, describe_exit(finished.exit, timeout)),
+        Exit::Code(_) if failed == 0 => (Status::Pass, format!("all {} tests passed", tests.len())),
+        Exit::Code(_) => (
+            Status::Fail,
+            format!("{failed} of {} tests did not pass", tests.len()),
+        ),
+    };
+    let mut result = CheckResult::from_tests("pytest", status, points, tests);
+    result.message = Some(message);
+    Ok(result)
+}
+
+fn not_run(c: &Collected) -> TestResult {
+    TestResult {
+        weight: c.weight,
+        message: Some("not run: the test process ended before this test".into()),
+        ..TestResult::new(&c.name, Status::NotRun)
+    }
+}
+
+pub(super) fn describe_exit(exit: Exit, timeout: Duration) -> String {
+    match exit {
+        Exit::Timeout => format!("timed out after {}", humantime::format_duration(timeout)),
+        Exit::OutputLimit => format!(
+            "stopped: printed more than {} MiB",
+            crate::runner::process::OUTPUT_LIMIT / (1024 * 1024)
+        ),
+        Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
+        Exit::Code(code) => format!("exited with status {code}"),
+    }
+}
+
+/// The channel's events. A line cut short by a crash is the last one and is dropped; any other
+/// line that does not parse means the two sides disagree, which is pygrade's error.
+fn parse(text: &str) -> Result<Vec<Event>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut events = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(event) => events.push(event),
+            Err(_) if i + 1 == lines.len() => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("unreadable line {} from the pytest plugin", i + 1));
+            }
+        }
+    }
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_cut_by_a_crash_is_dropped() {
+        let text = "{\"event\": \"hello\", \"protocol\": 1}\n{\"event\": \"start\", \"id\": \"t";
+        let events = parse(text).unwrap();
+        assert_eq!(events.len(), 1);
+    }
+
+    #[test]
+    fn a_garbled_line_in_the_middle_is_an_error() {
+        let text = "{\"event\": \"hello\", \"protocol\": 1}\nnonsense\n{\"event\": \"done\"}\n";
+        assert!(parse(text).is_err());
+    }
+}

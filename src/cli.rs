@@ -1,0 +1,113 @@
+//! Args: the command line, as clap derives it. The names here are part of the product.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pygrade",
+    version,
+    about = "Grade Python exercises: pytest, mypy and output checks, run contained.",
+    after_help = "Exit codes: 0 everything graded passed; 1 some learner work did not pass; 2 pygrade could not do its job."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Use the exercise bank in DIR instead of the built-in one.
+    #[arg(long, global = true, env = "PYGRADE_BANK", value_name = "DIR")]
+    pub bank: Option<PathBuf>,
+    /// Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade's own environment.
+    #[arg(long, global = true, env = "PYGRADE_PYTHON", value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Terminal,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create a learner workspace: each exercise's README, starter files and tests.
+    Init {
+        /// The folder to create (existing files in it are kept).
+        dir: PathBuf,
+    },
+    /// List the exercises by module, with their last known status.
+    List {
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+    /// Grade a workspace against the trusted exercise bank.
+    Check(CheckArgs),
+    /// Show the hint of an exercise.
+    Hint {
+        /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
+        exercise: String,
+    },
+    /// Check the exercise bank itself: valid manifests, references pass, starters fail.
+    Verify {
+        #[arg(long, short, default_value_t = default_jobs())]
+        jobs: usize,
+    },
+    /// Create pygrade's Python environment (pinned pytest and mypy) now.
+    Setup,
+    /// Show the Python, pytest and mypy in use, and what is missing.
+    Doctor,
+    /// Internal: run one contained process (used by pygrade itself).
+    #[command(name = "__supervise", hide = true)]
+    Supervise {
+        #[arg(long)]
+        timeout_ms: u64,
+        #[arg(long)]
+        grace_ms: u64,
+        #[arg(long)]
+        result: PathBuf,
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Grade only these exercises (ids or id prefixes, e.g. 01-foundations).
+    pub exercises: Vec<String>,
+    /// The workspace to grade (default: the one the current folder is in).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Checks run at once (default: the number of cores).
+    #[arg(long, short, default_value_t = default_jobs())]
+    pub jobs: usize,
+    /// Exit 0 even when some learner work did not pass (pygrade's own errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+pub(crate) fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}

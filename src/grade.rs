@@ -1,0 +1,211 @@
+//! Grading: the statuses and scores that every check kind produces and every report renders.
+//!
+//! A check kind turns what its processes did into a [`CheckResult`]; this module owns what
+//! those results mean together: the status precedence of an exercise, partial credit by test
+//! weight, and the summary of a whole run. It runs nothing and prints nothing.
+
+use serde::Serialize;
+
+/// How one check (or one test inside it) ended. A learner's failure is always one of these,
+/// never a Rust error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Status {
+    Pass,
+    Fail,
+    /// The learner's code could not be evaluated: syntax error, import error, crash.
+    Error,
+    Timeout,
+    OutputLimit,
+    Skipped,
+    /// A test that never ran because the process ended before it (crash, timeout).
+    NotRun,
+}
+
+impl Status {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+            Status::OutputLimit => "output-limit",
+            Status::Skipped => "skipped",
+            Status::NotRun => "not-run",
+        }
+    }
+
+    /// Which status speaks for an exercise whose checks disagree: the one that most needs
+    /// the learner's attention first (code that does not run before code that is wrong).
+    fn severity(self) -> u8 {
+        match self {
+            Status::Pass => 0,
+            Status::Skipped | Status::NotRun => 1,
+            Status::Fail => 2,
+            Status::OutputLimit => 3,
+            Status::Timeout => 4,
+            Status::Error => 5,
+        }
+    }
+}
+
+/// One test of a pytest check, or one case of an output check.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TestResult {
+    pub name: String,
+    pub status: Status,
+    pub message: Option<String>,
+    /// Where it failed, `file:line`, relative to the exercise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What the learner's code printed during this test (clipped).
+    pub output: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub output_truncated: bool,
+    /// For output checks: a unified diff of expected and actual stdout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    #[serde(skip)]
+    pub weight: f64,
+}
+
+impl TestResult {
+    pub(crate) fn new(name: impl Into<String>, status: Status) -> Self {
+        TestResult {
+            name: name.into(),
+            status,
+            message: None,
+            location: None,
+            output: String::new(),
+            output_truncated: false,
+            diff: None,
+            weight: 1.0,
+        }
+    }
+}
+
+/// One mypy finding.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub(crate) struct Diagnostic {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<u64>,
+    pub severity: String,
+    pub code: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CheckResult {
+    pub kind: &'static str,
+    pub status: Status,
+    pub score: f64,
+    pub max_score: f64,
+    pub duration_ms: u64,
+    pub message: Option<String>,
+    pub tests: Vec<TestResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckResult {
+    /// A check whose status is settled and whose points are all-or-nothing.
+    pub(crate) fn whole(kind: &'static str, status: Status, points: f64) -> Self {
+        CheckResult {
+            kind,
+            status,
+            score: if status == Status::Pass { points } else { 0.0 },
+            max_score: points,
+            duration_ms: 0,
+            message: None,
+            tests: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Partial credit: `points` shared among `tests` by weight, earned by the passing ones.
+    pub(crate) fn from_tests(
+        kind: &'static str,
+        status: Status,
+        points: f64,
+        tests: Vec<TestResult>,
+    ) -> Self {
+        let total: f64 = tests.iter().map(|t| t.weight).sum();
+        let earned: f64 = tests
+            .iter()
+            .filter(|t| t.status == Status::Pass)
+            .map(|t| t.weight)
+            .sum();
+        let score = if total > 0.0 {
+            round2(points * earned / total)
+        } else {
+            0.0
+        };
+        CheckResult {
+            score,
+            tests,
+            ..CheckResult::whole(kind, status, points)
+        }
+    }
+}
+
+/// Scores are shown to people: two decimals are plenty and keep sums stable.
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The status of an exercise: `pass` when every check passed, otherwise the most severe.
+pub(crate) fn exercise_status(checks: &[CheckResult]) -> Status {
+    checks
+        .iter()
+        .map(|c| c.status)
+        .max_by_key(|s| s.severity())
+        .unwrap_or(Status::Skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test(status: Status, weight: f64) -> TestResult {
+        TestResult {
+            weight,
+            ..TestResult::new("t", status)
+        }
+    }
+
+    #[test]
+    fn partial_credit_follows_test_weights() {
+        let tests = vec![
+            test(Status::Pass, 1.0),
+            test(Status::Fail, 1.0),
+            test(Status::Pass, 2.0),
+        ];
+        let check = CheckResult::from_tests("pytest", Status::Fail, 6.0, tests);
+        assert_eq!(check.score, 4.5);
+        assert_eq!(check.max_score, 6.0);
+    }
+
+    #[test]
+    fn a_check_without_tests_earns_nothing() {
+        let check = CheckResult::from_tests("pytest", Status::Error, 6.0, vec![]);
+        assert_eq!(check.score, 0.0);
+    }
+
+    #[test]
+    fn an_exercise_shows_its_most_urgent_status() {
+        let pass = CheckResult::whole("mypy", Status::Pass, 1.0);
+        let fail = CheckResult::whole("pytest", Status::Fail, 1.0);
+        let error = CheckResult::whole("output", Status::Error, 1.0);
+        assert_eq!(exercise_status(&[pass.clone()]), Status::Pass);
+        assert_eq!(exercise_status(&[pass.clone(), fail.clone()]), Status::Fail);
+        assert_eq!(exercise_status(&[fail, error, pass]), Status::Error);
+    }
+}

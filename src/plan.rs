@@ -1,0 +1,96 @@
+//! Locate submissions and plan jobs.
+//!
+//! A submission is the learner's declared files for one exercise, read into memory: from a
+//! workspace folder, or (for `pygrade verify`) from the bank's `starter/` or `reference/`.
+//! Only the files the manifest names are ever read; nothing else in the learner's folder
+//! (their own conftest.py, edited tests, caches) can reach a check. A plan is one job per
+//! check of each exercise.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use crate::bank::{Exercise, Side};
+
+#[derive(Debug, Default)]
+pub(crate) struct Submission {
+    /// Declared file name and contents.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Declared files that are not there, with why.
+    pub missing: Vec<String>,
+}
+
+impl Submission {
+    pub(crate) fn from_side(exercise: &Exercise, side: Side) -> Submission {
+        let mut submission = Submission::default();
+        for name in &exercise.manifest.files {
+            match exercise.side_file(side, name) {
+                Some(bytes) => submission.files.push((name.clone(), bytes.to_vec())),
+                None => submission
+                    .missing
+                    .push(format!("{}/{name} is missing", side.dir())),
+            }
+        }
+        submission
+    }
+
+    /// The declared files of `exercise` inside `folder`. A link is not followed: a submission
+    /// is data, and a link could point anywhere on the grading machine.
+    pub(crate) fn from_folder(exercise: &Exercise, folder: &Path) -> Result<Submission> {
+        let mut submission = Submission::default();
+        for name in &exercise.manifest.files {
+            let path = folder.join(name);
+            match std::fs::symlink_metadata(&path) {
+                Err(_) => submission
+                    .missing
+                    .push(format!("{} is missing", path.display())),
+                Ok(meta) if meta.file_type().is_symlink() => submission.missing.push(format!(
+                    "{} is a symbolic link; pygrade grades only regular files",
+                    path.display()
+                )),
+                Ok(meta) if !meta.is_file() => submission
+                    .missing
+                    .push(format!("{} is not a file", path.display())),
+                Ok(_) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("could not read {}", path.display()))?;
+                    submission.files.push((name.clone(), bytes));
+                }
+            }
+        }
+        Ok(submission)
+    }
+
+    pub(crate) fn missing_message(&self) -> Option<String> {
+        (!self.missing.is_empty()).then(|| {
+            format!(
+                "{}: restore the file (`pygrade init` puts back missing starter files without touching others)",
+                self.missing.join("; ")
+            )
+        })
+    }
+}
+
+/// One check of one exercise against one submission.
+#[derive(Debug, Clone)]
+pub(crate) struct Job<'a> {
+    pub exercise: &'a Exercise,
+    /// Index into the manifest's checks.
+    pub check: usize,
+    pub submission: Arc<Submission>,
+}
+
+/// Every check of every exercise, in bank order then manifest order.
+pub(crate) fn jobs<'a>(work: Vec<(&'a Exercise, Submission)>) -> Vec<Job<'a>> {
+    work.into_iter()
+        .flat_map(|(exercise, submission)| {
+            let submission = Arc::new(submission);
+            (0..exercise.manifest.checks.len()).map(move |check| Job {
+                exercise,
+                check,
+                submission: submission.clone(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,176 @@
+//! Report: one model of a run, computed once, and the emitters that render it.
+//!
+//! Each format is a small type behind [`Emitter`], in its own file. Colour is decided once, by
+//! the caller, before any emitter runs.
+
+mod json;
+mod terminal;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::bank::Exercise;
+use crate::grade::{self, CheckResult, Status};
+use crate::toolchain::Versions;
+
+pub(crate) use json::Json;
+pub(crate) use terminal::Terminal;
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ExerciseReport {
+    pub id: String,
+    pub module: u8,
+    pub title: String,
+    pub status: Status,
+    pub score: f64,
+    pub max_score: f64,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Summary {
+    pub score: f64,
+    pub max_score: f64,
+    pub exercises: usize,
+    pub passed: usize,
+    /// Graded, and not passed for a reason other than an error.
+    pub failed: usize,
+    /// The learner's code could not be evaluated.
+    pub errored: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Tools {
+    pub pygrade: String,
+    pub python: String,
+    pub pytest: Option<String>,
+    pub mypy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Report {
+    pub tools: Tools,
+    pub summary: Summary,
+    pub exercises: Vec<ExerciseReport>,
+}
+
+impl Report {
+    /// Groups check results (in plan order) by exercise and totals them.
+    pub(crate) fn new(versions: &Versions, graded: Vec<(&Exercise, Vec<CheckResult>)>) -> Report {
+        let exercises: Vec<ExerciseReport> = graded
+            .into_iter()
+            .map(|(exercise, checks)| ExerciseReport {
+                id: exercise.id.clone(),
+                module: exercise.manifest.module,
+                title: exercise.manifest.title.clone(),
+                status: grade::exercise_status(&checks),
+                score: grade::round2(checks.iter().map(|c| c.score).sum()),
+                max_score: grade::round2(checks.iter().map(|c| c.max_score).sum()),
+                checks,
+            })
+            .collect();
+        let count = |f: &dyn Fn(Status) -> bool| exercises.iter().filter(|e| f(e.status)).count();
+        let summary = Summary {
+            score: grade::round2(exercises.iter().map(|e| e.score).sum()),
+            max_score: grade::round2(exercises.iter().map(|e| e.max_score).sum()),
+            exercises: exercises.len(),
+            passed: count(&|s| s == Status::Pass),
+            failed: count(&|s| !matches!(s, Status::Pass | Status::Error)),
+            errored: count(&|s| s == Status::Error),
+        };
+        Report {
+            tools: Tools {
+                pygrade: env!("CARGO_PKG_VERSION").to_string(),
+                python: versions.python.clone(),
+                pytest: versions.pytest.clone(),
+                mypy: versions.mypy.clone(),
+            },
+            summary,
+            exercises,
+        }
+    }
+
+    pub(crate) fn all_passed(&self) -> bool {
+        self.exercises.iter().all(|e| e.status == Status::Pass)
+    }
+}
+
+/// A report format.
+pub(crate) trait Emitter {
+    fn emit(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+#[cfg(test)]
+pub(crate) mod sample {
+    //! A report with one of everything, shared by the emitters' tests.
+    use super::*;
+    use crate::grade::{Diagnostic, TestResult};
+
+    pub(crate) fn report() -> Report {
+        let mut failing = TestResult::new("counts are case insensitive", Status::Fail);
+        failing.message = Some("AssertionError: assert {'A': 1} == {'a': 1}".into());
+        failing.location = Some("tests/test_word_count.py:12".into());
+        failing.weight = 2.0;
+        let mut pytest = CheckResult::from_tests(
+            "pytest",
+            Status::Fail,
+            6.0,
+            vec![TestResult::new("counts words", Status::Pass), failing],
+        );
+        pytest.message = Some("1 of 2 tests did not pass".into());
+        let mut mypy = CheckResult::whole("mypy", Status::Fail, 2.0).with_message("1 type error");
+        mypy.diagnostics.push(Diagnostic {
+            file: "word_count.py".into(),
+            line: 3,
+            column: Some(12),
+            severity: "error".into(),
+            code: Some("return-value".into()),
+            message: "Incompatible return value type (got \"int\", expected \"str\")".into(),
+            hint: None,
+        });
+        let mut case = TestResult::new("ties", Status::Fail);
+        case.message = Some("the output differs from the expected output".into());
+        case.diff = Some("--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n a 2\n-b 1\n+b 1 \n".into());
+        let output = CheckResult::from_tests("output", Status::Fail, 2.0, vec![case])
+            .with_message("1 of 1 cases do not match");
+        let crash = CheckResult::whole("pytest", Status::Error, 4.0)
+            .with_message("crashed with SIGSEGV (segmentation fault)");
+        Report {
+            tools: Tools {
+                pygrade: "0.0.0".into(),
+                python: "3.11.7".into(),
+                pytest: Some("9.2.0".into()),
+                mypy: Some("2.4.1".into()),
+            },
+            summary: Summary {
+                score: 3.0,
+                max_score: 14.0,
+                exercises: 2,
+                passed: 0,
+                failed: 1,
+                errored: 1,
+            },
+            exercises: vec![
+                ExerciseReport {
+                    id: "01-foundations/01-word-count".into(),
+                    module: 1,
+                    title: "Word count".into(),
+                    status: Status::Fail,
+                    score: 3.0,
+                    max_score: 10.0,
+                    checks: vec![pytest, mypy, output],
+                },
+                ExerciseReport {
+                    id: "02-oop/01-money".into(),
+                    module: 2,
+                    title: "Money".into(),
+                    status: Status::Error,
+                    score: 0.0,
+                    max_score: 4.0,
+                    checks: vec![crash],
+                },
+            ],
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The report for people at a terminal: per exercise, per check, the first few failures with
+//! their messages, diffs with invisible whitespace made visible, and what to run next.
+//! Colour comes from `colored`, switched on or off once by the caller.
+
+use std::io::Write;
+
+use colored::{ColoredString, Colorize};
+
+use super::{Emitter, ExerciseReport, Report};
+use crate::grade::{CheckResult, Status, TestResult};
+
+/// Failing tests shown per check before "... and N more".
+const SHOWN_FAILURES: usize = 3;
+/// Lines of one message or diff shown before it is cut.
+const SHOWN_LINES: usize = 20;
+
+pub(crate) struct Terminal;
+
+impl Emitter for Terminal {
+    fn emit(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        for exercise in &report.exercises {
+            write_exercise(exercise, out)?;
+        }
+        let s = &report.summary;
+        let mut parts = vec![format!("{} passed", s.passed).green().to_string()];
+        if s.failed > 0 {
+            parts.push(format!("{} failed", s.failed).red().to_string());
+        }
+        if s.errored > 0 {
+            parts.push(format!("{} errored", s.errored).red().bold().to_string());
+        }
+        writeln!(
+            out,
+            "\n{} {} of {} points · {} of {} exercises · {}",
+            "Score:".bold(),
+            fmt_points(s.score),
+            fmt_points(s.max_score),
+            s.passed,
+            s.exercises,
+            parts.join(", ")
+        )
+    }
+}
+
+fn badge(status: Status) -> ColoredString {
+    let text = format!("{:<7}", status.as_str());
+    match status {
+        Status::Pass => text.green().bold(),
+        Status::Skipped | Status::NotRun => text.dimmed(),
+        Status::Fail => text.red().bold(),
+        _ => text.magenta().bold(),
+    }
+}
+
+fn mark(status: Status) -> ColoredString {
+    match status {
+        Status::Pass => "✓".green(),
+        Status::Skipped | Status::NotRun => "·".dimmed(),
+        _ => "✗".red(),
+    }
+}
+
+fn fmt_points(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}  {}  {}",
+        mark(e.status),
+        e.id.bold(),
+        e.title.dimmed(),
+        format!("{}/{}", fmt_points(e.score), fmt_points(e.max_score)).bold()
+    )?;
+    if e.status == Status::Pass {
+        return Ok(());
+    }
+    for check in &e.checks {
+        write_check(check, out)?;
+    }
+    writeln!(out, "    {} pygrade hint {}", "hint:".cyan(), e.id)
+}
+
+fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "    {:<7} {} {:>6}  {}",
+        check.kind,
+        badge(check.status),
+        format!(
+            "{}/{}",
+            fmt_points(check.score),
+            fmt_points(check.max_score)
+        ),
+        check.message.as_deref().map(first_line).unwrap_or_default()
+    )?;
+    if check.status == Status::Pass {
+        return Ok(());
+    }
+    if let Some(message) = &check.message
+        && message.contains('\n')
+    {
+        write_block(
+            out,
+            message.split_once('\n').map(|(_, rest)| rest).unwrap_or(""),
+            10,
+        )?;
+    }
+    for d in check
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == "error")
+        .take(SHOWN_LINES)
+    {
+        let code = d
+            .code
+            .as_deref()
+            .map(|c| format!("  [{c}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "      {}:{}: {}{}",
+            d.file,
+            d.line,
+            d.message,
+            code.dimmed()
+        )?;
+    }
+    let failing: Vec<&TestResult> = check
+        .tests
+        .iter()
+        .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
+        .collect();
+    for test in failing.iter().take(SHOWN_FAILURES) {
+        writeln!(out, "      {} {}", mark(test.status), test.name)?;
+        if let Some(message) = &test.message {
+            write_block(out, message, 8)?;
+        }
+        if let Some(location) = &test.location {
+            writeln!(out, "          {} {}", "at".dimmed(), location.dimmed())?;
+        }
+        if let Some(diff) = &test.diff {
+            write_diff(out, diff)?;
+        }
+    }
+    if failing.len() > SHOWN_FAILURES {
+        writeln!(out, "      ... and {} more", failing.len() - SHOWN_FAILURES)?;
+    }
+    let not_run = check
+        .tests
+        .iter()
+        .filter(|t| t.status == Status::NotRun)
+        .count();
+    if not_run > 0 {
+        writeln!(out, "      {}", format!("{not_run} tests not run").dimmed())?;
+    }
+    Ok(())
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+fn write_block(out: &mut dyn Write, text: &str, indent: usize) -> std::io::Result<()> {
+    let pad = " ".repeat(indent + 2);
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(SHOWN_LINES) {
+        writeln!(out, "{pad}{line}")?;
+    }
+    if lines.len() > SHOWN_LINES {
+        writeln!(
+            out,
+            "{pad}{}",
+            format!("... {} more lines", lines.len() - SHOWN_LINES).dimmed()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_diff(out: &mut dyn Write, diff: &str) -> std::io::Result<()> {
+    for line in diff.lines().take(SHOWN_LINES * 2) {
+        let shown = match line.chars().next() {
+            Some('-') if !line.starts_with("---") => visible_whitespace(line).red(),
+            Some('+') if !line.starts_with("+++") => visible_whitespace(line).green(),
+            Some('@') => line.cyan(),
+            _ => line.normal(),
+        };
+        writeln!(out, "          {shown}")?;
+    }
+    Ok(())
+}
+
+/// Trailing spaces, tabs and carriage returns drawn as visible marks, so that a difference
+/// in whitespace alone can be seen.
+fn visible_whitespace(line: &str) -> String {
+    let body = line.trim_end_matches([' ', '\t', '\r']);
+    let trailing: String = line[body.len()..]
+        .chars()
+        .map(|c| match c {
+            ' ' => '·',
+            '\t' => '→',
+            _ => '␍',
+        })
+        .collect();
+    format!("{}{trailing}", body.replace('\t', "→"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_matches_its_snapshot() {
+        colored::control::set_override(false);
+        let mut out = Vec::new();
+        Terminal
+            .emit(&super::super::sample::report(), &mut out)
+            .unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+
+    #[test]
+    fn trailing_whitespace_becomes_visible() {
+        assert_eq!(visible_whitespace("+b 1 \t\r"), "+b 1·→␍");
+        assert_eq!(visible_whitespace("-a\tb"), "-a→b");
+    }
+}

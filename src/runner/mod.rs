@@ -1,0 +1,181 @@
+//! Run: every planned job, at most `--jobs` at a time, each in a scratch folder of its own.
+//!
+//! A job's folder holds `work/` (the check's working directory: the exercise's trusted files
+//! plus only the learner's declared files), `tmp/` (the learner's `TMPDIR` and `HOME`) and the
+//! files pygrade itself reads back (results channel, tool configuration). Processes start
+//! through the [`process::Launcher`]; the environment they get is built here, from an
+//! allow-list, and nothing of the caller's environment is passed on.
+
+pub(crate) mod process;
+pub(crate) mod supervise;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use futures::StreamExt;
+
+use crate::bank::Exercise;
+use crate::checks;
+use crate::grade::CheckResult;
+use crate::plan::Job;
+use crate::toolchain::Toolchain;
+
+pub(crate) use process::{Exit, Launcher, Spawn};
+
+/// What a check kind may use while it runs.
+pub(crate) struct Ctx<'a> {
+    pub toolchain: &'a Toolchain,
+    pub launcher: &'a Launcher,
+    pub exercise: &'a Exercise,
+    /// The check's working directory.
+    pub work: PathBuf,
+    /// pygrade's own files for this job, next to `work/`.
+    pub own: PathBuf,
+    /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
+    pub slot: usize,
+}
+
+impl Ctx<'_> {
+    /// The environment of every learner process: an allow-list, nothing inherited.
+    pub(crate) fn env(&self) -> Vec<(String, OsString)> {
+        let python_bin = self
+            .toolchain
+            .python
+            .parent()
+            .unwrap_or(Path::new("/usr/bin"));
+        let mut path = OsString::from(python_bin);
+        path.push(":/usr/local/bin:/usr/bin:/bin");
+        let tmp = self.own.join("tmp");
+        [
+            ("PATH", path),
+            ("HOME", tmp.clone().into()),
+            ("TMPDIR", tmp.into()),
+            ("LANG", "C.UTF-8".into()),
+            ("LC_ALL", "C.UTF-8".into()),
+            ("PYTHONPATH", self.toolchain.graders.clone().into()),
+            ("PYTHONDONTWRITEBYTECODE", "1".into()),
+            ("PYTHONNOUSERSITE", "1".into()),
+            ("PYTHONHASHSEED", "0".into()),
+            ("PYTHONIOENCODING", "utf-8".into()),
+            ("PYTHONUTF8", "1".into()),
+            ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1".into()),
+            ("NO_COLOR", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// A process in the check's working directory with the learner environment.
+    pub(crate) fn spawn(&self, program: impl Into<PathBuf>, args: Vec<OsString>) -> Spawn {
+        Spawn {
+            program: program.into(),
+            args,
+            cwd: self.work.clone(),
+            env: self.env(),
+            stdin: None,
+            timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// Writes the job's folder: trusted exercise files first, then the learner's declared files.
+fn prepare(job: &Job<'_>) -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("pygrade-{}-", job.exercise.slug()))
+        .tempdir()
+        .context("could not create a scratch folder (is TMPDIR writable?)")?;
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(dir.path().join("tmp"))?;
+    for (path, bytes) in job.exercise.trusted_files() {
+        write_file(&work.join(path), bytes)?;
+    }
+    for (name, bytes) in &job.submission.files {
+        write_file(&work.join(name), bytes)?;
+    }
+    Ok(dir)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// One finished job, as the progress display and the report see it.
+pub(crate) struct Done {
+    pub job: usize,
+    pub result: CheckResult,
+}
+
+/// Runs `jobs` with at most `parallel` at once and calls `on_done` as each finishes (in the
+/// order they finish). The results come back in job order.
+pub(crate) async fn run_all(
+    jobs: &[Job<'_>],
+    toolchain: &Toolchain,
+    parallel: usize,
+    mut on_done: impl FnMut(&Done),
+) -> Result<Vec<CheckResult>> {
+    let launcher = Launcher::new()?;
+    let parallel = parallel.max(1);
+    let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
+    let mut results: Vec<Option<CheckResult>> = vec![None; jobs.len()];
+    let mut stream = futures::stream::iter(jobs.iter().enumerate())
+        .map(|(index, job)| {
+            let (launcher, slots) = (&launcher, &slots);
+            async move {
+                let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
+                let result = run_one(job, toolchain, launcher, slot).await;
+                slots.lock().expect("slot pool").push(slot);
+                result.map(|result| Done { job: index, result })
+            }
+        })
+        .buffer_unordered(parallel);
+    while let Some(done) = stream.next().await {
+        let done = done?;
+        on_done(&done);
+        results[done.job] = Some(done.result);
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every job reports"))
+        .collect())
+}
+
+async fn run_one(
+    job: &Job<'_>,
+    toolchain: &Toolchain,
+    launcher: &Launcher,
+    slot: usize,
+) -> Result<CheckResult> {
+    let started = Instant::now();
+    let check = &job.exercise.manifest.checks[job.check];
+    if let Some(missing) = job.submission.missing_message() {
+        return Ok(
+            CheckResult::whole(check.kind(), crate::grade::Status::Error, check.points())
+                .with_message(missing),
+        );
+    }
+    let dir = prepare(job)?;
+    let ctx = Ctx {
+        toolchain,
+        launcher,
+        exercise: job.exercise,
+        work: dir.path().join("work"),
+        own: dir.path().to_path_buf(),
+        slot,
+    };
+    let mut result = checks::run(check, &ctx).await.with_context(|| {
+        format!(
+            "{}: the {} check could not run",
+            job.exercise.id,
+            check.kind()
+        )
+    })?;
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(result)
+}

@@ -1,0 +1,123 @@
+//! A learner's workspace: the folder `pygrade init` fills with each exercise's statement,
+//! starter files and visible tests, laid out `<module>/<exercise>/` as in the bank, plus a
+//! `.pygrade/` folder marking its root and remembering the last grade of each exercise.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::bank::Bank;
+use crate::report::Report;
+
+const MARKER: &str = ".pygrade";
+const STATE: &str = "state.json";
+
+/// The last known grade of one exercise.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Known {
+    pub status: String,
+    pub score: f64,
+    pub max_score: f64,
+}
+
+pub(crate) struct Workspace {
+    pub root: PathBuf,
+}
+
+/// What `init` did, for its message.
+pub(crate) struct Initialised {
+    pub written: usize,
+    pub kept: usize,
+}
+
+impl Workspace {
+    /// The workspace `dir` is in: `dir` itself or the nearest parent holding `.pygrade/`, so
+    /// `pygrade check` works from inside an exercise folder too.
+    pub(crate) fn find(dir: &Path) -> Result<Workspace> {
+        let start = dir.canonicalize().with_context(|| {
+            format!(
+                "the workspace {} does not exist: create one with `pygrade init DIR`",
+                dir.display()
+            )
+        })?;
+        for candidate in start.ancestors() {
+            if candidate.join(MARKER).is_dir() {
+                return Ok(Workspace {
+                    root: candidate.to_path_buf(),
+                });
+            }
+        }
+        bail!(
+            "{} is not a pygrade workspace (no {MARKER}/ folder here or above): create one with `pygrade init DIR`, or pass --workspace",
+            start.display()
+        )
+    }
+
+    /// Fills `dir` with the bank's handouts. Never overwrites: a file already there is the
+    /// learner's work and is kept, so running `init` again only restores what is missing.
+    pub(crate) fn init(dir: &Path, bank: &Bank) -> Result<(Workspace, Initialised)> {
+        std::fs::create_dir_all(dir.join(MARKER))
+            .with_context(|| format!("could not create the workspace {}", dir.display()))?;
+        let mut done = Initialised {
+            written: 0,
+            kept: 0,
+        };
+        for exercise in &bank.exercises {
+            for (path, bytes) in exercise.handout() {
+                let target = dir.join(&exercise.id).join(path);
+                if target.exists() {
+                    done.kept += 1;
+                    continue;
+                }
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, bytes)
+                    .with_context(|| format!("could not write {}", target.display()))?;
+                done.written += 1;
+            }
+        }
+        Ok((
+            Workspace {
+                root: dir.to_path_buf(),
+            },
+            done,
+        ))
+    }
+
+    pub(crate) fn exercise_dir(&self, id: &str) -> PathBuf {
+        self.root.join(id)
+    }
+
+    fn state_path(&self) -> PathBuf {
+        self.root.join(MARKER).join(STATE)
+    }
+
+    /// Last known grades by exercise id; an unreadable state is treated as empty, since it is
+    /// only a cache of earlier reports.
+    pub(crate) fn known(&self) -> BTreeMap<String, Known> {
+        std::fs::read(self.state_path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn remember(&self, report: &Report) -> Result<()> {
+        let mut known = self.known();
+        for e in &report.exercises {
+            known.insert(
+                e.id.clone(),
+                Known {
+                    status: e.status.as_str().into(),
+                    score: e.score,
+                    max_score: e.max_score,
+                },
+            );
+        }
+        let path = self.state_path();
+        std::fs::write(&path, serde_json::to_vec_pretty(&known)?)
+            .with_context(|| format!("could not write {}", path.display()))
+    }
+}
