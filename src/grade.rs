@@ -156,9 +156,10 @@ impl CheckResult {
     }
 }
 
-/// Scores are shown to people: two decimals are plenty and keep sums stable.
+/// Scores are shown to people: two decimals are plenty and keep sums stable. Adding zero
+/// turns the `-0.0` that an empty float sum starts from into `0.0`.
 pub(crate) fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// The status of an exercise: `pass` when every check passed, otherwise the most severe.

@@ -194,6 +194,15 @@ fn build_env(env: &Path, announce: bool) -> Result<()> {
             env.display()
         );
     }
+    // One build at a time: runs started together wait for the first instead of each
+    // downloading the tools.
+    std::fs::create_dir_all(home()?)?;
+    let lock = std::fs::File::create(home()?.join(".build.lock"))?;
+    lock.lock()
+        .context("could not lock pygrade's home folder")?;
+    if env.join("pygrade-versions.json").exists() {
+        return Ok(());
+    }
     publish_dir(env, |staging| {
         let status = Command::new(&base)
             .args(["-m", "venv"])

@@ -140,7 +140,7 @@ pub(super) async fn run(
     let message = if failed == 0 {
         format!("all {} cases match", tests.len())
     } else {
-        format!("{failed} of {} cases do not match", tests.len())
+        format!("{failed} of {} cases did not pass", tests.len())
     };
     Ok(CheckResult::from_tests("output", status, points, tests).with_message(message))
 }

@@ -19,8 +19,9 @@ use crate::runner::{Ctx, Exit};
 const PROTOCOL: u32 = 1;
 
 /// pygrade's own pytest configuration; nothing from the learner's folder is read.
+/// `verbosity_assertions = 2` puts whole assertion diffs into the messages.
 const PYTEST_INI: &str =
-    "[pytest]\npythonpath = .\ntestpaths = tests\naddopts =\nconsider_namespace_packages = false\n";
+    "[pytest]\npythonpath = .\ntestpaths = tests\naddopts =\nverbosity_assertions = 2\n";
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -159,6 +160,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
                 message: Some(describe_exit(finished.exit, timeout)),
+                output: crash_trace(&finished.stderr.text(), &ctx.work),
                 weight: c.weight,
                 ..TestResult::new(
                     &c.name,
@@ -194,6 +196,19 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
     let mut result = CheckResult::from_tests("pytest", status, points, tests);
     result.message = Some(message);
     Ok(result)
+}
+
+/// What pytest's fault handler wrote to stderr about a crash, without the frames of pytest
+/// and the standard library, with paths relative to the check's folder: the learner's frames.
+fn crash_trace(stderr: &str, work: &std::path::Path) -> String {
+    let prefix = format!("{}/", work.display());
+    stderr
+        .lines()
+        .filter(|line| !line.contains("site-packages") && !line.contains("<frozen"))
+        .filter(|line| !line.starts_with("Extension modules"))
+        .map(|line| line.replace(&prefix, ""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn not_run(c: &Collected) -> TestResult {

@@ -13,6 +13,8 @@ use crate::grade::{CheckResult, Status, TestResult};
 const SHOWN_FAILURES: usize = 3;
 /// Lines of one message or diff shown before it is cut.
 const SHOWN_LINES: usize = 20;
+/// Lines of a failing test's output shown, from its end.
+const SHOWN_OUTPUT: usize = 8;
 
 pub(crate) struct Terminal;
 
@@ -43,7 +45,7 @@ impl Emitter for Terminal {
 }
 
 fn badge(status: Status) -> ColoredString {
-    let text = format!("{:<7}", status.as_str());
+    let text = format!("{:<12}", status.as_str());
     match status {
         Status::Pass => text.green().bold(),
         Status::Skipped | Status::NotRun => text.dimmed(),
@@ -146,6 +148,12 @@ fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> 
         }
         if let Some(diff) = &test.diff {
             write_diff(out, diff)?;
+        }
+        if !test.output.trim().is_empty() {
+            writeln!(out, "          {}", "output (last lines):".dimmed())?;
+            let lines: Vec<&str> = test.output.trim_end().lines().collect();
+            let shown = &lines[lines.len().saturating_sub(SHOWN_OUTPUT)..];
+            write_block(out, &shown.join("\n"), 10)?;
         }
     }
     if failing.len() > SHOWN_FAILURES {
