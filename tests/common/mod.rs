@@ -1,0 +1,133 @@
+//! The context every integration test starts from: a private temporary folder that is also
+//! the `TMPDIR` of the pygrade it runs (so every scratch folder, and every process started in
+//! one, can be traced back to the test), the built binary, and helpers to make workspaces.
+#![allow(dead_code)] // each test file uses its own share of the helpers
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const WORD_COUNT: &str = "01-foundations/01-word-count";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::Builder::new().prefix("pygrade-test-").tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tmp")).unwrap();
+        Env { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The folder pygrade's scratch folders go in.
+    pub fn tmp(&self) -> PathBuf {
+        self.path().join("tmp")
+    }
+
+    pub fn pygrade(&self) -> Command {
+        let mut cmd = Command::cargo_bin("pygrade").unwrap();
+        cmd.env("TMPDIR", self.tmp()).env_remove("PYGRADE_BANK").env_remove("PYGRADE_PYTHON");
+        cmd
+    }
+
+    /// A bank holding only the word-count exercise, with its limits shortened so that the
+    /// fixtures that hang cost seconds, not minutes.
+    pub fn fast_bank(&self) -> PathBuf {
+        let bank = self.path().join("bank");
+        let target = bank.join(WORD_COUNT);
+        copy_tree(&repo().join("exercises").join(WORD_COUNT), &target);
+        let manifest = target.join("exercise.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text = text.replace("timeout = \"10s\"", "timeout = \"3s\"").replace("timeout = \"5s\"", "timeout = \"2s\"");
+        assert!(text.contains("\"3s\"") && text.contains("\"2s\""), "the word-count limits moved: update fast_bank");
+        std::fs::write(manifest, text).unwrap();
+        bank
+    }
+
+    /// A workspace of the fast bank with a fixture's files laid over it.
+    pub fn fixture_workspace(&self, fixture: &str) -> (PathBuf, PathBuf) {
+        let bank = self.fast_bank();
+        let ws = self.path().join("ws");
+        self.pygrade().arg("--bank").arg(&bank).arg("init").arg(&ws).assert().success();
+        copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
+        (bank, ws)
+    }
+
+    /// Grades a fixture and returns pygrade's exit code and JSON report.
+    pub fn grade_fixture(&self, fixture: &str) -> (i32, Value) {
+        let (bank, ws) = self.fixture_workspace(fixture);
+        let out = self.pygrade().arg("--bank").arg(&bank).arg("check").arg("--workspace").arg(&ws)
+            .args(["--format", "json"]).output().unwrap();
+        parse_report(&out)
+    }
+
+    /// Processes still alive that were started for this test's pygrade runs: their working
+    /// folder or their environment points into this test's temporary folder.
+    pub fn survivors(&self) -> Vec<String> {
+        let marker = self.path().to_string_lossy().into_owned();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.parse::<u32>().is_err() {
+                continue;
+            }
+            let cwd = std::fs::read_link(entry.path().join("cwd")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if cwd.contains(&marker) || String::from_utf8_lossy(&environ).contains(&marker) {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                found.push(format!("{name}: {}", String::from_utf8_lossy(&cmdline).replace('\0', " ")));
+            }
+        }
+        found
+    }
+}
+
+pub fn parse_report(out: &Output) -> (i32, Value) {
+    let code = out.status.code().expect("pygrade exited by itself");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}); exit {code}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, report)
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The report's entry for one exercise.
+pub fn exercise<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["exercises"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap_or_else(|| panic!("{id} not in the report"))
+}
+
+/// The check of a kind within an exercise's entry.
+pub fn check<'a>(exercise: &'a Value, kind: &str) -> &'a Value {
+    exercise["checks"].as_array().unwrap().iter().find(|c| c["kind"] == kind).unwrap_or_else(|| panic!("no {kind} check"))
+}
+
+pub fn tests_with_status(check: &Value, status: &str) -> usize {
+    check["tests"].as_array().unwrap().iter().filter(|t| t["status"] == status).count()
+}

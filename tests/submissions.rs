@@ -1,0 +1,209 @@
+//! Each learner submission in `fixtures/submissions/` is graded and gets the outcome its
+//! folder is named for. Learner failures are results (exit 1), never pygrade errors (exit 2).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Env, WORD_COUNT, check, exercise, tests_with_status};
+use serde_json::Value;
+
+fn graded(fixture: &str) -> (Env, i32, Value) {
+    let env = Env::new();
+    let (code, report) = env.grade_fixture(fixture);
+    (env, code, report)
+}
+
+#[test]
+fn pass_earns_full_marks() {
+    let (_env, code, report) = graded("pass");
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 0);
+    assert_eq!(e["status"], "pass");
+    assert_eq!(e["score"], e["max_score"]);
+    assert_eq!(e["max_score"], 10.0);
+    assert_eq!(report["summary"]["passed"], 1);
+}
+
+#[test]
+fn wrong_answer_fails_with_messages_and_a_diff() {
+    let (_env, code, report) = graded("wrong-answer");
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    assert_eq!(e["status"], "fail");
+    let pytest = check(e, "pytest");
+    assert_eq!(pytest["status"], "fail");
+    let failing = pytest["tests"].as_array().unwrap().iter().find(|t| t["status"] == "fail").unwrap();
+    assert!(failing["message"].as_str().unwrap().contains("AssertionError"), "{failing}");
+    let output = check(e, "output");
+    assert_eq!(output["status"], "fail");
+    let diff = output["tests"][0]["diff"].as_str().unwrap();
+    assert!(diff.contains("--- expected") && diff.contains("+++ actual"), "{diff}");
+}
+
+#[test]
+fn partial_earns_partial_credit() {
+    let (_env, code, report) = graded("partial");
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    let pytest = check(e, "pytest");
+    let score = pytest["score"].as_f64().unwrap();
+    assert!(score > 0.0 && score < pytest["max_score"].as_f64().unwrap(), "{pytest}");
+    assert_eq!(check(e, "mypy")["status"], "pass");
+}
+
+#[test]
+fn syntax_error_is_an_error_with_the_reason() {
+    let (_env, code, report) = graded("syntax-error");
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    assert_eq!(e["status"], "error");
+    let pytest = check(e, "pytest");
+    assert_eq!(pytest["status"], "error");
+    let message = pytest["message"].as_str().unwrap();
+    assert!(message.contains("syntax error") && message.contains("word_count.py"), "{message}");
+    assert_eq!(check(e, "mypy")["status"], "error");
+    assert_eq!(report["summary"]["errored"], 1);
+}
+
+#[test]
+fn import_error_names_the_missing_module() {
+    let (_env, _, report) = graded("import-error");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(pytest["status"], "error");
+    let message = pytest["message"].as_str().unwrap();
+    assert!(message.contains("import error") && message.contains("wordfreq_helpers"), "{message}");
+}
+
+#[test]
+fn raising_at_import_is_an_error_with_the_exception() {
+    let (_env, _, report) = graded("raises-at-import");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(pytest["status"], "error");
+    assert!(pytest["message"].as_str().unwrap().contains("RuntimeError: configuration file words.cfg not found"));
+}
+
+#[test]
+fn segfault_is_an_error_naming_the_signal() {
+    let (_env, _, report) = graded("segfault");
+    let e = exercise(&report, WORD_COUNT);
+    let pytest = check(e, "pytest");
+    assert_eq!(pytest["status"], "error");
+    assert!(pytest["message"].as_str().unwrap().contains("SIGSEGV"), "{pytest}");
+    // The test that crashed says where; the ones after it never ran.
+    let crashed = &pytest["tests"][0];
+    assert_eq!(crashed["status"], "error");
+    assert!(crashed["output"].as_str().unwrap().contains("word_count.py"), "{crashed}");
+    assert!(tests_with_status(pytest, "not-run") > 0);
+    assert_eq!(check(e, "output")["status"], "error");
+}
+
+#[test]
+fn type_errors_fail_mypy_only() {
+    let (_env, _, report) = graded("type-errors");
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(check(e, "pytest")["status"], "pass");
+    let mypy = check(e, "mypy");
+    assert_eq!(mypy["status"], "fail");
+    assert_eq!(mypy["score"], 0.0);
+    let codes: Vec<&str> = mypy["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"no-untyped-def") && codes.contains(&"return-value"), "{codes:?}");
+}
+
+#[test]
+fn trailing_whitespace_fails_exact_output_with_a_visible_diff() {
+    let (_env, _, report) = graded("trailing-whitespace");
+    let output = check(exercise(&report, WORD_COUNT), "output");
+    assert_eq!(output["status"], "fail");
+    let diff = output["tests"][0]["diff"].as_str().unwrap();
+    assert!(diff.contains("+the 4 \n") && diff.contains("-the 4\n"), "{diff}");
+}
+
+/// Hanging submissions: the run ends near its limits (the fast bank's 3 s for pytest, 2 s a
+/// case for the output check) and leaves nothing running. The bound is loose on purpose: it
+/// proves the run ends, not how fast.
+fn assert_times_out(fixture: &str) {
+    let env = Env::new();
+    let started = Instant::now();
+    let (code, report) = env.grade_fixture(fixture);
+    let took = started.elapsed();
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    assert_eq!(check(e, "pytest")["status"], "timeout");
+    assert_eq!(check(e, "output")["status"], "timeout");
+    assert_eq!(check(e, "mypy")["status"], "pass", "the hang must not cost the other checks");
+    assert!(check(e, "pytest")["message"].as_str().unwrap().contains("timed out after 3s"));
+    assert!(took < Duration::from_secs(90), "took {took:?}");
+    assert_eq!(env.survivors(), Vec::<String>::new());
+}
+
+#[test]
+fn infinite_loop_times_out_and_is_killed() {
+    assert_times_out("infinite-loop");
+}
+
+#[test]
+fn sleeping_forever_times_out_and_is_killed() {
+    assert_times_out("sleeps-forever");
+}
+
+#[test]
+fn an_orphaned_daemon_is_killed_with_its_check() {
+    assert_times_out("orphan-process");
+}
+
+#[test]
+fn a_daemon_left_behind_by_a_passing_solution_is_killed() {
+    let (env, code, report) = graded("leaves-daemon");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(env.survivors(), Vec::<String>::new());
+}
+
+#[test]
+fn huge_output_is_capped_and_flagged() {
+    let (_env, _, report) = graded("huge-output");
+    let e = exercise(&report, WORD_COUNT);
+    // Printed inside a test: pytest captures it, the report keeps a clipped, flagged copy.
+    let pytest = check(e, "pytest");
+    assert_eq!(pytest["status"], "pass");
+    let noisy = pytest["tests"].as_array().unwrap().iter().find(|t| t["output_truncated"] == true).expect("a flagged test");
+    assert!(noisy["output"].as_str().unwrap().len() < 20_000);
+    // Printed by the program: stopped at the output limit.
+    let output = check(e, "output");
+    assert_eq!(output["status"], "output-limit");
+}
+
+#[test]
+fn the_callers_secrets_never_reach_learner_code() {
+    let env = Env::new();
+    let (bank, ws) = env.fixture_workspace("reads-secret-env");
+    let out = env
+        .pygrade()
+        .env("CI_DEPLOY_TOKEN", "tok-5f1e2d3c")
+        .env("MY_SECRET", "hunter2-abc")
+        .arg("--bank").arg(&bank).arg("check").arg("--workspace").arg(&ws).args(["--format", "json"])
+        .output()
+        .unwrap();
+    let (code, report) = common::parse_report(&out);
+    assert_eq!(code, 0, "the submission saw a secret: {report}");
+    let text = report.to_string();
+    assert!(!text.contains("tok-5f1e2d3c") && !text.contains("hunter2-abc"));
+}
+
+#[test]
+fn a_shipped_conftest_has_no_effect() {
+    let (_env, code, report) = graded("ships-conftest");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(code, 1);
+    assert_eq!(pytest["status"], "fail");
+    assert_eq!(pytest["score"], 0.0);
+}
+
+#[test]
+fn edited_tests_are_ignored_in_favour_of_the_trusted_ones() {
+    let (_env, _, report) = graded("edits-tests");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(pytest["status"], "fail");
+    assert!(pytest["tests"].as_array().unwrap().len() > 1, "the trusted tests ran, not the learner's one");
+    assert_eq!(pytest["score"], 0.0);
+}
