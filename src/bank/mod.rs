@@ -79,6 +79,12 @@ impl Exercise {
     pub(crate) fn slug(&self) -> &str {
         self.id.rsplit('/').next().unwrap_or(&self.id)
     }
+
+    /// The slug without its number: `word-count` for `01-foundations/01-word-count`.
+    pub(crate) fn name(&self) -> &str {
+        let slug = self.slug();
+        slug.split_once('-').map_or(slug, |(_, name)| name)
+    }
 }
 
 #[derive(Debug)]
@@ -188,13 +194,13 @@ impl Bank {
         Ok(chosen)
     }
 
-    /// Exactly one exercise, by id, id prefix or slug.
+    /// Exactly one exercise, by id, id prefix, folder name or name without its number.
     pub(crate) fn find(&self, name: &str) -> Result<&Exercise> {
         let name = name.trim_end_matches('/');
         let found: Vec<_> = self
             .exercises
             .iter()
-            .filter(|e| matches(e, name) || e.slug() == name)
+            .filter(|e| matches(e, name) || e.slug() == name || e.name() == name)
             .collect();
         match found.as_slice() {
             [one] => Ok(one),

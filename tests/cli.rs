@@ -1,0 +1,233 @@
+//! The command line as learners, CI and authors use it: init, list, hint, check over the
+//! whole built-in bank, verify, and the errors that must say what to do (exit 2).
+
+mod common;
+
+use common::{Env, WORD_COUNT, copy_tree, exercise, parse_report, repo};
+use predicates::prelude::*;
+
+/// Every exercise folder of the built-in bank, e.g. `01-foundations/01-word-count`.
+fn bank_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    for module in std::fs::read_dir(repo().join("exercises")).unwrap().flatten() {
+        for ex in std::fs::read_dir(module.path()).unwrap().flatten() {
+            if ex.path().join("exercise.toml").exists() {
+                ids.push(format!("{}/{}", module.file_name().to_string_lossy(), ex.file_name().to_string_lossy()));
+            }
+        }
+    }
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_workspace_solved_with_the_references_passes_everything() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    for id in bank_ids() {
+        copy_tree(&repo().join("exercises").join(&id).join("reference"), &ws.join(&id));
+    }
+    let out = env.pygrade().arg("check").arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let (code, report) = parse_report(&out);
+    assert_eq!(report["schema"], "pygrade-report");
+    assert_eq!(report["schema_version"], 1);
+    assert!(report["tools"]["pytest"].is_string() && report["tools"]["mypy"].is_string());
+    let exercises = report["exercises"].as_array().unwrap();
+    assert_eq!(exercises.len(), bank_ids().len());
+    assert!(exercises.len() >= 10);
+    for e in exercises {
+        assert_eq!(e["status"], "pass", "{}", e["id"]);
+        assert_eq!(e["score"], e["max_score"], "{}", e["id"]);
+    }
+    assert_eq!(report["summary"]["score"], report["summary"]["max_score"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_untouched_workspace_passes_nothing() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    let out = env.pygrade().arg("check").arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let (code, report) = parse_report(&out);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["passed"], 0);
+    for e in report["exercises"].as_array().unwrap() {
+        assert_ne!(e["status"], "pass", "{}", e["id"]);
+    }
+}
+
+#[test]
+fn init_hands_out_statement_starter_and_tests_but_no_solution() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success().stdout(predicate::str::contains("Workspace ready"));
+    let dir = ws.join(WORD_COUNT);
+    assert!(dir.join("README.md").is_file());
+    assert!(dir.join("tests/test_word_count.py").is_file());
+    let starter = std::fs::read_to_string(dir.join("word_count.py")).unwrap();
+    assert!(starter.contains("NotImplementedError"));
+    assert!(!dir.join("reference").exists() && !dir.join("exercise.toml").exists());
+}
+
+#[test]
+fn init_again_keeps_the_learners_work() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    let file = ws.join(WORD_COUNT).join("word_count.py");
+    std::fs::write(&file, "# my work\n").unwrap();
+    std::fs::remove_file(ws.join(WORD_COUNT).join("README.md")).unwrap();
+    env.pygrade().arg("init").arg(&ws).assert().success().stdout(predicate::str::contains("1 files written"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# my work\n");
+    assert!(ws.join(WORD_COUNT).join("README.md").is_file());
+}
+
+#[test]
+fn check_from_inside_an_exercise_folder_filters_and_remembers() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    copy_tree(&repo().join("exercises").join(WORD_COUNT).join("reference"), &ws.join(WORD_COUNT));
+    env.pygrade()
+        .current_dir(ws.join(WORD_COUNT))
+        .args(["check", WORD_COUNT, "--color", "never"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("✓ 01-foundations/01-word-count"))
+        .stdout(predicate::str::contains("\x1b[").not());
+    env.pygrade()
+        .args(["list", "--workspace"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Module 1: Python Foundations"))
+        .stdout(predicate::str::is_match(r"01-foundations/01-word-count\s+Word count\s+pass\s+10/10").unwrap());
+}
+
+#[test]
+fn a_report_can_go_to_a_file() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    let file = env.path().join("report.json");
+    env.pygrade()
+        .arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).args(["--format", "json", "--output"]).arg(&file)
+        .assert()
+        .code(1)
+        .stdout("");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(exercise(&report, WORD_COUNT)["status"], "fail");
+}
+
+#[test]
+fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    env.pygrade().arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).arg("--exit-zero").assert().success();
+}
+
+#[test]
+fn hint_finds_an_exercise_by_its_short_name() {
+    Env::new()
+        .pygrade()
+        .args(["hint", "word-count"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Word count").and(predicate::str::contains("re.findall")));
+}
+
+#[test]
+fn an_unknown_exercise_is_an_error_that_points_to_list() {
+    Env::new().pygrade().args(["hint", "no-such-thing"]).assert().code(2).stderr(predicate::str::contains("pygrade list"));
+}
+
+#[test]
+fn a_misspelt_manifest_key_stops_everything_with_file_and_key() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let manifest = bank.join(WORD_COUNT).join("exercise.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replacen("points = 2", "pionts = 2", 1);
+    std::fs::write(&manifest, text).unwrap();
+    env.pygrade()
+        .arg("--bank").arg(&bank).arg("verify")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("01-foundations/01-word-count/exercise.toml").and(predicate::str::contains("pionts")));
+}
+
+#[test]
+fn a_manifest_naming_a_missing_file_is_rejected() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    std::fs::remove_file(bank.join(WORD_COUNT).join("reference/word_count.py")).unwrap();
+    env.pygrade()
+        .arg("--bank").arg(&bank).args(["hint", "word-count"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("reference/word_count.py does not exist"));
+}
+
+#[test]
+fn verify_catches_a_starter_that_already_passes() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let dir = bank.join(WORD_COUNT);
+    std::fs::copy(dir.join("reference/word_count.py"), dir.join("starter/word_count.py")).unwrap();
+    env.pygrade()
+        .arg("--bank").arg(&bank).arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("starter/ passes every check"));
+}
+
+#[test]
+fn a_missing_python_is_a_clear_error() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    env.pygrade()
+        .env("PYGRADE_PYTHON", "/nonexistent/python3")
+        .arg("check").arg("--workspace").arg(&ws)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/python3"));
+}
+
+#[test]
+fn checking_outside_a_workspace_says_how_to_make_one() {
+    let env = Env::new();
+    env.pygrade()
+        .current_dir(env.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pygrade init"));
+}
+
+#[test]
+fn a_deleted_learner_file_is_reported_not_crashed_on() {
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    env.pygrade().arg("init").arg(&ws).assert().success();
+    std::fs::remove_file(ws.join(WORD_COUNT).join("word_count.py")).unwrap();
+    let out = env.pygrade().arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let (code, report) = parse_report(&out);
+    assert_eq!(code, 1);
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(e["status"], "error");
+    assert!(e["checks"][0]["message"].as_str().unwrap().contains("word_count.py is missing"));
+}
+
+#[test]
+fn doctor_names_the_tools_in_use() {
+    let env = Env::new();
+    env.pygrade().arg("setup").assert().success();
+    env.pygrade()
+        .arg("doctor")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")));
+}
