@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 import re
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import pytest
@@ -104,8 +105,8 @@ class Reporter:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> object:
-        report: pytest.TestReport = yield
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
         outcome = self.outcomes.setdefault(item.nodeid, Outcome())
         # Each phase's report repeats the output captured in the phases before it.
         outcome.output = [text for title, text in report.sections if title.startswith("Captured")]

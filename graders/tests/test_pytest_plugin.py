@@ -1,0 +1,120 @@
+"""The pytest plugin, run on small test suites the way pygrade runs it."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pygrade_graders.pytest_plugin import classify_collect_error, display_name
+
+PLUGIN = ["-p", "pygrade_graders.pytest_plugin"]
+
+
+def run(pytester: pytest.Pytester, *files: tuple[str, str]) -> list[dict[str, Any]]:
+    """Runs pytest with the plugin over `files` and returns the events it wrote."""
+    for name, source in files:
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    results = pytester.path / "results.jsonl"
+    pytester.runpytest_subprocess(*PLUGIN, "--pygrade-results", str(results), "-p", "no:cacheprovider")
+    return [json.loads(line) for line in results.read_text().splitlines()]
+
+
+def results_by_name(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    names = {t["id"]: t["name"] for e in events if e["event"] == "collected" for t in e["tests"]}
+    return {names[e["id"]]: e for e in events if e["event"] == "result"}
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "name"),
+    [
+        ("tests/test_x.py::test_counts_words", "counts words"),
+        ("tests/test_x.py::TestSuite::test_counts_words", "counts words"),
+        ("tests/test_x.py::test_counts[a-1]", "counts [a-1]"),
+    ],
+)
+def test_display_names_read_like_sentences(nodeid: str, name: str) -> None:
+    assert display_name(nodeid) == name
+
+
+def test_collect_errors_are_classified_through_pytest_wrappers() -> None:
+    wrapped = RuntimeError("collect error")
+    wrapped.__cause__ = SyntaxError("invalid syntax")
+    assert classify_collect_error(wrapped) == "syntax-error"
+    assert classify_collect_error(ModuleNotFoundError("x")) == "import-error"
+    assert classify_collect_error(ValueError("boom")) == "exception"
+
+
+def test_each_test_is_reported_with_its_status_and_weight(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        (
+            "test_sample.py",
+            """
+import pytest
+
+def test_passes() -> None:
+    assert 1 + 1 == 2
+
+@pytest.mark.weight(3)
+def test_fails() -> None:
+    print("learner output")
+    assert [1, 2] == [1, 3]
+
+def test_raises() -> None:
+    raise NotImplementedError("todo")
+
+def test_skipped() -> None:
+    pytest.skip("not today")
+""",
+        ),
+    )
+    assert events[0]["event"] == "hello"
+    assert events[-1]["event"] == "done"
+    collected = next(e for e in events if e["event"] == "collected")["tests"]
+    assert [t["weight"] for t in collected] == [1, 3, 1, 1]
+    results = results_by_name(events)
+    assert results["passes"]["status"] == "pass"
+    assert results["fails"]["status"] == "fail"
+    assert "assert [1, 2] == [1, 3]" in results["fails"]["message"]
+    assert results["fails"]["location"] == "test_sample.py:10"
+    assert results["fails"]["output"] == "learner output\n", "output is reported once"
+    assert results["raises"]["status"] == "error"
+    assert results["raises"]["message"] == "NotImplementedError: todo"
+    assert results["skipped"]["status"] == "skipped"
+    assert results["skipped"]["message"] == "not today"
+
+
+def test_a_start_event_precedes_each_result(pytester: pytest.Pytester) -> None:
+    events = run(pytester, ("test_two.py", "def test_a() -> None: pass\ndef test_b() -> None: pass\n"))
+    kinds = [e["event"] for e in events]
+    assert kinds == ["hello", "collected", "start", "result", "start", "result", "done"]
+
+
+def test_a_syntax_error_in_imported_code_is_a_collect_error(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        ("solution.py", "def broken(:\n    pass\n"),
+        ("test_solution.py", "from solution import broken\n\ndef test_it() -> None:\n    broken()\n"),
+    )
+    error = next(e for e in events if e["event"] == "collect-error")
+    assert error["kind"] == "syntax-error"
+    assert "solution.py" in error["message"] and "SyntaxError" in error["message"]
+    assert str(pytester.path) not in error["message"], "paths are relative to the check's folder"
+
+
+def test_huge_output_is_clipped_and_flagged(pytester: pytest.Pytester) -> None:
+    events = run(pytester, ("test_noisy.py", "def test_noisy() -> None:\n    print('x' * 100_000)\n"))
+    result = results_by_name(events)["noisy"]
+    assert result["status"] == "pass"
+    assert result["output_truncated"] is True
+    assert len(result["output"]) < 10_000
+
+
+def test_without_the_option_the_plugin_writes_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_quiet="def test_ok() -> None: pass\n")
+    outcome = pytester.runpytest_subprocess(*PLUGIN)
+    outcome.assert_outcomes(passed=1)
+    assert not list(Path(pytester.path).glob("*.jsonl"))
