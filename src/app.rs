@@ -13,7 +13,7 @@ use crate::bank::{Bank, Exercise, Side};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, Global};
 use crate::grade::{CheckResult, Status};
 use crate::plan::{self, Submission};
-use crate::report::{Emitter, Json, Report, Terminal};
+use crate::report::{Emitter, Graded, Json, Report, Terminal};
 use crate::runner::{self, supervise};
 use crate::toolchain::{self, Source, Toolchain};
 use crate::workspace::Workspace;
@@ -54,7 +54,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(args) => check(&global, args),
         Command::Hint { exercise } => hint(&global, &exercise),
         Command::Verify { jobs } => verify(&global, jobs),
-        Command::Setup => setup(&global),
+        Command::Setup { print_python } => setup(&global, print_python),
         Command::Doctor => doctor(&global),
     }
 }
@@ -145,8 +145,15 @@ fn grade<'a>(
     work: Vec<(&'a Exercise, Submission)>,
     toolchain: &Toolchain,
     jobs: usize,
-) -> Result<Vec<(&'a Exercise, Vec<CheckResult>)>> {
-    let exercises: Vec<&Exercise> = work.iter().map(|(e, _)| *e).collect();
+) -> Result<Vec<Graded<'a>>> {
+    let mut grouped: Vec<Graded<'a>> = work
+        .iter()
+        .map(|(exercise, submission)| Graded {
+            exercise,
+            started: !submission.is_starter(exercise),
+            checks: Vec::new(),
+        })
+        .collect();
     let planned = plan::jobs(work);
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(planned.len() as u64),
@@ -166,16 +173,13 @@ fn grade<'a>(
         bar.set_message(planned[done.job].exercise.id.clone());
     }))?;
     bar.finish_and_clear();
-    let mut grouped: Vec<(&Exercise, Vec<CheckResult>)> =
-        exercises.into_iter().map(|e| (e, Vec::new())).collect();
-    let mut index = 0;
-    for (job, result) in planned.iter().zip(results) {
-        while !std::ptr::eq(grouped[index].0, job.exercise)
-            || grouped[index].1.len() == job.exercise.manifest.checks.len()
-        {
-            index += 1;
-        }
-        grouped[index].1.push(result);
+    // Jobs come in submission order, one per check: deal them back out in that order.
+    let mut results = results.into_iter();
+    for graded in &mut grouped {
+        graded.checks = results
+            .by_ref()
+            .take(graded.exercise.manifest.checks.len())
+            .collect();
     }
     Ok(grouped)
 }
@@ -247,9 +251,11 @@ fn verify(global: &Global, jobs: usize) -> Result<Outcome> {
     let graded = grade(work, &toolchain, jobs)?;
     let mut problems = 0;
     for pair in graded.chunks(2) {
-        let [(exercise, reference), (_, starter)] = pair else {
+        let [reference, starter] = pair else {
             unreachable!("graded in pairs")
         };
+        let (exercise, reference, starter) =
+            (reference.exercise, &reference.checks, &starter.checks);
         let mut found = Vec::new();
         for check in reference
             .iter()
@@ -317,8 +323,12 @@ fn describe_failure(check: &CheckResult) -> String {
     parts.join("; ")
 }
 
-fn setup(global: &Global) -> Result<Outcome> {
+fn setup(global: &Global, print_python: bool) -> Result<Outcome> {
     let toolchain = Toolchain::ensure(&source(global), true)?;
+    if print_python {
+        println!("{}", toolchain.python.display());
+        return Ok(Outcome::Success);
+    }
     let v = &toolchain.versions;
     println!(
         "Ready: Python {} at {}, pytest {}, mypy {}.",

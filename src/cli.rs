@@ -69,7 +69,11 @@ pub(crate) enum Command {
         jobs: usize,
     },
     /// Create pygrade's Python environment (pinned pytest and mypy) now.
-    Setup,
+    Setup {
+        /// Print only the interpreter's path (for scripts that run the pinned tools).
+        #[arg(long)]
+        print_python: bool,
+    },
     /// Show the Python, pytest and mypy in use, and what is missing.
     Doctor,
     /// Internal: run one contained process (used by pygrade itself).

@@ -62,6 +62,15 @@ impl Submission {
         Ok(submission)
     }
 
+    /// Whether this is the starter as handed out: nothing to grade yet, as far as the learner
+    /// is concerned.
+    pub(crate) fn is_starter(&self, exercise: &Exercise) -> bool {
+        self.missing.is_empty()
+            && self.files.iter().all(|(name, bytes)| {
+                exercise.side_file(Side::Starter, name) == Some(bytes.as_slice())
+            })
+    }
+
     pub(crate) fn missing_message(&self) -> Option<String> {
         (!self.missing.is_empty()).then(|| {
             format!(

@@ -9,10 +9,17 @@ use predicates::prelude::*;
 /// Every exercise folder of the built-in bank, e.g. `01-foundations/01-word-count`.
 fn bank_ids() -> Vec<String> {
     let mut ids = Vec::new();
-    for module in std::fs::read_dir(repo().join("exercises")).unwrap().flatten() {
+    for module in std::fs::read_dir(repo().join("exercises"))
+        .unwrap()
+        .flatten()
+    {
         for ex in std::fs::read_dir(module.path()).unwrap().flatten() {
             if ex.path().join("exercise.toml").exists() {
-                ids.push(format!("{}/{}", module.file_name().to_string_lossy(), ex.file_name().to_string_lossy()));
+                ids.push(format!(
+                    "{}/{}",
+                    module.file_name().to_string_lossy(),
+                    ex.file_name().to_string_lossy()
+                ));
             }
         }
     }
@@ -26,9 +33,19 @@ fn a_workspace_solved_with_the_references_passes_everything() {
     let ws = env.path().join("ws");
     env.pygrade().arg("init").arg(&ws).assert().success();
     for id in bank_ids() {
-        copy_tree(&repo().join("exercises").join(&id).join("reference"), &ws.join(&id));
+        copy_tree(
+            &repo().join("exercises").join(&id).join("reference"),
+            &ws.join(&id),
+        );
     }
-    let out = env.pygrade().arg("check").arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let out = env
+        .pygrade()
+        .arg("check")
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let (code, report) = parse_report(&out);
     assert_eq!(report["schema"], "pygrade-report");
     assert_eq!(report["schema_version"], 1);
@@ -39,6 +56,7 @@ fn a_workspace_solved_with_the_references_passes_everything() {
     for e in exercises {
         assert_eq!(e["status"], "pass", "{}", e["id"]);
         assert_eq!(e["score"], e["max_score"], "{}", e["id"]);
+        assert_eq!(e["started"], true, "{}", e["id"]);
     }
     assert_eq!(report["summary"]["score"], report["summary"]["max_score"]);
     assert_eq!(code, 0);
@@ -49,20 +67,45 @@ fn an_untouched_workspace_passes_nothing() {
     let env = Env::new();
     let ws = env.path().join("ws");
     env.pygrade().arg("init").arg(&ws).assert().success();
-    let out = env.pygrade().arg("check").arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let out = env
+        .pygrade()
+        .arg("check")
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let (code, report) = parse_report(&out);
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["passed"], 0);
     for e in report["exercises"].as_array().unwrap() {
         assert_ne!(e["status"], "pass", "{}", e["id"]);
+        assert_eq!(e["started"], false, "{} is still the starter", e["id"]);
     }
+    // The terminal report keeps an untouched exercise to one line of what to do.
+    env.pygrade()
+        .arg("check")
+        .arg(WORD_COUNT)
+        .arg("--workspace")
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "not started: solve it, then run `pygrade check 01-foundations/01-word-count`",
+        ))
+        .stdout(predicate::str::contains("NotImplementedError").not());
 }
 
 #[test]
 fn init_hands_out_statement_starter_and_tests_but_no_solution() {
     let env = Env::new();
     let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success().stdout(predicate::str::contains("Workspace ready"));
+    env.pygrade()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Workspace ready"));
     let dir = ws.join(WORD_COUNT);
     assert!(dir.join("README.md").is_file());
     assert!(dir.join("tests/test_word_count.py").is_file());
@@ -79,7 +122,12 @@ fn init_again_keeps_the_learners_work() {
     let file = ws.join(WORD_COUNT).join("word_count.py");
     std::fs::write(&file, "# my work\n").unwrap();
     std::fs::remove_file(ws.join(WORD_COUNT).join("README.md")).unwrap();
-    env.pygrade().arg("init").arg(&ws).assert().success().stdout(predicate::str::contains("1 files written"));
+    env.pygrade()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 files written"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "# my work\n");
     assert!(ws.join(WORD_COUNT).join("README.md").is_file());
 }
@@ -89,7 +137,10 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
     let env = Env::new();
     let ws = env.path().join("ws");
     env.pygrade().arg("init").arg(&ws).assert().success();
-    copy_tree(&repo().join("exercises").join(WORD_COUNT).join("reference"), &ws.join(WORD_COUNT));
+    copy_tree(
+        &repo().join("exercises").join(WORD_COUNT).join("reference"),
+        &ws.join(WORD_COUNT),
+    );
     env.pygrade()
         .current_dir(ws.join(WORD_COUNT))
         .args(["check", WORD_COUNT, "--color", "never"])
@@ -103,7 +154,10 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Module 1: Python Foundations"))
-        .stdout(predicate::str::is_match(r"01-foundations/01-word-count\s+Word count\s+pass\s+10/10").unwrap());
+        .stdout(
+            predicate::str::is_match(r"01-foundations/01-word-count\s+Word count\s+pass\s+10/10")
+                .unwrap(),
+        );
 }
 
 #[test]
@@ -113,7 +167,12 @@ fn a_report_can_go_to_a_file() {
     env.pygrade().arg("init").arg(&ws).assert().success();
     let file = env.path().join("report.json");
     env.pygrade()
-        .arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).args(["--format", "json", "--output"]).arg(&file)
+        .arg("check")
+        .arg(WORD_COUNT)
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json", "--output"])
+        .arg(&file)
         .assert()
         .code(1)
         .stdout("");
@@ -126,7 +185,14 @@ fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
     let env = Env::new();
     let ws = env.path().join("ws");
     env.pygrade().arg("init").arg(&ws).assert().success();
-    env.pygrade().arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).arg("--exit-zero").assert().success();
+    env.pygrade()
+        .arg("check")
+        .arg(WORD_COUNT)
+        .arg("--workspace")
+        .arg(&ws)
+        .arg("--exit-zero")
+        .assert()
+        .success();
 }
 
 #[test]
@@ -141,7 +207,12 @@ fn hint_finds_an_exercise_by_its_short_name() {
 
 #[test]
 fn an_unknown_exercise_is_an_error_that_points_to_list() {
-    Env::new().pygrade().args(["hint", "no-such-thing"]).assert().code(2).stderr(predicate::str::contains("pygrade list"));
+    Env::new()
+        .pygrade()
+        .args(["hint", "no-such-thing"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pygrade list"));
 }
 
 #[test]
@@ -149,13 +220,20 @@ fn a_misspelt_manifest_key_stops_everything_with_file_and_key() {
     let env = Env::new();
     let bank = env.fast_bank();
     let manifest = bank.join(WORD_COUNT).join("exercise.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap().replacen("points = 2", "pionts = 2", 1);
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replacen("points = 2", "pionts = 2", 1);
     std::fs::write(&manifest, text).unwrap();
     env.pygrade()
-        .arg("--bank").arg(&bank).arg("verify")
+        .arg("--bank")
+        .arg(&bank)
+        .arg("verify")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("01-foundations/01-word-count/exercise.toml").and(predicate::str::contains("pionts")));
+        .stderr(
+            predicate::str::contains("01-foundations/01-word-count/exercise.toml")
+                .and(predicate::str::contains("pionts")),
+        );
 }
 
 #[test]
@@ -164,10 +242,14 @@ fn a_manifest_naming_a_missing_file_is_rejected() {
     let bank = env.fast_bank();
     std::fs::remove_file(bank.join(WORD_COUNT).join("reference/word_count.py")).unwrap();
     env.pygrade()
-        .arg("--bank").arg(&bank).args(["hint", "word-count"])
+        .arg("--bank")
+        .arg(&bank)
+        .args(["hint", "word-count"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("reference/word_count.py does not exist"));
+        .stderr(predicate::str::contains(
+            "reference/word_count.py does not exist",
+        ));
 }
 
 #[test]
@@ -175,9 +257,15 @@ fn verify_catches_a_starter_that_already_passes() {
     let env = Env::new();
     let bank = env.fast_bank();
     let dir = bank.join(WORD_COUNT);
-    std::fs::copy(dir.join("reference/word_count.py"), dir.join("starter/word_count.py")).unwrap();
+    std::fs::copy(
+        dir.join("reference/word_count.py"),
+        dir.join("starter/word_count.py"),
+    )
+    .unwrap();
     env.pygrade()
-        .arg("--bank").arg(&bank).arg("verify")
+        .arg("--bank")
+        .arg(&bank)
+        .arg("verify")
         .assert()
         .code(1)
         .stdout(predicate::str::contains("starter/ passes every check"));
@@ -190,7 +278,9 @@ fn a_missing_python_is_a_clear_error() {
     env.pygrade().arg("init").arg(&ws).assert().success();
     env.pygrade()
         .env("PYGRADE_PYTHON", "/nonexistent/python3")
-        .arg("check").arg("--workspace").arg(&ws)
+        .arg("check")
+        .arg("--workspace")
+        .arg(&ws)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/python3"));
@@ -213,21 +303,32 @@ fn a_deleted_learner_file_is_reported_not_crashed_on() {
     let ws = env.path().join("ws");
     env.pygrade().arg("init").arg(&ws).assert().success();
     std::fs::remove_file(ws.join(WORD_COUNT).join("word_count.py")).unwrap();
-    let out = env.pygrade().arg("check").arg(WORD_COUNT).arg("--workspace").arg(&ws).args(["--format", "json"]).output().unwrap();
+    let out = env
+        .pygrade()
+        .arg("check")
+        .arg(WORD_COUNT)
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let (code, report) = parse_report(&out);
     assert_eq!(code, 1);
     let e = exercise(&report, WORD_COUNT);
     assert_eq!(e["status"], "error");
-    assert!(e["checks"][0]["message"].as_str().unwrap().contains("word_count.py is missing"));
+    assert!(
+        e["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("word_count.py is missing")
+    );
 }
 
 #[test]
 fn doctor_names_the_tools_in_use() {
     let env = Env::new();
     env.pygrade().arg("setup").assert().success();
-    env.pygrade()
-        .arg("doctor")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")));
+    env.pygrade().arg("doctor").assert().success().stdout(
+        predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
+    );
 }

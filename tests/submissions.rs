@@ -33,12 +33,26 @@ fn wrong_answer_fails_with_messages_and_a_diff() {
     assert_eq!(e["status"], "fail");
     let pytest = check(e, "pytest");
     assert_eq!(pytest["status"], "fail");
-    let failing = pytest["tests"].as_array().unwrap().iter().find(|t| t["status"] == "fail").unwrap();
-    assert!(failing["message"].as_str().unwrap().contains("AssertionError"), "{failing}");
+    let failing = pytest["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["status"] == "fail")
+        .unwrap();
+    assert!(
+        failing["message"]
+            .as_str()
+            .unwrap()
+            .contains("AssertionError"),
+        "{failing}"
+    );
     let output = check(e, "output");
     assert_eq!(output["status"], "fail");
     let diff = output["tests"][0]["diff"].as_str().unwrap();
-    assert!(diff.contains("--- expected") && diff.contains("+++ actual"), "{diff}");
+    assert!(
+        diff.contains("--- expected") && diff.contains("+++ actual"),
+        "{diff}"
+    );
 }
 
 #[test]
@@ -48,7 +62,10 @@ fn partial_earns_partial_credit() {
     assert_eq!(code, 1);
     let pytest = check(e, "pytest");
     let score = pytest["score"].as_f64().unwrap();
-    assert!(score > 0.0 && score < pytest["max_score"].as_f64().unwrap(), "{pytest}");
+    assert!(
+        score > 0.0 && score < pytest["max_score"].as_f64().unwrap(),
+        "{pytest}"
+    );
     assert_eq!(check(e, "mypy")["status"], "pass");
 }
 
@@ -61,7 +78,10 @@ fn syntax_error_is_an_error_with_the_reason() {
     let pytest = check(e, "pytest");
     assert_eq!(pytest["status"], "error");
     let message = pytest["message"].as_str().unwrap();
-    assert!(message.contains("syntax error") && message.contains("word_count.py"), "{message}");
+    assert!(
+        message.contains("syntax error") && message.contains("word_count.py"),
+        "{message}"
+    );
     assert_eq!(check(e, "mypy")["status"], "error");
     assert_eq!(report["summary"]["errored"], 1);
 }
@@ -72,7 +92,10 @@ fn import_error_names_the_missing_module() {
     let pytest = check(exercise(&report, WORD_COUNT), "pytest");
     assert_eq!(pytest["status"], "error");
     let message = pytest["message"].as_str().unwrap();
-    assert!(message.contains("import error") && message.contains("wordfreq_helpers"), "{message}");
+    assert!(
+        message.contains("import error") && message.contains("wordfreq_helpers"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -80,7 +103,12 @@ fn raising_at_import_is_an_error_with_the_exception() {
     let (_env, _, report) = graded("raises-at-import");
     let pytest = check(exercise(&report, WORD_COUNT), "pytest");
     assert_eq!(pytest["status"], "error");
-    assert!(pytest["message"].as_str().unwrap().contains("RuntimeError: configuration file words.cfg not found"));
+    assert!(
+        pytest["message"]
+            .as_str()
+            .unwrap()
+            .contains("RuntimeError: configuration file words.cfg not found")
+    );
 }
 
 #[test]
@@ -89,11 +117,20 @@ fn segfault_is_an_error_naming_the_signal() {
     let e = exercise(&report, WORD_COUNT);
     let pytest = check(e, "pytest");
     assert_eq!(pytest["status"], "error");
-    assert!(pytest["message"].as_str().unwrap().contains("SIGSEGV"), "{pytest}");
+    assert!(
+        pytest["message"].as_str().unwrap().contains("SIGSEGV"),
+        "{pytest}"
+    );
     // The test that crashed says where; the ones after it never ran.
     let crashed = &pytest["tests"][0];
     assert_eq!(crashed["status"], "error");
-    assert!(crashed["output"].as_str().unwrap().contains("word_count.py"), "{crashed}");
+    assert!(
+        crashed["output"]
+            .as_str()
+            .unwrap()
+            .contains("word_count.py"),
+        "{crashed}"
+    );
     assert!(tests_with_status(pytest, "not-run") > 0);
     assert_eq!(check(e, "output")["status"], "error");
 }
@@ -106,8 +143,16 @@ fn type_errors_fail_mypy_only() {
     let mypy = check(e, "mypy");
     assert_eq!(mypy["status"], "fail");
     assert_eq!(mypy["score"], 0.0);
-    let codes: Vec<&str> = mypy["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
-    assert!(codes.contains(&"no-untyped-def") && codes.contains(&"return-value"), "{codes:?}");
+    let codes: Vec<&str> = mypy["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"no-untyped-def") && codes.contains(&"return-value"),
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -116,7 +161,10 @@ fn trailing_whitespace_fails_exact_output_with_a_visible_diff() {
     let output = check(exercise(&report, WORD_COUNT), "output");
     assert_eq!(output["status"], "fail");
     let diff = output["tests"][0]["diff"].as_str().unwrap();
-    assert!(diff.contains("+the 4 \n") && diff.contains("-the 4\n"), "{diff}");
+    assert!(
+        diff.contains("+the 4 \n") && diff.contains("-the 4\n"),
+        "{diff}"
+    );
 }
 
 /// Hanging submissions: the run ends near its limits (the fast bank's 3 s for pytest, 2 s a
@@ -131,8 +179,17 @@ fn assert_times_out(fixture: &str) {
     assert_eq!(code, 1);
     assert_eq!(check(e, "pytest")["status"], "timeout");
     assert_eq!(check(e, "output")["status"], "timeout");
-    assert_eq!(check(e, "mypy")["status"], "pass", "the hang must not cost the other checks");
-    assert!(check(e, "pytest")["message"].as_str().unwrap().contains("timed out after 3s"));
+    assert_eq!(
+        check(e, "mypy")["status"],
+        "pass",
+        "the hang must not cost the other checks"
+    );
+    assert!(
+        check(e, "pytest")["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out after 3s")
+    );
     assert!(took < Duration::from_secs(90), "took {took:?}");
     assert_eq!(env.survivors(), Vec::<String>::new());
 }
@@ -166,7 +223,12 @@ fn huge_output_is_capped_and_flagged() {
     // Printed inside a test: pytest captures it, the report keeps a clipped, flagged copy.
     let pytest = check(e, "pytest");
     assert_eq!(pytest["status"], "pass");
-    let noisy = pytest["tests"].as_array().unwrap().iter().find(|t| t["output_truncated"] == true).expect("a flagged test");
+    let noisy = pytest["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["output_truncated"] == true)
+        .expect("a flagged test");
     assert!(noisy["output"].as_str().unwrap().len() < 20_000);
     // Printed by the program: stopped at the output limit.
     let output = check(e, "output");
@@ -181,7 +243,12 @@ fn the_callers_secrets_never_reach_learner_code() {
         .pygrade()
         .env("CI_DEPLOY_TOKEN", "tok-5f1e2d3c")
         .env("MY_SECRET", "hunter2-abc")
-        .arg("--bank").arg(&bank).arg("check").arg("--workspace").arg(&ws).args(["--format", "json"])
+        .arg("--bank")
+        .arg(&bank)
+        .arg("check")
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json"])
         .output()
         .unwrap();
     let (code, report) = common::parse_report(&out);
@@ -204,6 +271,9 @@ fn edited_tests_are_ignored_in_favour_of_the_trusted_ones() {
     let (_env, _, report) = graded("edits-tests");
     let pytest = check(exercise(&report, WORD_COUNT), "pytest");
     assert_eq!(pytest["status"], "fail");
-    assert!(pytest["tests"].as_array().unwrap().len() > 1, "the trusted tests ran, not the learner's one");
+    assert!(
+        pytest["tests"].as_array().unwrap().len() > 1,
+        "the trusted tests ran, not the learner's one"
+    );
     assert_eq!(pytest["score"], 0.0);
 }

@@ -90,7 +90,7 @@ pub(super) async fn run(
         let finished = ctx.launcher.run(spawn).await?;
         let actual = &finished.stdout.bytes;
         let mut test = TestResult::new(&case.name, Status::Pass);
-        test.output = finished.stderr.text();
+        test.output = ctx.relative(&finished.stderr.text());
         test.output_truncated = finished.stderr.truncated;
         match finished.exit {
             Exit::Timeout | Exit::OutputLimit | Exit::Signal(_) => {

@@ -160,7 +160,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
                 message: Some(describe_exit(finished.exit, timeout)),
-                output: crash_trace(&finished.stderr.text(), &ctx.work),
+                output: ctx.relative(&crash_trace(&finished.stderr.text())),
                 weight: c.weight,
                 ..TestResult::new(
                     &c.name,
@@ -199,14 +199,12 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
 }
 
 /// What pytest's fault handler wrote to stderr about a crash, without the frames of pytest
-/// and the standard library, with paths relative to the check's folder: the learner's frames.
-fn crash_trace(stderr: &str, work: &std::path::Path) -> String {
-    let prefix = format!("{}/", work.display());
+/// and the standard library: the learner's frames.
+fn crash_trace(stderr: &str) -> String {
     stderr
         .lines()
         .filter(|line| !line.contains("site-packages") && !line.contains("<frozen"))
         .filter(|line| !line.starts_with("Extension modules"))
-        .map(|line| line.replace(&prefix, ""))
         .collect::<Vec<_>>()
         .join("\n")
 }

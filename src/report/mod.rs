@@ -17,12 +17,22 @@ use crate::toolchain::Versions;
 pub(crate) use json::Json;
 pub(crate) use terminal::Terminal;
 
+/// The results of one exercise's checks, as grading hands them to the report.
+pub(crate) struct Graded<'a> {
+    pub exercise: &'a Exercise,
+    /// False while the learner's files are still the starter files.
+    pub started: bool,
+    pub checks: Vec<CheckResult>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ExerciseReport {
     pub id: String,
     pub module: u8,
     pub title: String,
     pub status: Status,
+    /// False while the learner's files are still the starter files as handed out.
+    pub started: bool,
     pub score: f64,
     pub max_score: f64,
     pub checks: Vec<CheckResult>,
@@ -57,18 +67,25 @@ pub(crate) struct Report {
 
 impl Report {
     /// Groups check results (in plan order) by exercise and totals them.
-    pub(crate) fn new(versions: &Versions, graded: Vec<(&Exercise, Vec<CheckResult>)>) -> Report {
+    pub(crate) fn new(versions: &Versions, graded: Vec<Graded<'_>>) -> Report {
         let exercises: Vec<ExerciseReport> = graded
             .into_iter()
-            .map(|(exercise, checks)| ExerciseReport {
-                id: exercise.id.clone(),
-                module: exercise.manifest.module,
-                title: exercise.manifest.title.clone(),
-                status: grade::exercise_status(&checks),
-                score: grade::round2(checks.iter().map(|c| c.score).sum()),
-                max_score: grade::round2(checks.iter().map(|c| c.max_score).sum()),
-                checks,
-            })
+            .map(
+                |Graded {
+                     exercise,
+                     started,
+                     checks,
+                 }| ExerciseReport {
+                    id: exercise.id.clone(),
+                    module: exercise.manifest.module,
+                    title: exercise.manifest.title.clone(),
+                    status: grade::exercise_status(&checks),
+                    started,
+                    score: grade::round2(checks.iter().map(|c| c.score).sum()),
+                    max_score: grade::round2(checks.iter().map(|c| c.max_score).sum()),
+                    checks,
+                },
+            )
             .collect();
         let count = |f: &dyn Fn(Status) -> bool| exercises.iter().filter(|e| f(e.status)).count();
         let summary = Summary {
@@ -144,11 +161,11 @@ pub(crate) mod sample {
                 mypy: Some("2.4.1".into()),
             },
             summary: Summary {
-                score: 3.0,
-                max_score: 14.0,
-                exercises: 2,
+                score: 5.0,
+                max_score: 24.0,
+                exercises: 3,
                 passed: 0,
-                failed: 1,
+                failed: 2,
                 errored: 1,
             },
             exercises: vec![
@@ -157,6 +174,7 @@ pub(crate) mod sample {
                     module: 1,
                     title: "Word count".into(),
                     status: Status::Fail,
+                    started: true,
                     score: 3.0,
                     max_score: 10.0,
                     checks: vec![pytest, mypy, output],
@@ -166,9 +184,20 @@ pub(crate) mod sample {
                     module: 2,
                     title: "Money".into(),
                     status: Status::Error,
+                    started: true,
                     score: 0.0,
                     max_score: 4.0,
                     checks: vec![crash],
+                },
+                ExerciseReport {
+                    id: "03-exceptions-quality/01-config-loader".into(),
+                    module: 3,
+                    title: "Config loader".into(),
+                    status: Status::Fail,
+                    started: false,
+                    score: 2.0,
+                    max_score: 10.0,
+                    checks: vec![CheckResult::whole("mypy", Status::Pass, 2.0)],
                 },
             ],
         }

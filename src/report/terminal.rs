@@ -82,6 +82,14 @@ fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()
     if e.status == Status::Pass {
         return Ok(());
     }
+    if !e.started {
+        return writeln!(
+            out,
+            "    {} solve it, then run `pygrade check {}`",
+            "not started:".dimmed(),
+            e.id
+        );
+    }
     for check in &e.checks {
         write_check(check, out)?;
     }

@@ -69,6 +69,12 @@ impl Ctx<'_> {
         .collect()
     }
 
+    /// Learner-facing text with the scratch folder's path taken out, so paths read as the
+    /// learner's own (`word_count.py`, not `/tmp/pygrade-.../work/word_count.py`).
+    pub(crate) fn relative(&self, text: &str) -> String {
+        text.replace(&format!("{}/", self.work.display()), "")
+    }
+
     /// A process in the check's working directory with the learner environment.
     pub(crate) fn spawn(&self, program: impl Into<PathBuf>, args: Vec<OsString>) -> Spawn {
         Spawn {

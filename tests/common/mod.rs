@@ -22,7 +22,10 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        let dir = tempfile::Builder::new().prefix("pygrade-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("pygrade-test-")
+            .tempdir()
+            .unwrap();
         std::fs::create_dir(dir.path().join("tmp")).unwrap();
         Env { dir }
     }
@@ -38,7 +41,9 @@ impl Env {
 
     pub fn pygrade(&self) -> Command {
         let mut cmd = Command::cargo_bin("pygrade").unwrap();
-        cmd.env("TMPDIR", self.tmp()).env_remove("PYGRADE_BANK").env_remove("PYGRADE_PYTHON");
+        cmd.env("TMPDIR", self.tmp())
+            .env_remove("PYGRADE_BANK")
+            .env_remove("PYGRADE_PYTHON");
         cmd
     }
 
@@ -50,8 +55,13 @@ impl Env {
         copy_tree(&repo().join("exercises").join(WORD_COUNT), &target);
         let manifest = target.join("exercise.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
-        let text = text.replace("timeout = \"10s\"", "timeout = \"3s\"").replace("timeout = \"5s\"", "timeout = \"2s\"");
-        assert!(text.contains("\"3s\"") && text.contains("\"2s\""), "the word-count limits moved: update fast_bank");
+        let text = text
+            .replace("timeout = \"10s\"", "timeout = \"3s\"")
+            .replace("timeout = \"5s\"", "timeout = \"2s\"");
+        assert!(
+            text.contains("\"3s\"") && text.contains("\"2s\""),
+            "the word-count limits moved: update fast_bank"
+        );
         std::fs::write(manifest, text).unwrap();
         bank
     }
@@ -60,7 +70,13 @@ impl Env {
     pub fn fixture_workspace(&self, fixture: &str) -> (PathBuf, PathBuf) {
         let bank = self.fast_bank();
         let ws = self.path().join("ws");
-        self.pygrade().arg("--bank").arg(&bank).arg("init").arg(&ws).assert().success();
+        self.pygrade()
+            .arg("--bank")
+            .arg(&bank)
+            .arg("init")
+            .arg(&ws)
+            .assert()
+            .success();
         copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
         (bank, ws)
     }
@@ -68,8 +84,16 @@ impl Env {
     /// Grades a fixture and returns pygrade's exit code and JSON report.
     pub fn grade_fixture(&self, fixture: &str) -> (i32, Value) {
         let (bank, ws) = self.fixture_workspace(fixture);
-        let out = self.pygrade().arg("--bank").arg(&bank).arg("check").arg("--workspace").arg(&ws)
-            .args(["--format", "json"]).output().unwrap();
+        let out = self
+            .pygrade()
+            .arg("--bank")
+            .arg(&bank)
+            .arg("check")
+            .arg("--workspace")
+            .arg(&ws)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
         parse_report(&out)
     }
 
@@ -83,11 +107,16 @@ impl Env {
             if name.parse::<u32>().is_err() {
                 continue;
             }
-            let cwd = std::fs::read_link(entry.path().join("cwd")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            let cwd = std::fs::read_link(entry.path().join("cwd"))
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
             if cwd.contains(&marker) || String::from_utf8_lossy(&environ).contains(&marker) {
                 let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-                found.push(format!("{name}: {}", String::from_utf8_lossy(&cmdline).replace('\0', " ")));
+                found.push(format!(
+                    "{name}: {}",
+                    String::from_utf8_lossy(&cmdline).replace('\0', " ")
+                ));
             }
         }
         found
@@ -120,14 +149,29 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// The report's entry for one exercise.
 pub fn exercise<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["exercises"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap_or_else(|| panic!("{id} not in the report"))
+    report["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in the report"))
 }
 
 /// The check of a kind within an exercise's entry.
 pub fn check<'a>(exercise: &'a Value, kind: &str) -> &'a Value {
-    exercise["checks"].as_array().unwrap().iter().find(|c| c["kind"] == kind).unwrap_or_else(|| panic!("no {kind} check"))
+    exercise["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} check"))
 }
 
 pub fn tests_with_status(check: &Value, status: &str) -> usize {
-    check["tests"].as_array().unwrap().iter().filter(|t| t["status"] == status).count()
+    check["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == status)
+        .count()
 }
