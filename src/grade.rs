@@ -205,7 +205,7 @@ mod tests {
         let pass = CheckResult::whole("mypy", Status::Pass, 1.0);
         let fail = CheckResult::whole("pytest", Status::Fail, 1.0);
         let error = CheckResult::whole("output", Status::Error, 1.0);
-        assert_eq!(exercise_status(&[pass.clone()]), Status::Pass);
+        assert_eq!(exercise_status(std::slice::from_ref(&pass)), Status::Pass);
         assert_eq!(exercise_status(&[pass.clone(), fail.clone()]), Status::Fail);
         assert_eq!(exercise_status(&[fail, error, pass]), Status::Error);
     }

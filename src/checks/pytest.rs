@@ -133,7 +133,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         let mut result = CheckResult::whole("pytest", Status::Error, points).with_message(format!(
             "the tests could not load your code because of {reason}:\n{message}"
         ));
-        result.tests = collected.iter().map(|c| not_run(c)).collect();
+        result.tests = collected.iter().map(not_run).collect();
         return Ok(result);
     }
     if collected.is_empty() && finished.exit == Exit::Code(5) {
