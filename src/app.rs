@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use colored::Colorize;
 
 use crate::Outcome;
@@ -141,11 +141,12 @@ fn hint(global: &Global, name: &str) -> Result<Outcome> {
 
 /// Runs every check of every (exercise, submission) pair, showing progress on a terminal,
 /// and returns the results grouped by exercise in the order given.
+/// Graded exercises, and whether Ctrl-C cut the run short.
 fn grade<'a>(
     work: Vec<(&'a Exercise, Submission)>,
     toolchain: &Toolchain,
     jobs: usize,
-) -> Result<Vec<Graded<'a>>> {
+) -> Result<(Vec<Graded<'a>>, bool)> {
     let mut grouped: Vec<Graded<'a>> = work
         .iter()
         .map(|(exercise, submission)| Graded {
@@ -168,20 +169,22 @@ fn grade<'a>(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let results = runtime.block_on(runner::run_all(&planned, toolchain, jobs, |done| {
+    let ran = runtime.block_on(runner::run_all(&planned, toolchain, jobs, |done| {
         bar.inc(1);
         bar.set_message(planned[done.job].exercise.id.clone());
     }))?;
     bar.finish_and_clear();
     // Jobs come in submission order, one per check: deal them back out in that order.
-    let mut results = results.into_iter();
+    let mut results = ran.results.into_iter();
     for graded in &mut grouped {
         graded.checks = results
             .by_ref()
             .take(graded.exercise.manifest.checks.len())
             .collect();
     }
-    Ok(grouped)
+    // The runtime is not kept waiting for supervisors that are still cleaning up.
+    runtime.shutdown_background();
+    Ok((grouped, ran.interrupted))
 }
 
 fn check(global: &Global, args: CheckArgs) -> Result<Outcome> {
@@ -205,7 +208,7 @@ fn check(global: &Global, args: CheckArgs) -> Result<Outcome> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let graded = grade(work, &toolchain, args.jobs)?;
+    let (graded, interrupted) = grade(work, &toolchain, args.jobs)?;
     let report = Report::new(&toolchain.versions, graded);
     workspace.remember(&report)?;
 
@@ -230,6 +233,11 @@ fn check(global: &Global, args: CheckArgs) -> Result<Outcome> {
         }
         None => emitter.emit(&report, &mut std::io::stdout().lock())?,
     }
+    if interrupted {
+        bail!(
+            "grading was interrupted: the report above marks the checks that did not run as skipped"
+        );
+    }
     Ok(if report.all_passed() || args.exit_zero {
         Outcome::Success
     } else {
@@ -248,7 +256,10 @@ fn verify(global: &Global, jobs: usize) -> Result<Outcome> {
             [Side::Reference, Side::Starter].map(|side| (e, Submission::from_side(e, side)))
         })
         .collect();
-    let graded = grade(work, &toolchain, jobs)?;
+    let (graded, interrupted) = grade(work, &toolchain, jobs)?;
+    if interrupted {
+        bail!("verification was interrupted");
+    }
     let mut problems = 0;
     for pair in graded.chunks(2) {
         let [reference, starter] = pair else {

@@ -106,7 +106,13 @@ impl Workspace {
 
     pub(crate) fn remember(&self, report: &Report) -> Result<()> {
         let mut known = self.known();
-        for e in &report.exercises {
+        // An exercise with a check that did not run (an interrupted run) has no new grade.
+        let complete = report.exercises.iter().filter(|e| {
+            e.checks
+                .iter()
+                .all(|c| c.status != crate::grade::Status::Skipped)
+        });
+        for e in complete {
             known.insert(
                 e.id.clone(),
                 Known {

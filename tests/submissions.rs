@@ -277,3 +277,45 @@ fn edited_tests_are_ignored_in_favour_of_the_trusted_ones() {
     );
     assert_eq!(pytest["score"], 0.0);
 }
+
+#[test]
+fn ctrl_c_keeps_finished_results_and_stops_every_process() {
+    let env = Env::new();
+    let (bank, ws) = env.fixture_workspace("sleeps-forever");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pygrade"))
+        .env("TMPDIR", env.tmp())
+        .arg("--bank")
+        .arg(&bank)
+        .arg("check")
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["--format", "json", "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // With one job the pytest check (first) is hanging by now; mypy and output wait their turn.
+    std::thread::sleep(Duration::from_millis(1500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an interrupted run is not a graded run"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let (_, report) = common::parse_report(&out);
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(check(e, "pytest")["status"], "skipped");
+    assert_eq!(check(e, "output")["status"], "skipped");
+    // The supervisors clean up on their own after pygrade has gone; give them their grace.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !env.survivors().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(env.survivors(), Vec::<String>::new());
+}

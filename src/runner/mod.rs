@@ -118,14 +118,22 @@ pub(crate) struct Done {
     pub result: CheckResult,
 }
 
+/// What a run produced: a result per job, in job order, and whether it was cut short.
+pub(crate) struct Ran {
+    pub results: Vec<CheckResult>,
+    /// Ctrl-C arrived: the checks that had not finished are `skipped`.
+    pub interrupted: bool,
+}
+
 /// Runs `jobs` with at most `parallel` at once and calls `on_done` as each finishes (in the
-/// order they finish). The results come back in job order.
+/// order they finish). On Ctrl-C the running checks are stopped (their supervisors clean up
+/// their process trees) and every result so far is kept.
 pub(crate) async fn run_all(
     jobs: &[Job<'_>],
     toolchain: &Toolchain,
     parallel: usize,
     mut on_done: impl FnMut(&Done),
-) -> Result<Vec<CheckResult>> {
+) -> Result<Ran> {
     let launcher = Launcher::new()?;
     let parallel = parallel.max(1);
     let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
@@ -141,15 +149,43 @@ pub(crate) async fn run_all(
             }
         })
         .buffer_unordered(parallel);
-    while let Some(done) = stream.next().await {
-        let done = done?;
-        on_done(&done);
-        results[done.job] = Some(done.result);
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut interrupt => {
+                interrupted = true;
+                break;
+            }
+            next = stream.next() => match next {
+                Some(done) => {
+                    let done = done?;
+                    on_done(&done);
+                    results[done.job] = Some(done.result);
+                }
+                None => break,
+            },
+        }
     }
-    Ok(results
+    // Dropping the unfinished runs asks their supervisors to stop.
+    drop(stream);
+    let results = results
         .into_iter()
-        .map(|r| r.expect("every job reports"))
-        .collect())
+        .zip(jobs)
+        .map(|(result, job)| {
+            result.unwrap_or_else(|| {
+                let check = &job.exercise.manifest.checks[job.check];
+                CheckResult::whole(check.kind(), crate::grade::Status::Skipped, check.points())
+                    .with_message("not run: grading was interrupted")
+            })
+        })
+        .collect();
+    Ok(Ran {
+        results,
+        interrupted,
+    })
 }
 
 async fn run_one(

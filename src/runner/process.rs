@@ -112,11 +112,13 @@ impl Launcher {
                 Stdio::null()
             })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         let mut child = command
             .spawn()
             .with_context(|| format!("could not start {}", self.supervisor.display()))?;
+        // If this run is abandoned (pygrade interrupted), the supervisor is asked to stop, so
+        // that it takes its process tree down in order instead of being killed outright.
+        let mut stop_on_drop = StopOnDrop(child.id());
 
         if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
             // A learner program may never read its input; a closed pipe is not an error.
@@ -145,12 +147,7 @@ impl Launcher {
             status = child.wait() => status?,
             _ = over.notified() => {
                 output_limit = true;
-                if let Some(pid) = child.id() {
-                    let _ = nix::sys::signal::kill(
-                        nix::unistd::Pid::from_raw(pid as i32),
-                        nix::sys::signal::Signal::SIGTERM,
-                    );
-                }
+                ask_to_stop(child.id());
                 child.wait().await?
             }
             _ = tokio::time::sleep(backstop) => {
@@ -158,6 +155,7 @@ impl Launcher {
                 bail!("the supervisor of {} did not finish in time", spawn.program.display());
             }
         };
+        stop_on_drop.0 = None;
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
         let ending: Ending = match std::fs::read(ending_file.path()) {
@@ -182,6 +180,26 @@ impl Launcher {
             stdout,
             stderr,
         })
+    }
+}
+
+/// Asks a supervisor to stop its command (it treats SIGTERM as "stop now, and clean up").
+fn ask_to_stop(supervisor: Option<u32>) {
+    if let Some(pid) = supervisor {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+    }
+}
+
+/// Stops a supervisor that is still running when its run is dropped. Disarmed (set to `None`)
+/// once the supervisor has been waited for, since its pid may then be reused.
+struct StopOnDrop(Option<u32>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        ask_to_stop(self.0);
     }
 }
 

@@ -9,6 +9,7 @@
 //! It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,16 +52,32 @@ const POLL: Duration = Duration::from_millis(50);
 
 pub(crate) fn run(args: Supervise) -> Result<()> {
     let started = Instant::now();
+    // Opened now and written at the end: if pygrade has given up on this run and removed the
+    // file meanwhile, nothing is left behind.
+    let mut result = std::fs::File::create(&args.result)
+        .with_context(|| format!("could not create {}", args.result.display()))?;
     become_reaper();
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe { signal::signal(Signal::SIGTERM, SigHandler::Handler(request_stop)) }?;
+    // TERM from pygrade, INT from a terminal's Ctrl-C, HUP from a closed terminal: each means
+    // "stop the child now and clean up", never "die and leave it running".
+    for stop in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe { signal::signal(stop, SigHandler::Handler(request_stop)) }?;
+    }
 
     let (program, rest) = args.command.split_first().context("nothing to supervise")?;
-    let mut child =
-        std::os::unix::process::CommandExt::process_group(&mut Command::new(program), 0)
-            .args(rest)
-            .spawn()
-            .with_context(|| format!("could not start {program}"))?;
+    let mut command = Command::new(program);
+    command.args(rest).process_group(0);
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl is a plain system call, safe between fork and exec. Should the
+    // supervisor itself be killed outright, its child goes with it.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        });
+    }
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("could not start {program}"))?;
     let group = Pid::from_raw(child.id() as i32);
 
     let mut ending = Ending::default();
@@ -87,9 +104,7 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     ending.cpu_ms = (cpu.tv_sec() * 1000 + cpu.tv_usec() / 1000) as u64;
     ending.max_rss_kb = usage.max_rss() as u64;
 
-    let mut file = std::fs::File::create(&args.result)
-        .with_context(|| format!("could not write {}", args.result.display()))?;
-    file.write_all(&serde_json::to_vec(&ending)?)?;
+    result.write_all(&serde_json::to_vec(&ending)?)?;
     Ok(())
 }
 
