@@ -27,7 +27,12 @@ pub(crate) struct Manifest {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "kebab-case",
+    rename_all_fields = "kebab-case",
+    deny_unknown_fields
+)]
 pub(crate) enum Check {
     /// The exercise's trusted pytest tests; points shared by test weight.
     Pytest {
@@ -46,6 +51,10 @@ pub(crate) enum Check {
         /// Further mypy flags, e.g. `["--disallow-any-expr"]`.
         #[serde(default)]
         flags: Vec<String>,
+        /// Type-check the exercise's tests together with the learner's files, so that typing
+        /// that is too loose (`Any`, lost signatures) shows where the tests use it.
+        #[serde(default)]
+        include_tests: bool,
     },
     /// Run a command per case and compare its stdout and exit code with the expected ones.
     Output {
@@ -222,6 +231,7 @@ mod tests {
         [[check]]
         kind = "mypy"
         points = 2
+        include-tests = true
 
         [[check]]
         kind = "output"
@@ -240,6 +250,7 @@ mod tests {
         assert_eq!(m.checks.len(), 3);
         assert_eq!(m.checks[0].timeout(), Duration::from_secs(3));
         assert_eq!(m.checks[1].timeout(), Duration::from_secs(60));
+        assert!(matches!(m.checks[1], Check::Mypy { strict: true, include_tests: true, .. }));
         match &m.checks[2] {
             Check::Output {
                 cases, matching, ..

@@ -19,8 +19,19 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
             points,
             strict,
             flags,
+            include_tests,
             ..
-        } => mypy::run(ctx, *points, check.timeout(), *strict, flags).await,
+        } => {
+            mypy::run(
+                ctx,
+                *points,
+                check.timeout(),
+                *strict,
+                flags,
+                *include_tests,
+            )
+            .await
+        }
         Check::Output {
             points,
             command,

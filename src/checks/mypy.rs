@@ -4,6 +4,8 @@
 //! Findings come from `--output=json`, one object per line; mypy may still print a finding
 //! in its plain `file:line: severity: message  [code]` form (syntax errors, some crashes), so
 //! both are read. Points are all or nothing: the check passes when mypy finds no error.
+//! With `include-tests`, the exercise's trusted tests are checked along with the learner's
+//! files: a signature typed too loosely then shows where the tests rely on it.
 
 use std::ffi::OsString;
 use std::time::Duration;
@@ -32,6 +34,7 @@ pub(super) async fn run(
     timeout: Duration,
     strict: bool,
     flags: &[String],
+    include_tests: bool,
 ) -> Result<CheckResult> {
     let config = ctx.own.join("mypy.ini");
     std::fs::write(&config, "[mypy]\n")?;
@@ -62,6 +65,9 @@ pub(super) async fn run(
         .filter(|f| f.ends_with(".py"))
         .collect();
     args.extend(files.iter().map(Into::into));
+    if include_tests {
+        args.push("tests".into());
+    }
 
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;

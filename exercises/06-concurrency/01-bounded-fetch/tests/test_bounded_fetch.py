@@ -124,7 +124,7 @@ def test_parallel_map_preserves_order() -> None:
 def test_parallel_map_runs_calls_concurrently() -> None:
     # Each call waits until all four are inside fn at the same time; run one
     # after another, they would time out with BrokenBarrierError.
-    barrier = threading.Barrier(4, timeout=0.5)
+    barrier = threading.Barrier(4, timeout=2.0)
 
     def meet(_: int) -> int:
         barrier.wait()
