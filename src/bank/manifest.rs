@@ -250,7 +250,14 @@ mod tests {
         assert_eq!(m.checks.len(), 3);
         assert_eq!(m.checks[0].timeout(), Duration::from_secs(3));
         assert_eq!(m.checks[1].timeout(), Duration::from_secs(60));
-        assert!(matches!(m.checks[1], Check::Mypy { strict: true, include_tests: true, .. }));
+        assert!(matches!(
+            m.checks[1],
+            Check::Mypy {
+                strict: true,
+                include_tests: true,
+                ..
+            }
+        ));
         match &m.checks[2] {
             Check::Output {
                 cases, matching, ..
