@@ -60,6 +60,13 @@ impl Workspace {
     pub(crate) fn init(dir: &Path, bank: &Bank) -> Result<(Workspace, Initialised)> {
         std::fs::create_dir_all(dir.join(MARKER))
             .with_context(|| format!("could not create the workspace {}", dir.display()))?;
+        // The remembered grades are the machine's, not the learner's work: keep them out of a
+        // workspace kept in git. The file also keeps the marker folder in a git checkout.
+        let ignore = dir.join(MARKER).join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, format!("{STATE}\n"))
+                .with_context(|| format!("could not write {}", ignore.display()))?;
+        }
         let mut done = Initialised {
             written: 0,
             kept: 0,
