@@ -337,3 +337,44 @@ fn doctor_names_the_tools_in_use() {
         predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
     );
 }
+
+#[test]
+fn the_demo_workspace_grades_as_the_readme_describes() {
+    // The quick start grades fixtures/demo-workspace as it is in the repository.
+    let env = Env::new();
+    let demo = env.path().join("demo");
+    copy_tree(&repo().join("fixtures/demo-workspace"), &demo);
+    let out = env
+        .pygrade()
+        .arg("check")
+        .arg("--workspace")
+        .arg(&demo)
+        .args(["--format", "json", "--exit-zero"])
+        .output()
+        .unwrap();
+    let (code, report) = parse_report(&out);
+    assert_eq!(code, 0);
+    let statuses: Vec<(&str, bool)> = report["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap(),
+                e["started"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("pass", true)),
+        "some exercises are solved: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().any(|(s, started)| *s != "pass" && *started),
+        "some are wrong: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().any(|(_, started)| !started),
+        "some are untouched: {statuses:?}"
+    );
+}
