@@ -204,7 +204,7 @@ fn check(global: &Global, args: CheckArgs) -> Result<Outcome> {
         .map(|e| {
             Ok((
                 *e,
-                Submission::from_folder(e, &workspace.exercise_dir(&e.id))?,
+                Submission::from_workspace(e, &workspace.exercise_dir(&e.id))?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -35,9 +35,20 @@ impl Submission {
         submission
     }
 
+    /// The declared files of `exercise` inside its workspace `folder`. An exercise whose
+    /// folder is not in the workspace at all (the bank gained it after `pygrade init`) has not
+    /// been started: it is graded as its starter, and reported as not started.
+    pub(crate) fn from_workspace(exercise: &Exercise, folder: &Path) -> Result<Submission> {
+        if folder.exists() {
+            Submission::from_folder(exercise, folder)
+        } else {
+            Ok(Submission::from_side(exercise, Side::Starter))
+        }
+    }
+
     /// The declared files of `exercise` inside `folder`. A link is not followed: a submission
     /// is data, and a link could point anywhere on the grading machine.
-    pub(crate) fn from_folder(exercise: &Exercise, folder: &Path) -> Result<Submission> {
+    fn from_folder(exercise: &Exercise, folder: &Path) -> Result<Submission> {
         let mut submission = Submission::default();
         for name in &exercise.manifest.files {
             let path = folder.join(name);
