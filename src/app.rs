@@ -38,11 +38,13 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Supervise {
             timeout_ms,
             grace_ms,
+            memory_limit,
             result,
             command,
         } => {
             supervise::run(supervise::Supervise {
                 timeout: std::time::Duration::from_millis(timeout_ms),
+                memory_limit,
                 grace: std::time::Duration::from_millis(grace_ms),
                 result,
                 command,

@@ -84,6 +84,8 @@ pub(crate) enum Command {
         #[arg(long)]
         grace_ms: u64,
         #[arg(long)]
+        memory_limit: Option<u64>,
+        #[arg(long)]
         result: PathBuf,
         #[arg(last = true, required = true)]
         command: Vec<String>,

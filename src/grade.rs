@@ -17,6 +17,8 @@ pub(crate) enum Status {
     Error,
     Timeout,
     OutputLimit,
+    /// The learner's process went over its memory limit.
+    MemoryLimit,
     Skipped,
     /// A test that never ran because the process ended before it (crash, timeout).
     NotRun,
@@ -30,6 +32,7 @@ impl Status {
             Status::Error => "error",
             Status::Timeout => "timeout",
             Status::OutputLimit => "output-limit",
+            Status::MemoryLimit => "memory-limit",
             Status::Skipped => "skipped",
             Status::NotRun => "not-run",
         }
@@ -42,7 +45,7 @@ impl Status {
             Status::Pass => 0,
             Status::Skipped | Status::NotRun => 1,
             Status::Fail => 2,
-            Status::OutputLimit => 3,
+            Status::OutputLimit | Status::MemoryLimit => 3,
             Status::Timeout => 4,
             Status::Error => 5,
         }
@@ -108,6 +111,43 @@ pub(crate) struct CheckResult {
     pub tests: Vec<TestResult>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// For timing and memory checks: what was measured, and against which budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measurement: Option<Measurement>,
+}
+
+/// A timing or memory check's figures. Every figure graded is reported with its budget.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub(crate) enum Measurement {
+    /// Learner time over reference time at one size: the median of the per-round ratios.
+    Ratio {
+        size: u64,
+        ratio: f64,
+        /// Half the interquartile range of the per-round ratios.
+        spread: f64,
+        max_ratio: f64,
+        rounds: usize,
+    },
+    /// The fitted exponent `k` of `time ~ n^k` over the sizes, for learner and reference.
+    Growth {
+        sizes: Vec<u64>,
+        exponent: f64,
+        /// How far the exponent moves when fitted to the quartiles instead of the medians.
+        spread: f64,
+        reference_exponent: f64,
+        max_exponent: f64,
+    },
+    /// Peak bytes allocated during one call.
+    Memory {
+        size: u64,
+        peak_bytes: u64,
+        reference_peak_bytes: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_peak_bytes: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_ratio: Option<f64>,
+    },
 }
 
 impl CheckResult {
@@ -122,6 +162,7 @@ impl CheckResult {
             message: None,
             tests: Vec::new(),
             diagnostics: Vec::new(),
+            measurement: None,
         }
     }
 

@@ -17,6 +17,7 @@ mod grade;
 mod plan;
 mod report;
 mod runner;
+mod stats;
 mod toolchain;
 mod workspace;
 

@@ -69,6 +69,39 @@ pub(crate) enum Check {
         #[serde(default, rename = "match")]
         matching: Match,
     },
+    /// The learner's function timed against the reference's, in one harness process.
+    Timing {
+        points: f64,
+        #[serde(default, with = "humantime_serde")]
+        timeout: Option<Duration>,
+        /// `module.callable` in the learner's files; the reference's namesake is its measure.
+        function: String,
+        /// `module.function(n, seed)` in a trusted file of the exercise: the call's arguments.
+        inputs: String,
+        /// Ratio mode: the size graded, against `max-ratio`.
+        size: Option<u64>,
+        max_ratio: Option<f64>,
+        /// Growth mode: increasing sizes, against `max-exponent` or the reference's plus
+        /// `exponent-margin`.
+        growth: Option<Vec<u64>>,
+        max_exponent: Option<f64>,
+        exponent_margin: Option<f64>,
+    },
+    /// Peak memory allocated during one call of the learner's function.
+    Memory {
+        points: f64,
+        #[serde(default, with = "humantime_serde")]
+        timeout: Option<Duration>,
+        function: String,
+        inputs: String,
+        size: u64,
+        /// Absolute budget for the peak.
+        max_peak: Option<bytesize::ByteSize>,
+        /// Budget relative to the reference's peak.
+        max_ratio: Option<f64>,
+        /// Limit on the whole learner process's memory: past it the verdict is `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -93,6 +126,8 @@ impl Check {
             Check::Pytest { .. } => "pytest",
             Check::Mypy { .. } => "mypy",
             Check::Output { .. } => "output",
+            Check::Timing { .. } => "timing",
+            Check::Memory { .. } => "memory",
         }
     }
 
@@ -100,7 +135,9 @@ impl Check {
         match self {
             Check::Pytest { points, .. }
             | Check::Mypy { points, .. }
-            | Check::Output { points, .. } => *points,
+            | Check::Output { points, .. }
+            | Check::Timing { points, .. }
+            | Check::Memory { points, .. } => *points,
         }
     }
 
@@ -110,7 +147,16 @@ impl Check {
             Check::Pytest { timeout, .. } => timeout.unwrap_or(Duration::from_secs(10)),
             Check::Mypy { timeout, .. } => timeout.unwrap_or(Duration::from_secs(60)),
             Check::Output { timeout, .. } => timeout.unwrap_or(Duration::from_secs(5)),
+            Check::Timing { timeout, .. } | Check::Memory { timeout, .. } => {
+                timeout.unwrap_or(Duration::from_secs(60))
+            }
         }
+    }
+
+    /// Timing checks run after all others, one at a time, so that no other check competes
+    /// with them for the machine.
+    pub(crate) fn is_timing(&self) -> bool {
+        matches!(self, Check::Timing { .. })
     }
 }
 
@@ -187,6 +233,55 @@ impl Manifest {
                 Check::Mypy { .. } if !self.files.iter().any(|f| f.ends_with(".py")) => {
                     problems.push(format!("{at}: none of `files` is a .py file to type-check"));
                 }
+                Check::Timing {
+                    function,
+                    inputs,
+                    size,
+                    max_ratio,
+                    growth,
+                    max_exponent,
+                    exponent_margin,
+                    ..
+                } => {
+                    self.check_measured(&at, function, inputs, has_file, &mut problems);
+                    match (size, growth) {
+                        (Some(_), None) if max_ratio.is_none_or(|r| r <= 0.0) => problems.push(
+                            format!("{at}: ratio mode (`size`) needs a positive `max-ratio`"),
+                        ),
+                        (None, Some(sizes)) => {
+                            if sizes.len() < 2
+                                || sizes.windows(2).any(|w| w[0] == 0 || w[1] <= w[0])
+                            {
+                                problems.push(format!(
+                                    "{at}: `growth` needs at least two increasing sizes"
+                                ));
+                            }
+                            if max_exponent.is_none() == exponent_margin.is_none() {
+                                problems.push(format!(
+                                    "{at}: growth mode needs exactly one of `max-exponent` and `exponent-margin`"
+                                ));
+                            }
+                        }
+                        (Some(_), None) => {}
+                        _ => problems.push(format!(
+                            "{at}: give either `size` (ratio mode) or `growth` (growth mode)"
+                        )),
+                    }
+                }
+                Check::Memory {
+                    function,
+                    inputs,
+                    max_peak,
+                    max_ratio,
+                    ..
+                } => {
+                    self.check_measured(&at, function, inputs, has_file, &mut problems);
+                    if max_peak.is_none() && max_ratio.is_none() {
+                        problems.push(format!(
+                            "{at}: give a budget: `max-peak`, `max-ratio` or both"
+                        ));
+                    }
+                }
                 Check::Output { command, cases, .. } => {
                     if command.is_empty() {
                         problems.push(format!("{at}: `command` is empty"));
@@ -200,6 +295,37 @@ impl Manifest {
         }
         problems
     }
+}
+
+impl Manifest {
+    /// `function` must name a learner file's module, and `inputs` a trusted module file.
+    fn check_measured(
+        &self,
+        at: &str,
+        function: &str,
+        inputs: &str,
+        has_file: &dyn Fn(&Path) -> bool,
+        problems: &mut Vec<String>,
+    ) {
+        match module_file(function) {
+            Some(file) if self.files.contains(&file) => {}
+            _ => problems.push(format!(
+                "{at}: `function` {function:?} must be `module.callable` with module.py one of `files`"
+            )),
+        }
+        match module_file(inputs) {
+            Some(file) if has_file(Path::new(&file)) => {}
+            _ => problems.push(format!(
+                "{at}: `inputs` {inputs:?} must be `module.function` with module.py a file of the exercise"
+            )),
+        }
+    }
+}
+
+/// `pkg.module.callable` -> `pkg/module.py`.
+pub(crate) fn module_file(dotted: &str) -> Option<String> {
+    let (module, name) = dotted.rsplit_once('.')?;
+    (!module.is_empty() && !name.is_empty()).then(|| format!("{}.py", module.replace('.', "/")))
 }
 
 /// A path that stays inside the folder it is relative to.

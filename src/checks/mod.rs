@@ -2,15 +2,20 @@
 //! the launcher) and their results into a graded [`CheckResult`]. A learner's failure of any
 //! sort is a result; `Err` means pygrade itself could not do the check.
 
+mod harness;
+mod memory;
 mod mypy;
 mod output;
 mod pytest;
+mod timing;
 
 use anyhow::Result;
 
 use crate::bank::Check;
-use crate::grade::CheckResult;
-use crate::runner::Ctx;
+use std::time::Duration;
+
+use crate::grade::{CheckResult, Status};
+use crate::runner::{Ctx, Exit};
 
 pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
     match check {
@@ -39,6 +44,73 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
             matching,
             ..
         } => output::run(ctx, *points, check.timeout(), command, cases, *matching).await,
+        Check::Timing {
+            points,
+            function,
+            inputs,
+            size,
+            max_ratio,
+            growth,
+            max_exponent,
+            exponent_margin,
+            ..
+        } => {
+            let budget = match (size, growth) {
+                (Some(size), _) => timing::Budget::Ratio {
+                    size: *size,
+                    max_ratio: max_ratio.unwrap_or(1.0),
+                },
+                (None, sizes) => timing::Budget::Growth {
+                    sizes: sizes.clone().unwrap_or_default(),
+                    max_exponent: *max_exponent,
+                    margin: *exponent_margin,
+                },
+            };
+            timing::run(ctx, *points, check.timeout(), function, inputs, budget).await
+        }
+        Check::Memory {
+            points,
+            function,
+            inputs,
+            size,
+            max_peak,
+            max_ratio,
+            memory_limit,
+            ..
+        } => {
+            let budget = memory::Budget {
+                size: *size,
+                max_peak: max_peak.map(|b| b.as_u64()),
+                max_ratio: *max_ratio,
+                memory_limit: memory_limit.map(|b| b.as_u64()),
+            };
+            memory::run(ctx, *points, check.timeout(), function, inputs, budget).await
+        }
+    }
+}
+
+/// The status of a process that did not end by itself; `None` when it exited with a code.
+pub(crate) fn abnormal_status(exit: Exit) -> Option<Status> {
+    match exit {
+        Exit::Code(_) => None,
+        Exit::Timeout => Some(Status::Timeout),
+        Exit::OutputLimit => Some(Status::OutputLimit),
+        Exit::MemoryLimit => Some(Status::MemoryLimit),
+        Exit::Signal(_) => Some(Status::Error),
+    }
+}
+
+/// How a process ended, in words for the learner.
+pub(crate) fn describe_exit(exit: Exit, timeout: Duration) -> String {
+    match exit {
+        Exit::Timeout => format!("timed out after {}", humantime::format_duration(timeout)),
+        Exit::OutputLimit => format!(
+            "stopped: printed more than {} MiB",
+            crate::runner::process::OUTPUT_LIMIT / (1024 * 1024)
+        ),
+        Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
+        Exit::MemoryLimit => "ran out of memory under its limit".to_string(),
+        Exit::Code(code) => format!("exited with status {code}"),
     }
 }
 

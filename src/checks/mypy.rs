@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use super::pytest::describe_exit;
+use super::{abnormal_status, describe_exit};
 use crate::grade::{CheckResult, Diagnostic, Status};
 use crate::runner::{Ctx, Exit};
 
@@ -72,25 +72,17 @@ pub(super) async fn run(
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
     let finished = ctx.launcher.run(spawn).await?;
-    if matches!(
-        finished.exit,
-        Exit::Timeout | Exit::OutputLimit | Exit::Signal(_)
-    ) {
-        let status = if finished.exit == Exit::Timeout {
-            Status::Timeout
-        } else {
-            Status::Error
-        };
-        return Ok(CheckResult::whole("mypy", status, points)
-            .with_message(format!("mypy {}", describe_exit(finished.exit, timeout))));
-    }
-
+    let code = match (finished.exit, abnormal_status(finished.exit)) {
+        (Exit::Code(code), _) => code,
+        (_, status) => {
+            return Ok(
+                CheckResult::whole("mypy", status.unwrap_or(Status::Error), points)
+                    .with_message(format!("mypy {}", describe_exit(finished.exit, timeout))),
+            );
+        }
+    };
     let diagnostics = parse(&finished.stdout.text());
     let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
-    let code = match finished.exit {
-        Exit::Code(code) => code,
-        _ => unreachable!("handled above"),
-    };
     if code != 0 && errors == 0 {
         bail!(
             "mypy failed without a finding (status {code}): {}",

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::pytest::describe_exit;
+use super::{abnormal_status, describe_exit};
 use crate::bank::Match;
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::runner::{Ctx, Exit};
@@ -93,12 +93,8 @@ pub(super) async fn run(
         test.output = ctx.relative(&finished.stderr.text());
         test.output_truncated = finished.stderr.truncated;
         match finished.exit {
-            Exit::Timeout | Exit::OutputLimit | Exit::Signal(_) => {
-                test.status = match finished.exit {
-                    Exit::Timeout => Status::Timeout,
-                    Exit::OutputLimit => Status::OutputLimit,
-                    _ => Status::Error,
-                };
+            Exit::Timeout | Exit::OutputLimit | Exit::MemoryLimit | Exit::Signal(_) => {
+                test.status = abnormal_status(finished.exit).unwrap_or(Status::Error);
                 test.message = Some(format!(
                     "the program {}",
                     describe_exit(finished.exit, timeout)
@@ -130,7 +126,12 @@ pub(super) async fn run(
     let status = tests
         .iter()
         .map(|t| t.status)
-        .find(|s| matches!(s, Status::Error | Status::Timeout | Status::OutputLimit))
+        .find(|s| {
+            matches!(
+                s,
+                Status::Error | Status::Timeout | Status::OutputLimit | Status::MemoryLimit
+            )
+        })
         .unwrap_or(if tests.iter().all(|t| t.status == Status::Pass) {
             Status::Pass
         } else {

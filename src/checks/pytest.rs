@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::signal_name;
+use super::{abnormal_status, describe_exit};
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::runner::{Ctx, Exit};
 
@@ -164,11 +164,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
                 weight: c.weight,
                 ..TestResult::new(
                     &c.name,
-                    match finished.exit {
-                        Exit::Timeout => Status::Timeout,
-                        Exit::OutputLimit => Status::OutputLimit,
-                        _ => Status::Error,
-                    },
+                    abnormal_status(finished.exit).unwrap_or(Status::Error),
                 )
             },
             None => not_run(c),
@@ -185,8 +181,10 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
                 tests.len()
             ),
         ),
-        Exit::OutputLimit => (Status::OutputLimit, describe_exit(finished.exit, timeout)),
-        Exit::Signal(_) => (Status::Error, describe_exit(finished.exit, timeout)),
+        Exit::OutputLimit | Exit::MemoryLimit | Exit::Signal(_) => (
+            abnormal_status(finished.exit).unwrap_or(Status::Error),
+            describe_exit(finished.exit, timeout),
+        ),
         Exit::Code(_) if failed == 0 => (Status::Pass, format!("all {} tests passed", tests.len())),
         Exit::Code(_) => (
             Status::Fail,
@@ -214,18 +212,6 @@ fn not_run(c: &Collected) -> TestResult {
         weight: c.weight,
         message: Some("not run: the test process ended before this test".into()),
         ..TestResult::new(&c.name, Status::NotRun)
-    }
-}
-
-pub(super) fn describe_exit(exit: Exit, timeout: Duration) -> String {
-    match exit {
-        Exit::Timeout => format!("timed out after {}", humantime::format_duration(timeout)),
-        Exit::OutputLimit => format!(
-            "stopped: printed more than {} MiB",
-            crate::runner::process::OUTPUT_LIMIT / (1024 * 1024)
-        ),
-        Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
-        Exit::Code(code) => format!("exited with status {code}"),
     }
 }
 

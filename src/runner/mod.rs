@@ -84,6 +84,7 @@ impl Ctx<'_> {
             env: self.env(),
             stdin: None,
             timeout: std::time::Duration::from_secs(10),
+            memory_limit: None,
         }
     }
 }
@@ -128,8 +129,8 @@ pub(crate) struct Ran {
 /// Runs `jobs` with at most `parallel` at once and calls `on_done` as each finishes (in the
 /// order they finish). On Ctrl-C the running checks are stopped (their supervisors clean up
 /// their process trees) and every result so far is kept.
-pub(crate) async fn run_all(
-    jobs: &[Job<'_>],
+pub(crate) async fn run_all<'j, 'e>(
+    jobs: &'j [Job<'e>],
     toolchain: &Toolchain,
     parallel: usize,
     mut on_done: impl FnMut(&Done),
@@ -138,17 +139,25 @@ pub(crate) async fn run_all(
     let parallel = parallel.max(1);
     let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
     let mut results: Vec<Option<CheckResult>> = vec![None; jobs.len()];
-    let mut stream = futures::stream::iter(jobs.iter().enumerate())
-        .map(|(index, job)| {
-            let (launcher, slots) = (&launcher, &slots);
-            async move {
-                let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
-                let result = run_one(job, toolchain, launcher, slot).await;
-                slots.lock().expect("slot pool").push(slot);
-                result.map(|result| Done { job: index, result })
-            }
-        })
-        .buffer_unordered(parallel);
+    let start = |(index, job): (usize, &'j Job<'e>)| {
+        let (launcher, slots) = (&launcher, &slots);
+        async move {
+            let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
+            let result = run_one(job, toolchain, launcher, slot).await;
+            slots.lock().expect("slot pool").push(slot);
+            result.map(|result| Done { job: index, result })
+        }
+    };
+    // Timing checks wait until every other check is done and then run one at a time: no
+    // other check may compete with them for the machine.
+    let (timed, others): (Vec<_>, Vec<_>) = jobs
+        .iter()
+        .enumerate()
+        .partition(|(_, job)| job.exercise.manifest.checks[job.check].is_timing());
+    let mut stream = futures::stream::iter(others)
+        .map(start)
+        .buffer_unordered(parallel)
+        .chain(futures::stream::iter(timed).map(start).buffer_unordered(1));
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
     let mut interrupted = false;

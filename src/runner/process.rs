@@ -45,6 +45,8 @@ pub(crate) struct Spawn {
     pub env: Vec<(String, OsString)>,
     pub stdin: Option<Vec<u8>>,
     pub timeout: Duration,
+    /// The process's address-space limit, in bytes.
+    pub memory_limit: Option<u64>,
 }
 
 /// A stream as far as it was kept.
@@ -66,6 +68,8 @@ pub(crate) enum Exit {
     Signal(i32),
     Timeout,
     OutputLimit,
+    /// It ran out of memory under its limit.
+    MemoryLimit,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +102,11 @@ impl Launcher {
             .arg(spawn.timeout.as_millis().to_string())
             .arg("--grace-ms")
             .arg(GRACE.as_millis().to_string())
+            .args(
+                spawn
+                    .memory_limit
+                    .map(|bytes| format!("--memory-limit={bytes}")),
+            )
             .arg("--result")
             .arg(ending_file.path())
             .arg("--")
@@ -166,8 +175,16 @@ impl Launcher {
                 stderr.text().trim()
             ),
         };
+        // Under an address-space limit, running out shows as Python's MemoryError (or an
+        // allocator's abort), not as a signal of its own.
+        let out_of_memory = spawn.memory_limit.is_some()
+            && ["MemoryError", "Cannot allocate memory", "bad_alloc"]
+                .iter()
+                .any(|sign| stderr.text().contains(sign));
         let exit = if output_limit {
             Exit::OutputLimit
+        } else if out_of_memory {
+            Exit::MemoryLimit
         } else if ending.timed_out {
             Exit::Timeout
         } else if let Some(signal) = ending.signal {

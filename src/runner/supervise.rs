@@ -36,6 +36,8 @@ pub(crate) struct Ending {
 
 pub(crate) struct Supervise {
     pub timeout: Duration,
+    /// Address-space limit for the child, in bytes (RLIMIT_AS).
+    pub memory_limit: Option<u64>,
     pub grace: Duration,
     pub result: PathBuf,
     pub command: Vec<String>,
@@ -67,12 +69,18 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     let (program, rest) = args.command.split_first().context("nothing to supervise")?;
     let mut command = Command::new(program);
     command.args(rest).process_group(0);
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl is a plain system call, safe between fork and exec. Should the
-    // supervisor itself be killed outright, its child goes with it.
+    let memory_limit = args.memory_limit;
+    // SAFETY: prctl and setrlimit are plain system calls, safe between fork and exec.
     unsafe {
-        command.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        command.pre_exec(move || {
+            // Should the supervisor itself be killed outright, its child goes with it.
+            #[cfg(target_os = "linux")]
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            if let Some(bytes) = memory_limit {
+                use nix::sys::resource::{Resource, setrlimit};
+                setrlimit(Resource::RLIMIT_AS, bytes, bytes)?;
+            }
+            Ok(())
         });
     }
     let mut child = command

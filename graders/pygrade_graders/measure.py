@@ -1,0 +1,177 @@
+"""The timing and memory harness: measures the learner's function against the reference's.
+
+pygrade runs `python -m pygrade_graders.measure SPEC RESULTS`. SPEC is a JSON file pygrade
+wrote; RESULTS is the channel (see `protocol`). The harness only measures and reports raw
+samples; pygrade does the statistics and the grading.
+
+Timing measures CPU time (`time.process_time`) inside this process, so neither Python's start-up
+nor another process competing for the cores counts. Learner and reference are measured in
+alternating rounds, so a slow drift of the machine falls on both alike. Each round runs enough
+calls to last a few milliseconds. Before anything is timed, the results of both on the very input
+being timed are compared, so a fast wrong answer cannot pass.
+
+Memory records the peak of memory allocated during one call (tracemalloc), for each side, with a
+fresh input per call (an input may be a generator, consumed by the call).
+
+Events (protocol 1), after `hello`:
+    wrong     {"size", "message"}           results differ: the check fails, nothing is timed
+    sample    {"size", "round", "learner", "reference"}   seconds per call in one round
+    slow      {"size", "learner", "reference"}            one call each, when the learner is
+                                                           too slow to measure in rounds
+    memory    {"size", "learner_peak", "reference_peak"}  bytes
+    done      {}
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import math
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pygrade_graders.protocol import Channel, clip
+
+# CPU time one round of one side should take, so the timer's resolution does not matter.
+ROUND_SECONDS = 0.004
+# Rounds run before any that count, to warm caches and the interpreter's specialisation.
+WARM_UP_ROUNDS = 2
+# A learner call this many times slower than the reference's is not measured in rounds: one
+# call each is decisive, and rounds would only spend the check's time.
+DECISIVE_SLOWDOWN = 25.0
+# CPU time for the rounds of one size, learner and reference together, before stopping early
+# (never before MIN_ROUNDS).
+SIZE_BUDGET_SECONDS = 1.5
+MIN_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Spec:
+    mode: str  # "timing" or "memory"
+    function: str  # "module.callable" in the learner's files
+    reference: str  # path of the reference's module file
+    inputs: str  # "module.function" building the arguments for a size and a seed
+    sizes: list[int]
+    rounds: int
+
+    @classmethod
+    def load(cls, path: str) -> Spec:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(**data)
+
+
+def resolve(dotted: str) -> Callable[..., Any]:
+    module, _, name = dotted.rpartition(".")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return found
+
+
+def load_reference(path: str, function: str) -> Callable[..., Any]:
+    """The reference's function, from its own file, under a module name no learner file has."""
+    spec = importlib.util.spec_from_file_location("pygrade_reference", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load the reference {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found: Callable[..., Any] = getattr(module, function.rpartition(".")[2])
+    return found
+
+
+def cpu_seconds(fn: Callable[..., Any], args: tuple[Any, ...], calls: int) -> float:
+    """CPU seconds per call over `calls` calls."""
+    started = time.process_time()
+    for _ in range(calls):
+        fn(*args)
+    return (time.process_time() - started) / calls
+
+
+def calls_per_round(seconds_per_call: float) -> int:
+    return max(1, math.ceil(ROUND_SECONDS / max(seconds_per_call, 1e-9)))
+
+
+def describe(value: object) -> str:
+    return clip(repr(value), 300)[0]
+
+
+def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], make: Callable[..., Any]) -> None:
+    for size in spec.sizes:
+        args = tuple(make(size, 0))
+        started = time.process_time()
+        expected = reference(*args)
+        reference_once = time.process_time() - started
+        started = time.process_time()
+        got = learner(*args)
+        learner_once = time.process_time() - started
+        if got != expected:
+            channel.send("wrong", size=size, message=f"for an input of size {size}, expected {describe(expected)}, got {describe(got)}")
+            return
+        if learner_once > DECISIVE_SLOWDOWN * max(reference_once, 1e-6) and learner_once > 0.05:
+            channel.send("slow", size=size, learner=learner_once, reference=reference_once)
+            continue
+        learner_calls = calls_per_round(learner_once)
+        reference_calls = calls_per_round(reference_once)
+        spent = 0.0
+        for round_no in range(-WARM_UP_ROUNDS, spec.rounds):
+            # Alternate which side goes first, so neither always runs on a warmer cache.
+            if round_no % 2 == 0:
+                mine = cpu_seconds(learner, args, learner_calls)
+                theirs = cpu_seconds(reference, args, reference_calls)
+            else:
+                theirs = cpu_seconds(reference, args, reference_calls)
+                mine = cpu_seconds(learner, args, learner_calls)
+            if round_no < 0:
+                continue
+            channel.send("sample", size=size, round=round_no, learner=mine, reference=theirs)
+            spent += mine * learner_calls + theirs * reference_calls
+            if round_no + 1 >= MIN_ROUNDS and spent > SIZE_BUDGET_SECONDS:
+                break
+
+
+def peak_bytes(fn: Callable[..., Any], make: Callable[..., Any], size: int) -> tuple[int, object]:
+    args = tuple(make(size, 0))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = fn(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, result
+
+
+def measure_memory(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], make: Callable[..., Any]) -> None:
+    for size in spec.sizes:
+        reference_peak, expected = peak_bytes(reference, make, size)
+        learner_peak, got = peak_bytes(learner, make, size)
+        if got != expected:
+            channel.send("wrong", size=size, message=f"for an input of size {size}, expected {describe(expected)}, got {describe(got)}")
+            return
+        channel.send("memory", size=size, learner_peak=learner_peak, reference_peak=reference_peak)
+
+
+def main(argv: list[str]) -> int:
+    spec_path, results_path = argv
+    spec = Spec.load(spec_path)
+    # The channel is open before any learner code is imported.
+    channel = Channel.open(results_path)
+    channel.hello(python=".".join(map(str, sys.version_info[:3])))
+    learner = resolve(spec.function)
+    reference = load_reference(spec.reference, spec.function)
+    make = resolve(spec.inputs)
+    if spec.mode == "memory":
+        measure_memory(spec, channel, learner, reference, make)
+    else:
+        measure_time(spec, channel, learner, reference, make)
+    channel.send("done")
+    channel.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

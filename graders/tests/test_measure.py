@@ -1,0 +1,77 @@
+"""The timing and memory harness, run as pygrade runs it, on small modules made per test."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+INPUTS = """
+def make_input(n: int, seed: int) -> tuple[list[int]]:
+    return (list(range(n)),)
+
+def make_lines(n: int, seed: int) -> tuple[object]:
+    return ((str(i) for i in range(n)),)
+"""
+
+REFERENCE = """
+def total(values: list[int]) -> int:
+    return sum(values)
+
+def count(lines: object) -> int:
+    return sum(1 for _ in lines)  # type: ignore[attr-defined]
+"""
+
+
+def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str, sizes: list[int]) -> list[dict[str, Any]]:
+    (tmp_path / "solution.py").write_text(learner)
+    (tmp_path / "inputs.py").write_text(INPUTS)
+    (tmp_path / "reference_impl.py").write_text(REFERENCE)
+    spec = {
+        "mode": mode,
+        "function": f"solution.{function}",
+        "reference": str(tmp_path / "reference_impl.py"),
+        "inputs": f"inputs.{inputs}",
+        "sizes": sizes,
+        "rounds": 6,
+    }
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    results = tmp_path / "results.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "pygrade_graders.measure", "spec.json", str(results)],
+        cwd=tmp_path,
+        check=True,
+    )
+    return [json.loads(line) for line in results.read_text().splitlines()]
+
+
+def test_timing_reports_rounds_of_both_sides(tmp_path: Path) -> None:
+    events = measure(tmp_path, REFERENCE, "timing", "total", "make_input", [1000, 2000])
+    samples = [e for e in events if e["event"] == "sample"]
+    assert events[0]["event"] == "hello" and events[-1]["event"] == "done"
+    assert {s["size"] for s in samples} == {1000, 2000}
+    assert all(s["learner"] > 0 and s["reference"] > 0 for s in samples)
+    assert len([s for s in samples if s["size"] == 1000]) >= 5
+
+
+def test_a_wrong_answer_is_reported_before_anything_is_timed(tmp_path: Path) -> None:
+    wrong = "def total(values: list[int]) -> int:\n    return sum(values) + 1\n"
+    events = measure(tmp_path, wrong, "timing", "total", "make_input", [100])
+    assert [e["event"] for e in events] == ["hello", "wrong", "done"]
+    assert "expected 4950, got 4951" in events[1]["message"]
+
+
+def test_a_hopelessly_slow_learner_is_timed_once(tmp_path: Path) -> None:
+    slow = "import time\ndef total(values: list[int]) -> int:\n    time.sleep(0)\n    return sum(sum(values[:1]) * 0 + v for v in values for _ in range(200)) // 200\n"
+    events = measure(tmp_path, slow, "timing", "total", "make_input", [2000])
+    kinds = [e["event"] for e in events]
+    assert "slow" in kinds and "sample" not in kinds
+
+
+@pytest.mark.parametrize(("learner", "bigger"), [("def count(lines):\n    return len(list(lines))\n", True), (REFERENCE, False)])
+def test_memory_tells_a_list_from_a_generator(tmp_path: Path, learner: str, bigger: bool) -> None:
+    events = measure(tmp_path, learner, "memory", "count", "make_lines", [50_000])
+    peak = next(e for e in events if e["event"] == "memory")
+    assert (peak["learner_peak"] > 10 * peak["reference_peak"]) is bigger

@@ -1,0 +1,95 @@
+//! The `memory` check: peak memory allocated during one call of the learner's function
+//! (tracemalloc, in the harness), against an absolute budget, a ratio to the reference's peak,
+//! or both. It is what tells a generator pipeline from one that builds a list of everything.
+//! A `memory-limit` on the whole process turns running out into the `memory-limit` verdict.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::harness::{self, Event, Harnessed, Spec};
+use crate::grade::{CheckResult, Measurement, Status};
+use crate::runner::Ctx;
+
+pub(super) struct Budget {
+    pub size: u64,
+    pub max_peak: Option<u64>,
+    pub max_ratio: Option<f64>,
+    pub memory_limit: Option<u64>,
+}
+
+pub(super) async fn run(
+    ctx: &Ctx<'_>,
+    points: f64,
+    timeout: Duration,
+    function: &str,
+    inputs: &str,
+    budget: Budget,
+) -> Result<CheckResult> {
+    let spec = Spec {
+        mode: "memory",
+        function,
+        inputs,
+        sizes: vec![budget.size],
+        rounds: 1,
+        reference: String::new(),
+    };
+    let events =
+        match harness::run(ctx, "memory", points, timeout, budget.memory_limit, spec).await? {
+            Harnessed::Settled(result) => return Ok(result),
+            Harnessed::Events(events) => events,
+        };
+    let Some((peak, reference_peak)) = events.iter().find_map(|e| match e {
+        Event::Memory {
+            learner_peak,
+            reference_peak,
+            ..
+        } => Some((*learner_peak, *reference_peak)),
+        _ => None,
+    }) else {
+        return Ok(CheckResult::whole("memory", Status::Error, points)
+            .with_message("nothing could be measured: the harness reported no peak"));
+    };
+    let measurement = Measurement::Memory {
+        size: budget.size,
+        peak_bytes: peak,
+        reference_peak_bytes: reference_peak,
+        max_peak_bytes: budget.max_peak,
+        max_ratio: budget.max_ratio,
+    };
+    let mut problems = Vec::new();
+    if let Some(max) = budget.max_peak
+        && peak > max
+    {
+        problems.push(format!("over the budget of {}", human(max)));
+    }
+    if let Some(ratio) = budget.max_ratio
+        && peak as f64 > ratio * reference_peak as f64
+    {
+        problems.push(format!(
+            "over {ratio:.1}x the reference's {}",
+            human(reference_peak)
+        ));
+    }
+    let status = if problems.is_empty() {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    let mut message = format!(
+        "peak {} during one call at n={} (the reference's: {})",
+        human(peak),
+        budget.size,
+        human(reference_peak)
+    );
+    if !problems.is_empty() {
+        message = format!("{message}: {}", problems.join(", "));
+    }
+    let mut result = CheckResult::whole("memory", status, points).with_message(message);
+    result.measurement = Some(measurement);
+    Ok(result)
+}
+
+fn human(bytes: u64) -> String {
+    bytesize::ByteSize(bytes).display().iec().to_string()
+}
