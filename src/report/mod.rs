@@ -151,6 +151,15 @@ pub(crate) mod sample {
         case.diff = Some("--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n a 2\n-b 1\n+b 1 \n".into());
         let output = CheckResult::from_tests("output", Status::Fail, 2.0, vec![case])
             .with_message("1 of 1 cases do not match");
+        let mut timing = CheckResult::whole("timing", Status::Fail, 3.0)
+            .with_message("time grows like n^1.98 (±0.02; the reference's n^1.01; budget n^1.40)");
+        timing.measurement = Some(crate::grade::Measurement::Growth {
+            sizes: vec![2000, 4000, 8000],
+            exponent: 1.98,
+            spread: 0.02,
+            reference_exponent: 1.01,
+            max_exponent: 1.4,
+        });
         let crash = CheckResult::whole("pytest", Status::Error, 4.0)
             .with_message("crashed with SIGSEGV (segmentation fault)");
         Report {
@@ -162,7 +171,7 @@ pub(crate) mod sample {
             },
             summary: Summary {
                 score: 5.0,
-                max_score: 24.0,
+                max_score: 27.0,
                 exercises: 3,
                 passed: 0,
                 failed: 2,
@@ -176,8 +185,8 @@ pub(crate) mod sample {
                     status: Status::Fail,
                     started: true,
                     score: 3.0,
-                    max_score: 10.0,
-                    checks: vec![pytest, mypy, output],
+                    max_score: 13.0,
+                    checks: vec![pytest, mypy, output, timing],
                 },
                 ExerciseReport {
                     id: "02-oop/01-money".into(),

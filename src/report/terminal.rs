@@ -80,6 +80,10 @@ fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()
         format!("{}/{}", fmt_points(e.score), fmt_points(e.max_score)).bold()
     )?;
     if e.status == Status::Pass {
+        // A pass needs no detail, but measured figures are always shown with their budgets.
+        for check in e.checks.iter().filter(|c| c.measurement.is_some()) {
+            write_check(check, out)?;
+        }
         return Ok(());
     }
     if !e.started {
