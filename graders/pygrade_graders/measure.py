@@ -16,8 +16,10 @@ fresh input per call (an input may be a generator, consumed by the call).
 Events (protocol 1), after `hello`:
     wrong     {"size", "message"}           results differ: the check fails, nothing is timed
     sample    {"size", "round", "learner", "reference"}   seconds per call in one round
-    slow      {"size", "learner", "reference"}            one call each, when the learner is
-                                                           too slow to measure in rounds
+    slow      {"size", "learner", "reference", "capped"}  one call each, when the learner is
+                                                           too slow to measure in rounds;
+                                                           `capped`: the call was stopped, its
+                                                           time is a lower bound
     memory    {"size", "learner_peak", "reference_peak"}  bytes
     done      {}
 """
@@ -28,6 +30,7 @@ import importlib
 import importlib.util
 import json
 import math
+import signal
 import sys
 import time
 import tracemalloc
@@ -59,11 +62,48 @@ class Spec:
     inputs: str  # "module.function" building the arguments for a size and a seed
     sizes: list[int]
     rounds: int
+    # A learner call is stopped once it has taken this many times the reference's CPU time
+    # (ratio mode: far past the budget, so the verdict is already clear) ...
+    give_up_ratio: float | None = None
+    # ... or this many CPU seconds (growth mode), and larger sizes are not tried.
+    give_up_seconds: float | None = None
 
     @classmethod
     def load(cls, path: str) -> Spec:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(**data)
+
+
+class TooSlow(BaseException):
+    """Raised into a learner call that has used up its CPU allowance. A BaseException, so that
+    an `except Exception` in learner code does not swallow it."""
+
+
+# The stop is a wall-clock alarm, given this many times the CPU allowance, so that a loaded
+# machine does not stop a call that has not used its allowance. (A CPU-time timer would be
+# the natural choice, but arming one makes the process CPU clock coarse on some kernels,
+# which would ruin the measurements themselves.)
+WALL_PER_CPU_SECOND = 3.0
+
+
+def capped_call(fn: Callable[..., Any], args: tuple[Any, ...], allowance: float) -> tuple[Any, float, bool]:
+    """Calls `fn(*args)`, stopping it once it has run for about `allowance` CPU seconds.
+    Returns the result (None when stopped), the CPU seconds used, and whether it was stopped."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, allowance * WALL_PER_CPU_SECOND)
+    started = time.process_time()
+    try:
+        return fn(*args), time.process_time() - started, False
+    except TooSlow:
+        return None, time.process_time() - started, True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 
 def resolve(dotted: str) -> Callable[..., Any]:
@@ -105,14 +145,18 @@ def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], refe
         started = time.process_time()
         expected = reference(*args)
         reference_once = time.process_time() - started
-        started = time.process_time()
-        got = learner(*args)
-        learner_once = time.process_time() - started
+        allowance = spec.give_up_seconds or 1e6
+        if spec.give_up_ratio is not None:
+            allowance = max(0.05, spec.give_up_ratio * reference_once)
+        got, learner_once, capped = capped_call(learner, args, allowance)
+        if capped:
+            channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=True)
+            return
         if got != expected:
             channel.send("wrong", size=size, message=f"for an input of size {size}, expected {describe(expected)}, got {describe(got)}")
             return
         if learner_once > DECISIVE_SLOWDOWN * max(reference_once, 1e-6) and learner_once > 0.05:
-            channel.send("slow", size=size, learner=learner_once, reference=reference_once)
+            channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=False)
             continue
         learner_calls = calls_per_round(learner_once)
         reference_calls = calls_per_round(reference_once)

@@ -23,6 +23,10 @@ pub(super) struct Spec<'a> {
     pub inputs: &'a str,
     pub sizes: Vec<u64>,
     pub rounds: usize,
+    /// A learner call is stopped after this many times the reference's time ...
+    pub give_up_ratio: Option<f64>,
+    /// ... or after this many CPU seconds.
+    pub give_up_seconds: Option<f64>,
     /// Filled in by [`run`].
     pub reference: String,
 }
@@ -45,6 +49,8 @@ pub(super) enum Event {
         size: u64,
         learner: f64,
         reference: f64,
+        /// The learner's call was stopped: its time is a lower bound.
+        capped: bool,
     },
     Memory {
         learner_peak: u64,

@@ -32,6 +32,8 @@ pub(super) async fn run(
         inputs,
         sizes: vec![budget.size],
         rounds: 1,
+        give_up_ratio: None,
+        give_up_seconds: None,
         reference: String::new(),
     };
     let events =

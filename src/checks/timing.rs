@@ -22,6 +22,9 @@ use crate::stats;
 const MAX_RUNS: usize = 3;
 /// Rounds per size in one harness run (the harness may stop a size early when it is slow).
 const ROUNDS: usize = 15;
+/// In growth mode, a learner call is stopped after this much CPU time, and larger sizes are
+/// not tried: the time measured so far is a lower bound, which only flatters the exponent.
+const GROWTH_CALL_SECONDS: f64 = 0.3;
 
 /// Per-round times of one size, and whether a single decisive call replaced the rounds.
 #[derive(Default)]
@@ -29,6 +32,8 @@ struct SizeSamples {
     learner: Vec<f64>,
     reference: Vec<f64>,
     ratios: Vec<f64>,
+    /// A learner call at this size was stopped: its time is only a lower bound.
+    capped: bool,
 }
 
 /// The budget the manifest sets, in one of the two modes.
@@ -59,12 +64,20 @@ pub(super) async fn run(
     let mut pooled: BTreeMap<u64, SizeSamples> = BTreeMap::new();
     let mut measurement = None;
     for _ in 0..MAX_RUNS {
+        // A call far past the budget is stopped: its verdict is clear, and it would only
+        // spend the check's time.
+        let (give_up_ratio, give_up_seconds) = match &budget {
+            Budget::Ratio { max_ratio, .. } => (Some((3.0 * max_ratio).max(10.0)), None),
+            Budget::Growth { .. } => (None, Some(GROWTH_CALL_SECONDS)),
+        };
         let spec = Spec {
             mode: "timing",
             function,
             inputs,
             sizes: sizes.clone(),
             rounds: ROUNDS,
+            give_up_ratio,
+            give_up_seconds,
             reference: String::new(),
         };
         let events = match harness::run(ctx, "timing", points, timeout, None, spec).await? {
@@ -72,24 +85,30 @@ pub(super) async fn run(
             Harnessed::Events(events) => events,
         };
         for event in events {
-            match event {
+            let (size, learner, reference, capped) = match event {
                 Event::Sample {
                     size,
                     learner,
                     reference,
-                }
-                | Event::Slow {
+                } => (size, learner, reference, false),
+                Event::Slow {
                     size,
                     learner,
                     reference,
-                } => {
-                    let samples = pooled.entry(size).or_default();
-                    samples.learner.push(learner);
-                    samples.reference.push(reference);
-                    samples.ratios.push(learner / reference.max(1e-12));
-                }
-                _ => {}
+                    capped,
+                } => (size, learner, reference, capped),
+                _ => continue,
+            };
+            let samples = pooled.entry(size).or_default();
+            let mut ratio = learner / reference.max(1e-12);
+            if capped {
+                // Stopped for having run past the allowance: at least that slow.
+                ratio = ratio.max(give_up_ratio.unwrap_or(0.0));
+                samples.capped = true;
             }
+            samples.learner.push(learner);
+            samples.reference.push(reference);
+            samples.ratios.push(ratio);
         }
         let (figure, inconclusive) = evaluate(&budget, &pooled);
         measurement = figure;
@@ -140,9 +159,13 @@ fn evaluate(budget: &Budget, pooled: &BTreeMap<u64, SizeSamples>) -> (Option<Mea
             max_exponent,
             margin,
         } => {
+            // A stopped call's time is only a lower bound, and would flatter the exponent: it
+            // is left out while two complete sizes remain to fit.
+            let complete = pooled.values().filter(|s| !s.capped).count();
             let fit = |side: fn(&SizeSamples) -> &Vec<f64>, q: f64| -> Option<f64> {
                 let points: Vec<(f64, f64)> = pooled
                     .iter()
+                    .filter(|(_, s)| complete < 2 || !s.capped)
                     .filter_map(|(n, s)| Some((*n as f64, stats::quantile(side(s), q)?)))
                     .collect();
                 stats::growth_exponent(&points)
@@ -222,6 +245,7 @@ mod tests {
                 learner: ratios.to_vec(),
                 reference: vec![1.0; ratios.len()],
                 ratios: ratios.to_vec(),
+                capped: false,
             },
         );
         pooled
@@ -263,7 +287,7 @@ mod tests {
                 SizeSamples {
                     learner: vec![t, t * 1.01],
                     reference: vec![r, r],
-                    ratios: vec![],
+                    ..SizeSamples::default()
                 },
             );
         }
