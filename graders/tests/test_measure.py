@@ -75,3 +75,29 @@ def test_memory_tells_a_list_from_a_generator(tmp_path: Path, learner: str, bigg
     events = measure(tmp_path, learner, "memory", "count", "make_lines", [50_000])
     peak = next(e for e in events if e["event"] == "memory")
     assert (peak["learner_peak"] > 10 * peak["reference_peak"]) is bigger
+
+
+DATACLASS_REFERENCE = """
+from __future__ import annotations
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class Total:
+    value: int
+
+def total(values: list[int]) -> Total:
+    return Total(sum(values))
+"""
+
+
+def test_equal_dataclasses_from_learner_and_reference_count_as_equal(tmp_path: Path) -> None:
+    learner = DATACLASS_REFERENCE.replace("sum(values)", "sum(v for v in values)")
+    (tmp_path / "solution.py").write_text(learner)
+    (tmp_path / "inputs.py").write_text(INPUTS)
+    (tmp_path / "reference_impl.py").write_text(DATACLASS_REFERENCE)
+    spec = {"mode": "timing", "function": "solution.total", "reference": str(tmp_path / "reference_impl.py"),
+            "inputs": "inputs.make_input", "sizes": [100], "rounds": 5}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    subprocess.run([sys.executable, "-m", "pygrade_graders.measure", "spec.json", "results.jsonl"], cwd=tmp_path, check=True)
+    kinds = [json.loads(line)["event"] for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert "wrong" not in kinds and "sample" in kinds
