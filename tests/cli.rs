@@ -30,23 +30,14 @@ fn bank_ids() -> Vec<String> {
 #[test]
 fn a_workspace_solved_with_the_references_passes_everything() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     for id in bank_ids() {
         copy_tree(
             &repo().join("exercises").join(&id).join("reference"),
             &ws.join(&id),
         );
     }
-    let out = env
-        .pygrade()
-        .arg("check")
-        .arg("--workspace")
-        .arg(&ws)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let (code, report) = parse_report(&out);
+    let (code, report) = env.check_json(None, &ws, &[]);
     assert_eq!(report["schema"], "pygrade-report");
     assert_eq!(report["schema_version"], 1);
     assert!(report["tools"]["pytest"].is_string() && report["tools"]["mypy"].is_string());
@@ -65,17 +56,8 @@ fn a_workspace_solved_with_the_references_passes_everything() {
 #[test]
 fn an_untouched_workspace_passes_nothing() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
-    let out = env
-        .pygrade()
-        .arg("check")
-        .arg("--workspace")
-        .arg(&ws)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let (code, report) = parse_report(&out);
+    let ws = env.workspace();
+    let (code, report) = env.check_json(None, &ws, &[]);
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["passed"], 0);
     for e in report["exercises"].as_array().unwrap() {
@@ -122,8 +104,7 @@ fn init_hands_out_statement_starter_and_tests_but_no_solution() {
 #[test]
 fn init_again_keeps_the_learners_work() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     let file = ws.join(WORD_COUNT).join("word_count.py");
     std::fs::write(&file, "# my work\n").unwrap();
     std::fs::remove_file(ws.join(WORD_COUNT).join("README.md")).unwrap();
@@ -140,8 +121,7 @@ fn init_again_keeps_the_learners_work() {
 #[test]
 fn check_from_inside_an_exercise_folder_filters_and_remembers() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     copy_tree(
         &repo().join("exercises").join(WORD_COUNT).join("reference"),
         &ws.join(WORD_COUNT),
@@ -168,8 +148,7 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
 #[test]
 fn a_report_can_go_to_a_file() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     let file = env.path().join("report.json");
     env.pygrade()
         .arg("check")
@@ -188,8 +167,7 @@ fn a_report_can_go_to_a_file() {
 #[test]
 fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     env.pygrade()
         .arg("check")
         .arg(WORD_COUNT)
@@ -279,8 +257,7 @@ fn verify_catches_a_starter_that_already_passes() {
 #[test]
 fn a_missing_python_is_a_clear_error() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     env.pygrade()
         .env("PYGRADE_PYTHON", "/nonexistent/python3")
         .arg("check")
@@ -305,19 +282,9 @@ fn checking_outside_a_workspace_says_how_to_make_one() {
 #[test]
 fn a_deleted_learner_file_is_reported_not_crashed_on() {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     std::fs::remove_file(ws.join(WORD_COUNT).join("word_count.py")).unwrap();
-    let out = env
-        .pygrade()
-        .arg("check")
-        .arg(WORD_COUNT)
-        .arg("--workspace")
-        .arg(&ws)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let (code, report) = parse_report(&out);
+    let (code, report) = env.check_json(None, &ws, &[WORD_COUNT]);
     assert_eq!(code, 1);
     let e = exercise(&report, WORD_COUNT);
     assert_eq!(e["status"], "error");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Env, check, exercise, parse_report, repo};
+use common::{Env, check, exercise, repo};
 use serde_json::Value;
 
 const PAIR_SUMS: &str = "07-performance/02-pair-sums";
@@ -15,16 +15,9 @@ const STREAMING: &str = "07-performance/03-streaming-stats";
 /// The timing or memory checks of `id`, graded on the fixture's files.
 fn measured(fixture: &str, id: &str) -> Vec<Value> {
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     common::copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
-    let out = env
-        .pygrade()
-        .args(["check", id, "--format", "json", "--workspace"])
-        .arg(&ws)
-        .output()
-        .unwrap();
-    let (_, report) = parse_report(&out);
+    let (_, report) = env.check_json(None, &ws, &[id]);
     let e = exercise(&report, id).clone();
     assert_eq!(
         check(&e, "pytest")["status"],

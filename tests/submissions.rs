@@ -325,20 +325,13 @@ fn loose_typing_fails_mypy_where_the_tests_rely_on_the_types() {
     // The decorators exercise type-checks its tests with the learner's file: a `retry` that
     // works but is typed `Callable[..., Any]` passes pytest and fails mypy in the tests.
     let env = Env::new();
-    let ws = env.path().join("ws");
-    env.pygrade().arg("init").arg(&ws).assert().success();
+    let ws = env.workspace();
     common::copy_tree(
         &common::repo().join("fixtures/submissions/loose-typing"),
         &ws,
     );
     let id = "08-advanced/01-decorators";
-    let out = env
-        .pygrade()
-        .args(["check", id, "--format", "json", "--workspace"])
-        .arg(&ws)
-        .output()
-        .unwrap();
-    let (_, report) = common::parse_report(&out);
+    let (_, report) = env.check_json(None, &ws, &[id]);
     let e = exercise(&report, id);
     assert_eq!(check(e, "pytest")["status"], "pass");
     let mypy = check(e, "mypy");

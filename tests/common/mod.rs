@@ -66,6 +66,31 @@ impl Env {
         bank
     }
 
+    /// A fresh workspace of the built-in bank: `pygrade init` into `<tmp>/ws`.
+    pub fn workspace(&self) -> PathBuf {
+        let ws = self.path().join("ws");
+        self.pygrade().arg("init").arg(&ws).assert().success();
+        ws
+    }
+
+    /// `pygrade [--bank BANK] check ARGS... --workspace WS --format json`: the exit code and
+    /// the report.
+    pub fn check_json(&self, bank: Option<&Path>, ws: &Path, args: &[&str]) -> (i32, Value) {
+        let mut cmd = self.pygrade();
+        if let Some(bank) = bank {
+            cmd.arg("--bank").arg(bank);
+        }
+        let out = cmd
+            .arg("check")
+            .args(args)
+            .arg("--workspace")
+            .arg(ws)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        parse_report(&out)
+    }
+
     /// A workspace of the fast bank with a fixture's files laid over it.
     pub fn fixture_workspace(&self, fixture: &str) -> (PathBuf, PathBuf) {
         let bank = self.fast_bank();
@@ -84,17 +109,7 @@ impl Env {
     /// Grades a fixture and returns pygrade's exit code and JSON report.
     pub fn grade_fixture(&self, fixture: &str) -> (i32, Value) {
         let (bank, ws) = self.fixture_workspace(fixture);
-        let out = self
-            .pygrade()
-            .arg("--bank")
-            .arg(&bank)
-            .arg("check")
-            .arg("--workspace")
-            .arg(&ws)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        parse_report(&out)
+        self.check_json(Some(&bank), &ws, &[])
     }
 
     /// Processes still alive that were started for this test's pygrade runs: their working
