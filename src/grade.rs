@@ -111,9 +111,19 @@ pub(crate) struct CheckResult {
     pub tests: Vec<TestResult>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// What the check's processes used, summed over them (the peak: the largest one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
     /// For timing and memory checks: what was measured, and against which budget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measurement: Option<Measurement>,
+}
+
+/// The resources a check's processes used, as the supervisor measured them.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub(crate) struct Usage {
+    pub cpu_ms: u64,
+    pub peak_rss_kib: u64,
 }
 
 /// A timing or memory check's figures. Every figure graded is reported with its budget.
@@ -162,6 +172,7 @@ impl CheckResult {
             message: None,
             tests: Vec::new(),
             diagnostics: Vec::new(),
+            usage: None,
             measurement: None,
         }
     }

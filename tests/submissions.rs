@@ -23,6 +23,11 @@ fn pass_earns_full_marks() {
     assert_eq!(e["score"], e["max_score"]);
     assert_eq!(e["max_score"], 10.0);
     assert_eq!(report["summary"]["passed"], 1);
+    // Each check reports what its processes used: a Python interpreter takes some CPU time
+    // and several megabytes.
+    let usage = &check(e, "pytest")["usage"];
+    assert!(usage["cpu_ms"].as_u64().unwrap() > 0, "{usage}");
+    assert!(usage["peak_rss_kib"].as_u64().unwrap() > 4096, "{usage}");
 }
 
 #[test]

@@ -95,7 +95,7 @@ pub(super) async fn run(
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
     spawn.memory_limit = memory_limit;
-    let finished = ctx.launcher.run(spawn).await?;
+    let finished = ctx.run(spawn).await?;
     let text = std::fs::read_to_string(&channel).unwrap_or_default();
     let events: Vec<Event> = text
         .lines()

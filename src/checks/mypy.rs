@@ -72,7 +72,7 @@ pub(super) async fn run(
 
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
-    let finished = ctx.launcher.run(spawn).await?;
+    let finished = ctx.run(spawn).await?;
     let code = match (finished.exit, abnormal_status(finished.exit)) {
         (Exit::Code(code), _) => code,
         (_, status) => {

@@ -87,7 +87,7 @@ pub(super) async fn run(
         let mut spawn = ctx.spawn(&program, args);
         spawn.stdin = case.stdin.clone();
         spawn.timeout = timeout;
-        let finished = ctx.launcher.run(spawn).await?;
+        let finished = ctx.run(spawn).await?;
         let actual = &finished.stdout.bytes;
         let mut test = TestResult::new(&case.name, Status::Pass);
         test.output = ctx.relative(&finished.stderr.text());

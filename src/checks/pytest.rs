@@ -83,7 +83,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
     .collect();
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
-    let finished = ctx.launcher.run(spawn).await?;
+    let finished = ctx.run(spawn).await?;
     let text = std::fs::read_to_string(&channel).unwrap_or_default();
     let events = parse(&text)?;
 

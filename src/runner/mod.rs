@@ -19,7 +19,7 @@ use futures::StreamExt;
 
 use crate::bank::Exercise;
 use crate::checks;
-use crate::grade::CheckResult;
+use crate::grade::{CheckResult, Usage};
 use crate::plan::Job;
 use crate::toolchain::Toolchain;
 
@@ -36,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub own: PathBuf,
     /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
     pub slot: usize,
+    /// What the check's processes have used so far.
+    usage: std::sync::Mutex<Usage>,
 }
 
 impl Ctx<'_> {
@@ -73,6 +75,15 @@ impl Ctx<'_> {
     /// learner's own (`word_count.py`, not `/tmp/pygrade-.../work/word_count.py`).
     pub(crate) fn relative(&self, text: &str) -> String {
         text.replace(&format!("{}/", self.work.display()), "")
+    }
+
+    /// Runs a process through the launcher, counting what it used toward the check.
+    pub(crate) async fn run(&self, spawn: Spawn) -> Result<process::Finished> {
+        let finished = self.launcher.run(spawn).await?;
+        let mut usage = self.usage.lock().expect("usage");
+        usage.cpu_ms += finished.cpu_ms;
+        usage.peak_rss_kib = usage.peak_rss_kib.max(finished.peak_rss_kib);
+        Ok(finished)
     }
 
     /// A process in the check's working directory with the learner environment.
@@ -219,6 +230,7 @@ async fn run_one(
         work: dir.path().join("work"),
         own: dir.path().to_path_buf(),
         slot,
+        usage: Default::default(),
     };
     let mut result = checks::run(check, &ctx).await.with_context(|| {
         format!(
@@ -228,5 +240,6 @@ async fn run_one(
         )
     })?;
     result.duration_ms = started.elapsed().as_millis() as u64;
+    result.usage = Some(ctx.usage.into_inner().expect("usage"));
     Ok(result)
 }

@@ -77,6 +77,10 @@ pub(crate) struct Finished {
     pub exit: Exit,
     pub stdout: Captured,
     pub stderr: Captured,
+    /// CPU time of the process and everything it started.
+    pub cpu_ms: u64,
+    /// The largest resident set of any one process in its tree.
+    pub peak_rss_kib: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +200,8 @@ impl Launcher {
             exit,
             stdout,
             stderr,
+            cpu_ms: ending.cpu_ms,
+            peak_rss_kib: ending.max_rss_kb,
         })
     }
 }
