@@ -14,6 +14,7 @@ use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, Global};
 use crate::grade::{CheckResult, Status};
 use crate::plan::{self, Submission};
 use crate::report::{Emitter, Graded, Json, Report, Terminal};
+use crate::runner::sandbox::Sandbox;
 use crate::runner::{self, supervise};
 use crate::toolchain::{self, Source, Toolchain};
 use crate::workspace::Workspace;
@@ -147,6 +148,7 @@ fn hint(global: &Global, name: &str) -> Result<Outcome> {
 fn grade<'a>(
     work: Vec<(&'a Exercise, Submission)>,
     toolchain: &Toolchain,
+    sandbox: &Sandbox,
     jobs: usize,
 ) -> Result<(Vec<Graded<'a>>, bool)> {
     let mut grouped: Vec<Graded<'a>> = work
@@ -171,10 +173,16 @@ fn grade<'a>(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let ran = runtime.block_on(runner::run_all(&planned, toolchain, jobs, |done| {
-        bar.inc(1);
-        bar.set_message(planned[done.job].exercise.id.clone());
-    }))?;
+    let ran = runtime.block_on(runner::run_all(
+        &planned,
+        toolchain,
+        sandbox,
+        jobs,
+        |done| {
+            bar.inc(1);
+            bar.set_message(planned[done.job].exercise.id.clone());
+        },
+    ))?;
     bar.finish_and_clear();
     // Jobs come in submission order, one per check: deal them back out in that order.
     let mut results = ran.results.into_iter();
@@ -210,8 +218,9 @@ fn check(global: &Global, args: CheckArgs) -> Result<Outcome> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let (graded, interrupted) = grade(work, &toolchain, args.jobs)?;
-    let report = Report::new(&toolchain.versions, graded);
+    let sandbox = Sandbox::detect(global.sandbox)?;
+    let (graded, interrupted) = grade(work, &toolchain, &sandbox, args.jobs)?;
+    let report = Report::new(&toolchain.versions, &sandbox, graded);
     workspace.remember(&report)?;
 
     let emitter: &dyn Emitter = match args.format {
@@ -258,7 +267,8 @@ fn verify(global: &Global, jobs: usize) -> Result<Outcome> {
             [Side::Reference, Side::Starter].map(|side| (e, Submission::from_side(e, side)))
         })
         .collect();
-    let (graded, interrupted) = grade(work, &toolchain, jobs)?;
+    let sandbox = Sandbox::detect(global.sandbox)?;
+    let (graded, interrupted) = grade(work, &toolchain, &sandbox, jobs)?;
     if interrupted {
         bail!("verification was interrupted");
     }
@@ -418,6 +428,16 @@ fn doctor(global: &Global) -> Result<Outcome> {
         }
     }
     println!("home:    {}", toolchain::home()?.display());
+    match Sandbox::detect(global.sandbox) {
+        Ok(sandbox) if sandbox.is_active() => println!(
+            "sandbox: bwrap: learner code runs with no network, in its own namespaces, seeing only its job's folder"
+        ),
+        Ok(sandbox) => println!(
+            "sandbox: {}\n         learner code is contained by process groups, limits and a cleared environment only",
+            sandbox.describe()
+        ),
+        Err(e) => println!("sandbox: PROBLEM: {e:#}"),
+    }
     if fine {
         Ok(Outcome::Success)
     } else {

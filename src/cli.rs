@@ -29,6 +29,16 @@ pub(crate) struct Global {
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// How to contain learner code: bwrap when it works here (auto), bwrap or fail, or none.
+    #[arg(long, global = true, value_enum, env = "PYGRADE_SANDBOX", default_value_t = SandboxChoice::Auto)]
+    pub sandbox: SandboxChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum SandboxChoice {
+    Auto,
+    Bwrap,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -286,6 +286,24 @@ impl Toolchain {
     }
 }
 
+impl Toolchain {
+    /// What learner processes must be able to read: the environment, the installation it
+    /// was made from (a venv's interpreter is a link into it), and the graders package.
+    pub(crate) fn readable(&self) -> Vec<PathBuf> {
+        let mut paths = vec![self.graders.clone()];
+        if let Some(env) = self.python.parent().and_then(Path::parent) {
+            paths.push(env.to_path_buf());
+        }
+        if let Some(installation) = std::fs::canonicalize(&self.python)
+            .ok()
+            .and_then(|real| real.parent()?.parent().map(Path::to_path_buf))
+        {
+            paths.push(installation);
+        }
+        paths
+    }
+}
+
 pub(crate) fn missing(versions: &Versions) -> Vec<&'static str> {
     let mut missing = Vec::new();
     if versions.pytest.is_none() {

@@ -53,7 +53,7 @@ pub(super) async fn run(
     .collect();
     args.push(config.into());
     args.push("--cache-dir".into());
-    args.push(cache.into());
+    args.push(cache.clone().into());
     if strict {
         args.push("--strict".into());
     }
@@ -72,6 +72,8 @@ pub(super) async fn run(
 
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
+    std::fs::create_dir_all(&cache)?;
+    spawn.writable.push(cache.clone());
     let finished = ctx.run(spawn).await?;
     let code = match (finished.exit, abnormal_status(finished.exit)) {
         (Exit::Code(code), _) => code,

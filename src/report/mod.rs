@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::bank::Exercise;
 use crate::grade::{self, CheckResult, Status};
+use crate::runner::sandbox::Sandbox;
 use crate::toolchain::Versions;
 
 pub(crate) use json::Json;
@@ -56,6 +57,8 @@ pub(crate) struct Tools {
     pub python: String,
     pub pytest: Option<String>,
     pub mypy: Option<String>,
+    /// How learner code was contained: `bwrap`, or `none (why)`.
+    pub sandbox: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,7 +70,7 @@ pub(crate) struct Report {
 
 impl Report {
     /// Groups check results (in plan order) by exercise and totals them.
-    pub(crate) fn new(versions: &Versions, graded: Vec<Graded<'_>>) -> Report {
+    pub(crate) fn new(versions: &Versions, sandbox: &Sandbox, graded: Vec<Graded<'_>>) -> Report {
         let exercises: Vec<ExerciseReport> = graded
             .into_iter()
             .map(
@@ -102,6 +105,7 @@ impl Report {
                 python: versions.python.clone(),
                 pytest: versions.pytest.clone(),
                 mypy: versions.mypy.clone(),
+                sandbox: sandbox.describe(),
             },
             summary,
             exercises,
@@ -168,6 +172,7 @@ pub(crate) mod sample {
                 python: "3.11.7".into(),
                 pytest: Some("9.2.0".into()),
                 mypy: Some("2.4.1".into()),
+                sandbox: "bwrap".into(),
             },
             summary: Summary {
                 score: 5.0,

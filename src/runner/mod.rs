@@ -7,6 +7,7 @@
 //! allow-list, and nothing of the caller's environment is passed on.
 
 pub(crate) mod process;
+pub(crate) mod sandbox;
 pub(crate) mod supervise;
 
 use std::ffi::OsString;
@@ -86,12 +87,14 @@ impl Ctx<'_> {
         Ok(finished)
     }
 
-    /// A process in the check's working directory with the learner environment.
+    /// A process in the check's working directory with the learner environment; of the
+    /// files outside the system's and Python's, it may write only the job's own folder.
     pub(crate) fn spawn(&self, program: impl Into<PathBuf>, args: Vec<OsString>) -> Spawn {
         Spawn {
             program: program.into(),
             args,
             cwd: self.work.clone(),
+            writable: vec![self.own.clone()],
             env: self.env(),
             stdin: None,
             timeout: std::time::Duration::from_secs(10),
@@ -143,10 +146,11 @@ pub(crate) struct Ran {
 pub(crate) async fn run_all<'j, 'e>(
     jobs: &'j [Job<'e>],
     toolchain: &Toolchain,
+    sandbox: &sandbox::Sandbox,
     parallel: usize,
     mut on_done: impl FnMut(&Done),
 ) -> Result<Ran> {
-    let launcher = Launcher::new()?;
+    let launcher = Launcher::new(sandbox.clone(), toolchain.readable())?;
     let parallel = parallel.max(1);
     let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
     let mut results: Vec<Option<CheckResult>> = vec![None; jobs.len()];

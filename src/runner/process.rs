@@ -23,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
+use super::sandbox::Sandbox;
 use super::supervise::Ending;
 
 /// Bytes kept from the start and from the end of each stream.
@@ -43,6 +44,8 @@ pub(crate) struct Spawn {
     pub cwd: PathBuf,
     /// The complete environment; nothing else is inherited.
     pub env: Vec<(String, OsString)>,
+    /// Folders the process may write (in a sandbox, the only ones).
+    pub writable: Vec<PathBuf>,
     pub stdin: Option<Vec<u8>>,
     pub timeout: Duration,
     /// The process's address-space limit, in bytes.
@@ -87,18 +90,32 @@ pub(crate) struct Finished {
 pub(crate) struct Launcher {
     /// This very binary, which supervises each process.
     supervisor: PathBuf,
+    sandbox: Sandbox,
+    /// Folders every sandboxed process may read (Python and the graders).
+    readable: Vec<PathBuf>,
 }
 
 impl Launcher {
-    pub(crate) fn new() -> Result<Launcher> {
+    pub(crate) fn new(sandbox: Sandbox, readable: Vec<PathBuf>) -> Result<Launcher> {
         let supervisor = std::env::current_exe().context("cannot find pygrade's own executable")?;
-        Ok(Launcher { supervisor })
+        Ok(Launcher {
+            supervisor,
+            sandbox,
+            readable,
+        })
     }
 
     pub(crate) async fn run(&self, spawn: Spawn) -> Result<Finished> {
         let ending_file = tempfile::Builder::new()
             .prefix("pygrade-ending-")
             .tempfile()?;
+        let (program, args) = self.sandbox.wrap(
+            &spawn.program,
+            &spawn.args,
+            &spawn.cwd,
+            &self.readable,
+            &spawn.writable,
+        );
         let mut command = Command::new(&self.supervisor);
         command
             .arg("__supervise")
@@ -114,8 +131,8 @@ impl Launcher {
             .arg("--result")
             .arg(ending_file.path())
             .arg("--")
-            .arg(&spawn.program)
-            .args(&spawn.args)
+            .arg(&program)
+            .args(&args)
             .current_dir(&spawn.cwd)
             .env_clear()
             .envs(spawn.env.iter().map(|(k, v)| (k, v)))
@@ -194,7 +211,13 @@ impl Launcher {
         } else if let Some(signal) = ending.signal {
             Exit::Signal(signal)
         } else {
-            Exit::Code(ending.code.unwrap_or(-1))
+            match ending.code.unwrap_or(-1) {
+                // bwrap reports a command killed by a signal as 128 + the signal's number.
+                code if self.sandbox.is_active() && (129..=128 + 64).contains(&code) => {
+                    Exit::Signal(code - 128)
+                }
+                code => Exit::Code(code),
+            }
         };
         Ok(Finished {
             exit,
