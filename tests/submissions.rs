@@ -349,3 +349,58 @@ fn loose_typing_fails_mypy_where_the_tests_rely_on_the_types() {
         .collect();
     assert!(files.iter().any(|f| f.starts_with("tests/")), "{files:?}");
 }
+
+/// The report of a check of the word-count exercise with the fixture's files, or `None` when
+/// no sandbox is in force here (then containment is only what the other tests cover).
+fn graded_in_sandbox(env: &Env, fixture: &str) -> Option<(i32, Value)> {
+    let (code, report) = env.grade_fixture(fixture);
+    (report["tools"]["sandbox"] == "bwrap").then_some((code, report))
+}
+
+#[test]
+fn in_the_sandbox_the_callers_files_are_out_of_sight() {
+    let env = Env::new();
+    std::fs::write(env.path().join("outside-secret.txt"), "the caller's").unwrap();
+    let Some((code, report)) = graded_in_sandbox(&env, "reads-outside") else {
+        return;
+    };
+    assert_eq!(
+        code, 0,
+        "the submission found a file outside its folder: {report}"
+    );
+}
+
+#[test]
+fn in_the_sandbox_there_is_no_network() {
+    let env = Env::new();
+    // A server on the grading machine, on a port the submission tries.
+    let listener = (40000..40100)
+        .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
+        .expect("a free port in 40000..40100");
+    listener.set_nonblocking(true).unwrap();
+    let Some((code, report)) = graded_in_sandbox(&env, "phones-home") else {
+        return;
+    };
+    assert_eq!(code, 0, "the submission reached the network: {report}");
+    assert!(listener.accept().is_err(), "the server saw a connection");
+}
+
+#[test]
+fn without_a_sandbox_the_report_says_so() {
+    let env = Env::new();
+    let (bank, ws) = env.fixture_workspace("pass");
+    let out = env
+        .pygrade()
+        .args(["--sandbox", "none", "--bank"])
+        .arg(&bank)
+        .args(["check", "--format", "json", "--workspace"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    let (code, report) = common::parse_report(&out);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["tools"]["sandbox"],
+        "none (turned off with --sandbox none)"
+    );
+}
