@@ -40,7 +40,16 @@ impl Emitter for Terminal {
             s.passed,
             s.exercises,
             parts.join(", ")
-        )
+        )?;
+        if report.tools.sandbox != "bwrap" {
+            // Said in every report: without a sandbox, learner code ran with the caller's view.
+            writeln!(
+                out,
+                "{}",
+                format!("sandbox: {}", report.tools.sandbox).dimmed()
+            )?;
+        }
+        Ok(())
     }
 }
 
