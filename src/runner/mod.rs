@@ -95,6 +95,7 @@ impl Ctx<'_> {
             args,
             cwd: self.work.clone(),
             writable: vec![self.own.clone()],
+            sandboxed: true,
             env: self.env(),
             stdin: None,
             timeout: std::time::Duration::from_secs(10),

@@ -46,6 +46,8 @@ pub(crate) struct Spawn {
     pub env: Vec<(String, OsString)>,
     /// Folders the process may write (in a sandbox, the only ones).
     pub writable: Vec<PathBuf>,
+    /// Whether it runs in the sandbox: every process that runs learner code does.
+    pub sandboxed: bool,
     pub stdin: Option<Vec<u8>>,
     pub timeout: Duration,
     /// The process's address-space limit, in bytes.
@@ -109,7 +111,12 @@ impl Launcher {
         let ending_file = tempfile::Builder::new()
             .prefix("pygrade-ending-")
             .tempfile()?;
-        let (program, args) = self.sandbox.wrap(
+        let sandbox = if spawn.sandboxed {
+            &self.sandbox
+        } else {
+            &Sandbox::Off
+        };
+        let (program, args) = sandbox.wrap(
             &spawn.program,
             &spawn.args,
             &spawn.cwd,
@@ -213,7 +220,7 @@ impl Launcher {
         } else {
             match ending.code.unwrap_or(-1) {
                 // bwrap reports a command killed by a signal as 128 + the signal's number.
-                code if self.sandbox.is_active() && (129..=128 + 64).contains(&code) => {
+                code if sandbox.is_active() && (129..=128 + 64).contains(&code) => {
                     Exit::Signal(code - 128)
                 }
                 code => Exit::Code(code),

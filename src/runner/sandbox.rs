@@ -41,6 +41,8 @@ pub(crate) enum Sandbox {
     None {
         why: String,
     },
+    /// For a process that runs no learner code.
+    Off,
 }
 
 impl Sandbox {
@@ -68,6 +70,7 @@ impl Sandbox {
         match self {
             Sandbox::Bwrap { .. } => "bwrap".into(),
             Sandbox::None { why } => format!("none ({why})"),
+            Sandbox::Off => "none".into(),
         }
     }
 
