@@ -404,3 +404,21 @@ fn without_a_sandbox_the_report_says_so() {
         "none (turned off with --sandbox none)"
     );
 }
+
+#[test]
+fn a_memory_bomb_meets_its_checks_memory_limit() {
+    let env = Env::new();
+    let (bank, ws) = env.fixture_workspace("memory-bomb");
+    // Each check may set a memory limit for its processes: here pytest's and the program's.
+    let manifest = bank.join(WORD_COUNT).join("exercise.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("timeout = \"", "memory-limit = \"256 MiB\"\ntimeout = \"");
+    std::fs::write(&manifest, text).unwrap();
+    let (code, report) = env.check_json(Some(&bank), &ws, &[]);
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    assert_eq!(check(e, "pytest")["status"], "memory-limit", "{e}");
+    assert_eq!(check(e, "output")["status"], "memory-limit", "{e}");
+    assert_eq!(env.survivors(), Vec::<String>::new());
+}

@@ -39,12 +39,16 @@ pub(crate) enum Check {
         points: f64,
         #[serde(default, with = "humantime_serde")]
         timeout: Option<Duration>,
+        /// Address-space limit of each learner process: past it, `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
     },
     /// mypy over the learner's Python files.
     Mypy {
         points: f64,
         #[serde(default, with = "humantime_serde")]
         timeout: Option<Duration>,
+        /// Address-space limit of each learner process: past it, `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
         /// `--strict` unless turned off.
         #[serde(default = "yes")]
         strict: bool,
@@ -62,6 +66,8 @@ pub(crate) enum Check {
         /// Per case.
         #[serde(default, with = "humantime_serde")]
         timeout: Option<Duration>,
+        /// Address-space limit of each learner process: past it, `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
         /// `python` as the first word means the grading interpreter.
         command: Vec<String>,
         #[serde(default = "default_cases")]
@@ -74,6 +80,8 @@ pub(crate) enum Check {
         points: f64,
         #[serde(default, with = "humantime_serde")]
         timeout: Option<Duration>,
+        /// Address-space limit of each learner process: past it, `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
         /// `module.callable` in the learner's files; the reference's namesake is its measure.
         function: String,
         /// `module.function(n, seed)` in a trusted file of the exercise: the call's arguments.
@@ -92,6 +100,8 @@ pub(crate) enum Check {
         points: f64,
         #[serde(default, with = "humantime_serde")]
         timeout: Option<Duration>,
+        /// Address-space limit of each learner process: past it, `memory-limit`.
+        memory_limit: Option<bytesize::ByteSize>,
         function: String,
         inputs: String,
         size: u64,
@@ -99,8 +109,6 @@ pub(crate) enum Check {
         max_peak: Option<bytesize::ByteSize>,
         /// Budget relative to the reference's peak.
         max_ratio: Option<f64>,
-        /// Limit on the whole learner process's memory: past it the verdict is `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
     },
 }
 
@@ -150,6 +158,17 @@ impl Check {
             Check::Timing { timeout, .. } | Check::Memory { timeout, .. } => {
                 timeout.unwrap_or(Duration::from_secs(60))
             }
+        }
+    }
+
+    /// The memory limit of each of the check's processes, in bytes.
+    pub(crate) fn memory_limit(&self) -> Option<u64> {
+        match self {
+            Check::Pytest { memory_limit, .. }
+            | Check::Mypy { memory_limit, .. }
+            | Check::Output { memory_limit, .. }
+            | Check::Timing { memory_limit, .. }
+            | Check::Memory { memory_limit, .. } => memory_limit.map(|b| b.as_u64()),
         }
     }
 

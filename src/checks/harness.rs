@@ -70,7 +70,6 @@ pub(super) async fn run(
     kind: &'static str,
     points: f64,
     timeout: Duration,
-    memory_limit: Option<u64>,
     mut spec: Spec<'_>,
 ) -> Result<Harnessed> {
     let module = module_file(spec.function).context("`function` names no module")?;
@@ -94,7 +93,6 @@ pub(super) async fn run(
     ];
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
-    spawn.memory_limit = memory_limit;
     let finished = ctx.run(spawn).await?;
     let text = std::fs::read_to_string(&channel).unwrap_or_default();
     let events: Vec<Event> = text

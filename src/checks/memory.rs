@@ -15,7 +15,6 @@ pub(super) struct Budget {
     pub size: u64,
     pub max_peak: Option<u64>,
     pub max_ratio: Option<f64>,
-    pub memory_limit: Option<u64>,
 }
 
 pub(super) async fn run(
@@ -36,11 +35,10 @@ pub(super) async fn run(
         give_up_seconds: None,
         reference: String::new(),
     };
-    let events =
-        match harness::run(ctx, "memory", points, timeout, budget.memory_limit, spec).await? {
-            Harnessed::Settled(result) => return Ok(result),
-            Harnessed::Events(events) => events,
-        };
+    let events = match harness::run(ctx, "memory", points, timeout, spec).await? {
+        Harnessed::Settled(result) => return Ok(result),
+        Harnessed::Events(events) => events,
+    };
     let Some((peak, reference_peak)) = events.iter().find_map(|e| match e {
         Event::Memory {
             learner_peak,

@@ -75,14 +75,12 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
             size,
             max_peak,
             max_ratio,
-            memory_limit,
             ..
         } => {
             let budget = memory::Budget {
                 size: *size,
                 max_peak: max_peak.map(|b| b.as_u64()),
                 max_ratio: *max_ratio,
-                memory_limit: memory_limit.map(|b| b.as_u64()),
             };
             memory::run(ctx, *points, check.timeout(), function, inputs, budget).await
         }

@@ -141,7 +141,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
     }
 
     let in_flight = started.filter(|id| !reported.contains_key(id));
-    let tests: Vec<TestResult> = collected
+    let mut tests: Vec<TestResult> = collected
         .iter()
         .map(|c| match reported.remove(&c.id) {
             Some(r) => TestResult {
@@ -171,8 +171,30 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         })
         .collect();
 
+    // Under a memory limit, running out inside a test is a MemoryError that pytest catches
+    // and reports: the process lives on, so the verdict is read from the test.
+    let mut out_of_memory = false;
+    if ctx.memory_limit.is_some() {
+        for test in &mut tests {
+            if test
+                .message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("MemoryError"))
+            {
+                test.status = Status::MemoryLimit;
+                out_of_memory = true;
+            }
+        }
+    }
     let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
     let (status, message) = match finished.exit {
+        Exit::Code(_) if out_of_memory => (
+            Status::MemoryLimit,
+            format!(
+                "ran out of memory under its limit ({failed} of {} tests did not pass)",
+                tests.len()
+            ),
+        ),
         Exit::Timeout => (
             Status::Timeout,
             format!(

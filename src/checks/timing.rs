@@ -80,7 +80,7 @@ pub(super) async fn run(
             give_up_seconds,
             reference: String::new(),
         };
-        let events = match harness::run(ctx, "timing", points, timeout, None, spec).await? {
+        let events = match harness::run(ctx, "timing", points, timeout, spec).await? {
             Harnessed::Settled(result) => return Ok(result),
             Harnessed::Events(events) => events,
         };

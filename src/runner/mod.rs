@@ -37,6 +37,8 @@ pub(crate) struct Ctx<'a> {
     pub own: PathBuf,
     /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
     pub slot: usize,
+    /// The check's per-process memory limit, in bytes.
+    pub memory_limit: Option<u64>,
     /// What the check's processes have used so far.
     usage: std::sync::Mutex<Usage>,
 }
@@ -99,7 +101,7 @@ impl Ctx<'_> {
             env: self.env(),
             stdin: None,
             timeout: std::time::Duration::from_secs(10),
-            memory_limit: None,
+            memory_limit: self.memory_limit,
         }
     }
 }
@@ -235,6 +237,7 @@ async fn run_one(
         work: dir.path().join("work"),
         own: dir.path().to_path_buf(),
         slot,
+        memory_limit: check.memory_limit(),
         usage: Default::default(),
     };
     let mut result = checks::run(check, &ctx).await.with_context(|| {
