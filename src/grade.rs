@@ -19,6 +19,8 @@ pub(crate) enum Status {
     OutputLimit,
     /// The learner's process went over its memory limit.
     MemoryLimit,
+    /// The submission was refused before anything ran (a link, an oversize file).
+    Rejected,
     Skipped,
     /// A test that never ran because the process ended before it (crash, timeout).
     NotRun,
@@ -33,6 +35,7 @@ impl Status {
             Status::Timeout => "timeout",
             Status::OutputLimit => "output-limit",
             Status::MemoryLimit => "memory-limit",
+            Status::Rejected => "rejected",
             Status::Skipped => "skipped",
             Status::NotRun => "not-run",
         }
@@ -48,6 +51,7 @@ impl Status {
             Status::OutputLimit | Status::MemoryLimit => 3,
             Status::Timeout => 4,
             Status::Error => 5,
+            Status::Rejected => 6,
         }
     }
 }

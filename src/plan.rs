@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::bank::{Exercise, Side};
+use crate::grade::Status;
 
 #[derive(Debug, Default)]
 pub(crate) struct Submission {
@@ -19,7 +20,13 @@ pub(crate) struct Submission {
     pub files: Vec<(String, Vec<u8>)>,
     /// Declared files that are not there, with why.
     pub missing: Vec<String>,
+    /// Declared files refused before anything runs (a link, an oversize file), with why.
+    pub rejected: Vec<String>,
 }
+
+/// A learner file larger than this is refused: source code is far smaller, and a check's
+/// scratch folder is no place for a disk filler.
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 impl Submission {
     pub(crate) fn from_side(exercise: &Exercise, side: Side) -> Submission {
@@ -56,9 +63,15 @@ impl Submission {
                 Err(_) => submission
                     .missing
                     .push(format!("{} is missing", path.display())),
-                Ok(meta) if meta.file_type().is_symlink() => submission.missing.push(format!(
+                Ok(meta) if meta.file_type().is_symlink() => submission.rejected.push(format!(
                     "{} is a symbolic link; pygrade grades only regular files",
                     path.display()
+                )),
+                Ok(meta) if meta.len() > MAX_FILE_BYTES => submission.rejected.push(format!(
+                    "{} is {} bytes, over the {} bytes a learner file may have",
+                    path.display(),
+                    meta.len(),
+                    MAX_FILE_BYTES
                 )),
                 Ok(meta) if !meta.is_file() => submission
                     .missing
@@ -77,17 +90,26 @@ impl Submission {
     /// is concerned.
     pub(crate) fn is_starter(&self, exercise: &Exercise) -> bool {
         self.missing.is_empty()
+            && self.rejected.is_empty()
             && self.files.iter().all(|(name, bytes)| {
                 exercise.side_file(Side::Starter, name) == Some(bytes.as_slice())
             })
     }
 
-    pub(crate) fn missing_message(&self) -> Option<String> {
+    /// Why none of the checks can run on this submission, when that is so.
+    pub(crate) fn refusal(&self) -> Option<(Status, String)> {
+        if !self.rejected.is_empty() {
+            return Some((
+                Status::Rejected,
+                format!("submission refused: {}", self.rejected.join("; ")),
+            ));
+        }
         (!self.missing.is_empty()).then(|| {
-            format!(
+            let message = format!(
                 "{}: restore the file (`pygrade init` puts back missing starter files without touching others)",
                 self.missing.join("; ")
-            )
+            );
+            (Status::Error, message)
         })
     }
 }

@@ -422,3 +422,51 @@ fn a_memory_bomb_meets_its_checks_memory_limit() {
     assert_eq!(check(e, "output")["status"], "memory-limit", "{e}");
     assert_eq!(env.survivors(), Vec::<String>::new());
 }
+
+#[test]
+fn a_link_or_an_oversize_file_is_rejected_before_anything_runs() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let file = ws.join(WORD_COUNT).join("word_count.py");
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", &file).unwrap();
+    let (code, report) = env.check_json(None, &ws, &[WORD_COUNT]);
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(code, 1);
+    assert_eq!(e["status"], "rejected");
+    assert!(
+        e["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("symbolic link"),
+        "{e}"
+    );
+
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, "#".repeat(2 * 1024 * 1024)).unwrap();
+    let (_, report) = env.check_json(None, &ws, &[WORD_COUNT]);
+    let e = exercise(&report, WORD_COUNT);
+    assert_eq!(e["status"], "rejected");
+    assert!(
+        e["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the 1048576 bytes"),
+        "{e}"
+    );
+    assert_eq!(report["summary"]["errored"], 1);
+}
+
+#[test]
+fn silencing_mypy_counts_against_the_learner() {
+    let (_env, _, report) = graded("silences-mypy");
+    let mypy = check(exercise(&report, WORD_COUNT), "mypy");
+    assert_eq!(mypy["status"], "fail");
+    let codes: Vec<&str> = mypy["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["pygrade-no-ignores"], "{mypy}");
+}

@@ -59,6 +59,10 @@ pub(crate) enum Check {
         /// that is too loose (`Any`, lost signatures) shows where the tests use it.
         #[serde(default)]
         include_tests: bool,
+        /// Whether `# type: ignore` and `# mypy: ignore-errors` may silence mypy in the
+        /// learner's files; by default each one counts as an error.
+        #[serde(default)]
+        allow_ignores: bool,
     },
     /// Run a command per case and compare its stdout and exit code with the expected ones.
     Output {

@@ -25,17 +25,16 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
             strict,
             flags,
             include_tests,
+            allow_ignores,
             ..
         } => {
-            mypy::run(
-                ctx,
-                *points,
-                check.timeout(),
-                *strict,
+            let options = mypy::Options {
+                strict: *strict,
                 flags,
-                *include_tests,
-            )
-            .await
+                include_tests: *include_tests,
+                allow_ignores: *allow_ignores,
+            };
+            mypy::run(ctx, *points, check.timeout(), &options).await
         }
         Check::Output {
             points,

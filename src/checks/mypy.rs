@@ -28,13 +28,19 @@ struct JsonFinding {
     severity: String,
 }
 
+/// What the manifest asks of a mypy check.
+pub(super) struct Options<'a> {
+    pub strict: bool,
+    pub flags: &'a [String],
+    pub include_tests: bool,
+    pub allow_ignores: bool,
+}
+
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     points: f64,
     timeout: Duration,
-    strict: bool,
-    flags: &[String],
-    include_tests: bool,
+    options: &Options<'_>,
 ) -> Result<CheckResult> {
     let config = ctx.own.join("mypy.ini");
     std::fs::write(&config, "[mypy]\n")?;
@@ -54,10 +60,10 @@ pub(super) async fn run(
     args.push(config.into());
     args.push("--cache-dir".into());
     args.push(cache.into());
-    if strict {
+    if options.strict {
         args.push("--strict".into());
     }
-    args.extend(flags.iter().map(Into::into));
+    args.extend(options.flags.iter().map(Into::into));
     let files: Vec<&String> = ctx
         .exercise
         .manifest
@@ -66,7 +72,7 @@ pub(super) async fn run(
         .filter(|f| f.ends_with(".py"))
         .collect();
     args.extend(files.iter().map(Into::into));
-    if include_tests {
+    if options.include_tests {
         args.push("tests".into());
     }
 
@@ -85,14 +91,20 @@ pub(super) async fn run(
             );
         }
     };
-    let diagnostics = parse(&finished.stdout.text());
-    let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
-    if code != 0 && errors == 0 {
+    let mut diagnostics = parse(&finished.stdout.text());
+    if code != 0 && !diagnostics.iter().any(|d| d.severity == "error") {
         bail!(
             "mypy failed without a finding (status {code}): {}",
             finished.stderr.text().trim()
         );
     }
+    if !options.allow_ignores {
+        for file in &files {
+            let text = std::fs::read_to_string(ctx.work.join(file)).unwrap_or_default();
+            diagnostics.extend(silencers(file, &text));
+        }
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
     let syntax = diagnostics
         .iter()
         .any(|d| d.code.as_deref() == Some("syntax"));
@@ -133,6 +145,34 @@ fn warm_cache(ctx: &Ctx<'_>) -> Result<(std::path::PathBuf, Option<std::fs::File
         }
     }
     Ok((ctx.own.join("mypy-cache"), None))
+}
+
+/// Comments that silence mypy, each as an error of its own: a type error hidden is still a
+/// type error. An exercise that wants them allows them with `allow-ignores = true`.
+fn silencers(file: &str, text: &str) -> Vec<Diagnostic> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let comment = &line[line.find('#')?..];
+            let squeezed: String = comment.chars().filter(|c| !c.is_whitespace()).collect();
+            let what = if squeezed.starts_with("#type:ignore") {
+                "`# type: ignore`"
+            } else if squeezed.starts_with("#mypy:ignore-errors") {
+                "`# mypy: ignore-errors`"
+            } else {
+                return None;
+            };
+            Some(Diagnostic {
+                file: file.to_string(),
+                line: i as u64 + 1,
+                column: None,
+                severity: "error".into(),
+                code: Some("pygrade-no-ignores".into()),
+                message: format!("{what} silences mypy, and this exercise does not allow it: fix the types instead"),
+                hint: None,
+            })
+        })
+        .collect()
 }
 
 /// mypy's findings from its stdout, JSON lines and plain lines alike.
@@ -185,6 +225,15 @@ fn parse_plain(line: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_that_silence_mypy_are_findings() {
+        let text =
+            "x: int = 'a'  # type: ignore[assignment]\n# mypy: ignore-errors\ny = 1  # a comment\n";
+        let found = silencers("m.py", text);
+        assert_eq!(found.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(found.iter().all(|d| d.severity == "error"));
+    }
 
     #[test]
     fn json_and_plain_findings_are_both_read() {

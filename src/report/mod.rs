@@ -47,7 +47,7 @@ pub(crate) struct Summary {
     pub passed: usize,
     /// Graded, and not passed for a reason other than an error.
     pub failed: usize,
-    /// The learner's code could not be evaluated.
+    /// The learner's code could not be evaluated, or was refused.
     pub errored: usize,
 }
 
@@ -96,8 +96,8 @@ impl Report {
             max_score: grade::round2(exercises.iter().map(|e| e.max_score).sum()),
             exercises: exercises.len(),
             passed: count(&|s| s == Status::Pass),
-            failed: count(&|s| !matches!(s, Status::Pass | Status::Error)),
-            errored: count(&|s| s == Status::Error),
+            failed: count(&|s| !matches!(s, Status::Pass | Status::Error | Status::Rejected)),
+            errored: count(&|s| matches!(s, Status::Error | Status::Rejected)),
         };
         Report {
             tools: Tools {

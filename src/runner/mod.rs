@@ -223,11 +223,8 @@ async fn run_one(
 ) -> Result<CheckResult> {
     let started = Instant::now();
     let check = &job.exercise.manifest.checks[job.check];
-    if let Some(missing) = job.submission.missing_message() {
-        return Ok(
-            CheckResult::whole(check.kind(), crate::grade::Status::Error, check.points())
-                .with_message(missing),
-        );
+    if let Some((status, why)) = job.submission.refusal() {
+        return Ok(CheckResult::whole(check.kind(), status, check.points()).with_message(why));
     }
     let dir = prepare(job)?;
     let ctx = Ctx {
