@@ -470,3 +470,19 @@ fn silencing_mypy_counts_against_the_learner() {
         .collect();
     assert_eq!(codes, vec!["pygrade-no-ignores"], "{mypy}");
 }
+
+#[test]
+fn patching_pytests_reporting_gets_the_submission_rejected() {
+    let (_env, code, report) = graded("patches-pytest");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(code, 1);
+    assert_eq!(pytest["status"], "rejected", "{pytest}");
+    assert!(
+        pytest["message"]
+            .as_str()
+            .unwrap()
+            .contains("BaseReport.failed"),
+        "{pytest}"
+    );
+    assert_eq!(pytest["score"], 0.0);
+}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from pygrade_graders.protocol import Channel, clip
+from pygrade_graders.tamper import Watch, class_attribute
 
 
 def display_name(nodeid: str) -> str:
@@ -54,6 +55,11 @@ class Reporter:
     """Turns pytest's hooks into protocol events."""
 
     def __init__(self, channel: Channel, rootdir: str) -> None:
+        # Taken before any learner code is imported, as is everything the reporter relies on.
+        own = {"pygrade_graders.protocol.Channel.send": class_attribute(Channel, "send")}
+        for name in [n for n in Reporter.__dict__ if n.startswith("pytest_")]:
+            own[f"pygrade_graders.pytest_plugin.Reporter.{name}"] = class_attribute(Reporter, name)
+        self.watch = Watch(own)
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
@@ -143,6 +149,9 @@ class Reporter:
         )
 
     def pytest_sessionfinish(self, exitstatus: int) -> None:
+        replaced = self.watch.replaced()
+        if replaced:
+            self.channel.send("tampered", replaced=replaced)
         self.channel.send("done", exit_status=int(exitstatus))
 
 

@@ -118,3 +118,20 @@ def test_without_the_option_the_plugin_writes_nothing(pytester: pytest.Pytester)
     outcome = pytester.runpytest_subprocess(*PLUGIN)
     outcome.assert_outcomes(passed=1)
     assert not list(Path(pytester.path).glob("*.jsonl"))
+
+
+def test_replacing_a_builtin_is_reported_as_tampering(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        (
+            "test_sneaky.py",
+            "import builtins\nbuiltins.sorted = lambda items, **options: list(items)\n\ndef test_x() -> None:\n    pass\n",
+        ),
+    )
+    tampered = next(e for e in events if e["event"] == "tampered")
+    assert tampered["replaced"] == ["builtins.sorted"]
+
+
+def test_an_honest_run_reports_no_tampering(pytester: pytest.Pytester) -> None:
+    events = run(pytester, ("test_honest.py", "def test_x(monkeypatch: pytest.MonkeyPatch) -> None:\n    monkeypatch.setattr('builtins.len', lambda x: 0)\n"))
+    assert not [e for e in events if e["event"] == "tampered"], "a patch undone by its test is fine"

@@ -26,10 +26,23 @@ const PYTEST_INI: &str =
 #[derive(Debug, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 enum Event {
-    Hello { protocol: u32 },
-    Collected { tests: Vec<Collected> },
-    CollectError { kind: String, message: String },
-    Start { id: String },
+    Hello {
+        protocol: u32,
+    },
+    Collected {
+        tests: Vec<Collected>,
+    },
+    CollectError {
+        kind: String,
+        message: String,
+    },
+    /// Learner code replaced something the grading relies on.
+    Tampered {
+        replaced: Vec<String>,
+    },
+    Start {
+        id: String,
+    },
     Result(Reported),
     Done {},
 }
@@ -92,6 +105,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
     let mut reported: HashMap<String, Reported> = HashMap::new();
     let mut collect_errors = Vec::new();
     let mut hello = false;
+    let mut tampered = Vec::new();
     for event in events {
         match event {
             Event::Hello { protocol } if protocol == PROTOCOL => hello = true,
@@ -104,6 +118,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
             Event::Result(result) => {
                 reported.insert(result.id.clone(), result);
             }
+            Event::Tampered { replaced } => tampered = replaced,
             Event::Done {} => {}
         }
     }
@@ -124,6 +139,12 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         );
     }
 
+    if !tampered.is_empty() {
+        return Ok(CheckResult::whole("pytest", Status::Rejected, points).with_message(format!(
+            "rejected: your code replaced what the grading relies on ({}); results from such a run cannot be trusted",
+            tampered.join(", ")
+        )));
+    }
     if let Some((kind, message)) = collect_errors.into_iter().next() {
         let reason = match kind.as_str() {
             "syntax-error" => "a syntax error",
