@@ -76,7 +76,7 @@ pub(crate) fn home() -> Result<PathBuf> {
     }
 }
 
-fn short_hash(parts: &[&[u8]]) -> String {
+pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part);

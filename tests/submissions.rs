@@ -486,3 +486,22 @@ fn patching_pytests_reporting_gets_the_submission_rejected() {
     );
     assert_eq!(pytest["score"], 0.0);
 }
+
+#[test]
+fn tests_hidden_from_the_run_count_as_failed() {
+    let (_env, _, report) = graded("hides-tests");
+    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
+    assert_eq!(pytest["status"], "fail", "{pytest}");
+    let hidden = pytest["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("not reported"))
+        })
+        .count();
+    assert!(hidden > 0, "{pytest}");
+    assert!(pytest["score"].as_f64().unwrap() < 6.0);
+}

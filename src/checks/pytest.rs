@@ -7,6 +7,8 @@
 //! after it are `not-run`.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -47,7 +49,7 @@ enum Event {
     Done {},
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 struct Collected {
     id: String,
     name: String,
@@ -64,11 +66,16 @@ struct Reported {
     output_truncated: bool,
 }
 
-pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result<CheckResult> {
+/// pytest's command line with pygrade's configuration and plugin, results to `channel`.
+fn pytest_args(
+    ctx: &Ctx<'_>,
+    channel: &Path,
+    root: &Path,
+    extra: &[&str],
+) -> Result<Vec<OsString>> {
     let ini = ctx.own.join("pytest.ini");
-    let channel = ctx.own.join("results.jsonl");
     std::fs::write(&ini, PYTEST_INI)?;
-    let args = [
+    let fixed = [
         "-B",
         "-m",
         "pytest",
@@ -82,18 +89,84 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         "no:cacheprovider",
         "-p",
         "pygrade_graders.pytest_plugin",
-        "--pygrade-results",
-    ]
-    .iter()
-    .map(Into::into)
-    .chain([
-        channel.clone().into(),
+    ];
+    let mut args: Vec<OsString> = fixed.iter().chain(extra).map(Into::into).collect();
+    args.extend([
+        "--pygrade-results".into(),
+        channel.into(),
         "-c".into(),
         ini.into(),
         "--rootdir".into(),
-        ctx.work.clone().into(),
-    ])
-    .collect();
+        root.into(),
+    ]);
+    Ok(args)
+}
+
+/// The tests the exercise defines, with their weights, as collected with the reference
+/// solution: trusted code, before any learner code runs. A test the learner's run does not
+/// report is then a failure, not an absence. Cached by everything it depends on.
+async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
+    let exercise = ctx.exercise;
+    let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes()];
+    parts.extend(ctx.toolchain.versions.pytest.as_deref().map(str::as_bytes));
+    for (path, bytes) in &exercise.files {
+        parts.push(path.as_os_str().as_encoded_bytes());
+        parts.push(bytes);
+    }
+    let cache = ctx
+        .toolchain
+        .mypy_cache
+        .with_file_name("collected")
+        .join(format!("{}.json", crate::toolchain::short_hash(&parts)));
+    if let Some(tests) = std::fs::read(&cache)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+    {
+        return Ok(tests);
+    }
+    let root = ctx.own.join("collect");
+    for (path, bytes) in exercise.trusted_files() {
+        crate::runner::write_file(&root.join(path), bytes)?;
+    }
+    for name in &exercise.manifest.files {
+        let bytes = exercise
+            .side_file(crate::bank::Side::Reference, name)
+            .with_context(|| format!("the bank has no reference/{name}"))?;
+        crate::runner::write_file(&root.join(name), bytes)?;
+    }
+    let channel = ctx.own.join("collect.jsonl");
+    let mut spawn = ctx.spawn(
+        &ctx.toolchain.python,
+        pytest_args(ctx, &channel, &root, &["--collect-only"])?,
+    );
+    spawn.cwd = root.clone();
+    let finished = ctx.run(spawn).await?;
+    let events = parse(&std::fs::read_to_string(&channel).unwrap_or_default())?;
+    let tests = events.into_iter().find_map(|e| match e {
+        Event::Collected { tests } if !tests.is_empty() => Some(tests),
+        _ => None,
+    });
+    let Some(tests) = tests else {
+        bail!(
+            "{}: the tests could not be collected with the reference solution ({:?}): {}",
+            exercise.id,
+            finished.exit,
+            finished.stdout.text().trim()
+        );
+    };
+    if let Some(parent) = cache.parent() {
+        std::fs::create_dir_all(parent)?;
+        let staged = tempfile::NamedTempFile::new_in(parent)?;
+        std::fs::write(staged.path(), serde_json::to_vec(&tests)?)?;
+        let _ = staged.persist(&cache);
+    }
+    Ok(tests)
+}
+
+pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result<CheckResult> {
+    let expected = expected_tests(ctx).await?;
+    let channel = ctx.own.join("results.jsonl");
+    let args = pytest_args(ctx, &channel, &ctx.work, &[])?;
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.timeout = timeout;
     let finished = ctx.run(spawn).await?;
@@ -154,15 +227,15 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         let mut result = CheckResult::whole("pytest", Status::Error, points).with_message(format!(
             "the tests could not load your code because of {reason}:\n{message}"
         ));
-        result.tests = collected.iter().map(not_run).collect();
+        result.tests = expected.iter().map(not_run).collect();
         return Ok(result);
-    }
-    if collected.is_empty() && finished.exit == Exit::Code(5) {
-        bail!("the exercise's tests/ folder has no tests pytest can collect");
     }
 
     let in_flight = started.filter(|id| !reported.contains_key(id));
-    let mut tests: Vec<TestResult> = collected
+    // Graded against the tests the exercise defines, whatever the run collected: a test the
+    // run never reported (deselected, removed, hidden) fails.
+    let ran_to_the_end = matches!(finished.exit, Exit::Code(_));
+    let mut tests: Vec<TestResult> = expected
         .iter()
         .map(|c| match reported.remove(&c.id) {
             Some(r) => TestResult {
@@ -187,6 +260,11 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
                     &c.name,
                     abnormal_status(finished.exit).unwrap_or(Status::Error),
                 )
+            },
+            None if ran_to_the_end || !collected.iter().any(|t| t.id == c.id) => TestResult {
+                message: Some("not reported: the test run never reported this test".into()),
+                weight: c.weight,
+                ..TestResult::new(&c.name, Status::Fail)
             },
             None => not_run(c),
         })

@@ -123,7 +123,7 @@ fn prepare(job: &Job<'_>) -> Result<tempfile::TempDir> {
     Ok(dir)
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
