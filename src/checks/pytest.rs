@@ -113,10 +113,8 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
         parts.push(path.as_os_str().as_encoded_bytes());
         parts.push(bytes);
     }
-    let cache = ctx
-        .toolchain
-        .mypy_cache
-        .with_file_name("collected")
+    let cache = crate::toolchain::home()?
+        .join("collected")
         .join(format!("{}.json", crate::toolchain::short_hash(&parts)));
     if let Some(tests) = std::fs::read(&cache)
         .ok()
