@@ -26,10 +26,8 @@ use wait_timeout::ChildExt;
 pub(crate) struct Ending {
     pub code: Option<i32>,
     pub signal: Option<i32>,
+    /// The wall-clock limit ran out (not a stop pygrade asked for).
     pub timed_out: bool,
-    /// Stopped on pygrade's request (for example, output over its limit).
-    pub stopped: bool,
-    pub wall_ms: u64,
     pub cpu_ms: u64,
     pub max_rss_kb: u64,
 }
@@ -93,8 +91,7 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     let status = loop {
         let now = Instant::now();
         if STOP.load(Ordering::SeqCst) || now >= deadline {
-            ending.stopped = STOP.load(Ordering::SeqCst);
-            ending.timed_out = !ending.stopped;
+            ending.timed_out = !STOP.load(Ordering::SeqCst);
             break stop_group(&mut child, group, args.grace)?;
         }
         if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
@@ -106,7 +103,6 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     ending.signal = status.signal();
     kill_descendants(group);
 
-    ending.wall_ms = started.elapsed().as_millis() as u64;
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
     let cpu = usage.user_time() + usage.system_time();
     ending.cpu_ms = (cpu.tv_sec() * 1000 + cpu.tv_usec() / 1000) as u64;
