@@ -36,20 +36,8 @@ const MODULES: [&str; 10] = [
 pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     let global = cli.global;
     match cli.command {
-        Command::Supervise {
-            timeout_ms,
-            grace_ms,
-            memory_limit,
-            result,
-            command,
-        } => {
-            supervise::run(supervise::Supervise {
-                timeout: std::time::Duration::from_millis(timeout_ms),
-                memory_limit,
-                grace: std::time::Duration::from_millis(grace_ms),
-                result,
-                command,
-            })?;
+        Command::Supervise(args) => {
+            supervise::run(args)?;
             Ok(Outcome::Success)
         }
         Command::Init { dir } => init(&global, &dir),

@@ -88,18 +88,7 @@ pub(crate) enum Command {
     Doctor,
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
-    Supervise {
-        #[arg(long)]
-        timeout_ms: u64,
-        #[arg(long)]
-        grace_ms: u64,
-        #[arg(long)]
-        memory_limit: Option<u64>,
-        #[arg(long)]
-        result: PathBuf,
-        #[arg(last = true, required = true)]
-        command: Vec<String>,
-    },
+    Supervise(crate::runner::supervise::Supervise),
 }
 
 #[derive(Debug, Args)]

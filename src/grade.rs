@@ -19,6 +19,10 @@ pub(crate) enum Status {
     OutputLimit,
     /// The learner's process went over its memory limit.
     MemoryLimit,
+    /// The learner's code wrote more than its disk limit.
+    DiskLimit,
+    /// The learner's code started more processes or threads than its limit.
+    ProcessLimit,
     /// The submission was refused before anything ran (a link, an oversize file).
     Rejected,
     Skipped,
@@ -35,6 +39,8 @@ impl Status {
             Status::Timeout => "timeout",
             Status::OutputLimit => "output-limit",
             Status::MemoryLimit => "memory-limit",
+            Status::DiskLimit => "disk-limit",
+            Status::ProcessLimit => "process-limit",
             Status::Rejected => "rejected",
             Status::Skipped => "skipped",
             Status::NotRun => "not-run",
@@ -48,7 +54,10 @@ impl Status {
             Status::Pass => 0,
             Status::Skipped | Status::NotRun => 1,
             Status::Fail => 2,
-            Status::OutputLimit | Status::MemoryLimit => 3,
+            Status::OutputLimit
+            | Status::MemoryLimit
+            | Status::DiskLimit
+            | Status::ProcessLimit => 3,
             Status::Timeout => 4,
             Status::Error => 5,
             Status::Rejected => 6,

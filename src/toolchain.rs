@@ -95,7 +95,9 @@ pub(crate) fn managed_env_dir() -> Result<PathBuf> {
 }
 
 fn graders_dir() -> Result<PathBuf> {
-    let mut parts: Vec<&[u8]> = Vec::new();
+    // How the folder is laid out counts too, so a folder an older pygrade wrote differently
+    // is never taken for a current one.
+    let mut parts: Vec<&[u8]> = vec![b"modules and py.typed"];
     for file in GRADERS.files() {
         parts.push(file.path().as_os_str().as_encoded_bytes());
         parts.push(file.contents());
@@ -137,7 +139,11 @@ fn write_graders(dir: &Path) -> Result<()> {
         let package = staging.join("pygrade_graders");
         std::fs::create_dir_all(&package)?;
         for file in GRADERS.files() {
-            if file.path().extension().is_some_and(|e| e == "py") {
+            // The modules, and `py.typed`, so that mypy reads the package's types when an
+            // exercise's tests import its comparison helpers.
+            let wanted = file.path().extension().is_some_and(|e| e == "py")
+                || file.path() == Path::new("py.typed");
+            if wanted {
                 std::fs::write(package.join(file.path()), file.contents())?;
             }
         }

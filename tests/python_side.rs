@@ -28,6 +28,9 @@ fn run(python: &Path, dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .env("TMPDIR", std::env::temp_dir())
+        // As pygrade's checks do: tests import `pygrade_graders`, which mypy reads as an
+        // installed, typed package.
+        .env("PYTHONPATH", repo().join("graders"))
         .output()
         .unwrap();
     assert!(

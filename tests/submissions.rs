@@ -172,69 +172,25 @@ fn trailing_whitespace_fails_exact_output_with_a_visible_diff() {
     );
 }
 
-/// Hanging submissions: the run ends near its limits (the fast bank's 3 s for pytest, 2 s a
-/// case for the output check) and leaves nothing running. The bound is loose on purpose: it
-/// proves the run ends, not how fast.
-fn assert_times_out(fixture: &str) {
-    let env = Env::new();
-    let started = Instant::now();
-    let (code, report) = env.grade_fixture(fixture);
-    let took = started.elapsed();
-    let e = exercise(&report, WORD_COUNT);
-    assert_eq!(code, 1);
-    assert_eq!(check(e, "pytest")["status"], "timeout");
-    assert_eq!(check(e, "output")["status"], "timeout");
-    assert_eq!(
-        check(e, "mypy")["status"],
-        "pass",
-        "the hang must not cost the other checks"
-    );
-    assert!(
-        check(e, "pytest")["message"]
-            .as_str()
-            .unwrap()
-            .contains("timed out after 3s")
-    );
-    assert!(took < Duration::from_secs(90), "took {took:?}");
-    assert_eq!(env.survivors(), Vec::<String>::new());
-}
-
-#[test]
-fn infinite_loop_times_out_and_is_killed() {
-    assert_times_out("infinite-loop");
-}
-
-#[test]
-fn sleeping_forever_times_out_and_is_killed() {
-    assert_times_out("sleeps-forever");
-}
-
-#[test]
-fn an_orphaned_daemon_is_killed_with_its_check() {
-    assert_times_out("orphan-process");
-}
-
-#[test]
-fn a_daemon_left_behind_by_a_passing_solution_is_killed() {
-    let (env, code, report) = graded("leaves-daemon");
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(env.survivors(), Vec::<String>::new());
-}
-
 #[test]
 fn huge_output_is_capped_and_flagged() {
     let (_env, _, report) = graded("huge-output");
     let e = exercise(&report, WORD_COUNT);
-    // Printed inside a test: pytest captures it, the report keeps a clipped, flagged copy.
+    // Printed inside a test: pytest captures it, the plugin holds the test to the output
+    // limit, and the report keeps a clipped, flagged copy.
     let pytest = check(e, "pytest");
-    assert_eq!(pytest["status"], "pass");
-    let noisy = pytest["tests"]
-        .as_array()
-        .unwrap()
+    assert_eq!(pytest["status"], "output-limit", "{pytest}");
+    let tests = pytest["tests"].as_array().unwrap();
+    let noisy = tests
         .iter()
         .find(|t| t["output_truncated"] == true)
         .expect("a flagged test");
+    assert_eq!(noisy["status"], "output-limit");
     assert!(noisy["output"].as_str().unwrap().len() < 20_000);
+    assert!(
+        tests.iter().filter(|t| t["status"] == "pass").count() > 1,
+        "the other tests keep their results"
+    );
     // Printed by the program: stopped at the output limit.
     let output = check(e, "output");
     assert_eq!(output["status"], "output-limit");
@@ -260,27 +216,6 @@ fn the_callers_secrets_never_reach_learner_code() {
     assert_eq!(code, 0, "the submission saw a secret: {report}");
     let text = report.to_string();
     assert!(!text.contains("tok-5f1e2d3c") && !text.contains("hunter2-abc"));
-}
-
-#[test]
-fn a_shipped_conftest_has_no_effect() {
-    let (_env, code, report) = graded("ships-conftest");
-    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
-    assert_eq!(code, 1);
-    assert_eq!(pytest["status"], "fail");
-    assert_eq!(pytest["score"], 0.0);
-}
-
-#[test]
-fn edited_tests_are_ignored_in_favour_of_the_trusted_ones() {
-    let (_env, _, report) = graded("edits-tests");
-    let pytest = check(exercise(&report, WORD_COUNT), "pytest");
-    assert_eq!(pytest["status"], "fail");
-    assert!(
-        pytest["tests"].as_array().unwrap().len() > 1,
-        "the trusted tests ran, not the learner's one"
-    );
-    assert_eq!(pytest["score"], 0.0);
 }
 
 #[test]
@@ -350,41 +285,6 @@ fn loose_typing_fails_mypy_where_the_tests_rely_on_the_types() {
     assert!(files.iter().any(|f| f.starts_with("tests/")), "{files:?}");
 }
 
-/// The report of a check of the word-count exercise with the fixture's files, or `None` when
-/// no sandbox is in force here (then containment is only what the other tests cover).
-fn graded_in_sandbox(env: &Env, fixture: &str) -> Option<(i32, Value)> {
-    let (code, report) = env.grade_fixture(fixture);
-    (report["tools"]["sandbox"] == "bwrap").then_some((code, report))
-}
-
-#[test]
-fn in_the_sandbox_the_callers_files_are_out_of_sight() {
-    let env = Env::new();
-    std::fs::write(env.path().join("outside-secret.txt"), "the caller's").unwrap();
-    let Some((code, report)) = graded_in_sandbox(&env, "reads-outside") else {
-        return;
-    };
-    assert_eq!(
-        code, 0,
-        "the submission found a file outside its folder: {report}"
-    );
-}
-
-#[test]
-fn in_the_sandbox_there_is_no_network() {
-    let env = Env::new();
-    // A server on the grading machine, on a port the submission tries.
-    let listener = (40000..40100)
-        .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
-        .expect("a free port in 40000..40100");
-    listener.set_nonblocking(true).unwrap();
-    let Some((code, report)) = graded_in_sandbox(&env, "phones-home") else {
-        return;
-    };
-    assert_eq!(code, 0, "the submission reached the network: {report}");
-    assert!(listener.accept().is_err(), "the server saw a connection");
-}
-
 #[test]
 fn without_a_sandbox_the_report_says_so() {
     let env = Env::new();
@@ -413,7 +313,7 @@ fn a_memory_bomb_meets_its_checks_memory_limit() {
     let manifest = bank.join(WORD_COUNT).join("exercise.toml");
     let text = std::fs::read_to_string(&manifest)
         .unwrap()
-        .replace("timeout = \"", "memory-limit = \"256 MiB\"\ntimeout = \"");
+        .replace("timeout = \"", "memory = \"256 MiB\", timeout = \"");
     std::fs::write(&manifest, text).unwrap();
     let (code, report) = env.check_json(Some(&bank), &ws, &[]);
     let e = exercise(&report, WORD_COUNT);

@@ -26,11 +26,11 @@ Events (protocol 1), after `hello`:
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import importlib.util
 import json
 import math
+import os
 import signal
 import sys
 import time
@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pygrade_graders.protocol import Channel, clip
+from pygrade_graders.compare import difference
+from pygrade_graders.protocol import Channel
 
 # CPU time one round of one side should take, so the timer's resolution does not matter.
 ROUND_SECONDS = 0.004
@@ -138,28 +139,12 @@ def calls_per_round(seconds_per_call: float) -> int:
     return max(1, math.ceil(ROUND_SECONDS / max(seconds_per_call, 1e-9)))
 
 
-def plain(value: object) -> object:
-    """`value` with instances of classes replaced by their class name and fields, so that a
-    result of the learner's `Summary` equals one of the reference's `Summary`, which is a
-    different class (it comes from another module) with the same meaning."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return (type(value).__name__, fields)
-    if isinstance(value, tuple):  # named tuples too: a learner's and the reference's differ
-        return ("tuple", [plain(v) for v in value])
-    if isinstance(value, list):
-        return ("list", [plain(v) for v in value])
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
-def same(got: object, expected: object) -> bool:
-    return bool(got == expected) or plain(got) == plain(expected)
-
-
-def describe(value: object) -> str:
-    return clip(repr(value), 300)[0]
+def wrong_answer(size: int, got: object, expected: object) -> str | None:
+    """Why the learner's result `got` is not the reference's `expected`, or None when it is the
+    same. Types count, at every level; classes match by name, as the learner's come from other
+    modules than the reference's."""
+    found = difference(got, expected, classes_by_name=True)
+    return None if found is None else f"for an input of size {size}: {found}"
 
 
 def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], make: Callable[..., Any]) -> None:
@@ -175,8 +160,9 @@ def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], refe
         if capped:
             channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=True)
             return
-        if not same(got, expected):
-            channel.send("wrong", size=size, message=f"for an input of size {size}, expected {describe(expected)}, got {describe(got)}")
+        wrong = wrong_answer(size, got, expected)
+        if wrong is not None:
+            channel.send("wrong", size=size, message=wrong)
             return
         if learner_once > DECISIVE_SLOWDOWN * max(reference_once, 1e-6) and learner_once > 0.05:
             channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=False)
@@ -216,20 +202,24 @@ def measure_memory(spec: Spec, channel: Channel, learner: Callable[..., Any], re
     for size in spec.sizes:
         reference_peak, expected = peak_bytes(reference, make, size)
         learner_peak, got = peak_bytes(learner, make, size)
-        if not same(got, expected):
-            channel.send("wrong", size=size, message=f"for an input of size {size}, expected {describe(expected)}, got {describe(got)}")
+        wrong = wrong_answer(size, got, expected)
+        if wrong is not None:
+            channel.send("wrong", size=size, message=wrong)
             return
         channel.send("memory", size=size, learner_peak=learner_peak, reference_peak=reference_peak)
 
 
 def main(argv: list[str]) -> int:
-    spec_path, results_path = argv
+    """`measure SPEC FD`: measure as SPEC says, reporting on the channel at descriptor FD."""
+    spec_path, channel_fd = argv
     spec = Spec.load(spec_path)
-    # The channel is open before any learner code is imported.
-    channel = Channel.open(results_path)
+    # The channel is taken over, and the reference loaded and its file removed, before any
+    # learner code is imported: that code can neither reopen the one nor read the other.
+    channel = Channel.inherited(int(channel_fd))
     channel.hello(python=".".join(map(str, sys.version_info[:3])))
-    learner = resolve(spec.function)
     reference = load_reference(spec.reference, spec.function)
+    os.remove(spec.reference)
+    learner = resolve(spec.function)
     make = resolve(spec.inputs)
     if spec.mode == "memory":
         measure_memory(spec, channel, learner, reference, make)

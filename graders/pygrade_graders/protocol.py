@@ -1,4 +1,4 @@
-"""The results channel: versioned JSON lines written to a file that pygrade names.
+"""The results channel: versioned JSON lines written to a pipe that pygrade opens.
 
 Every line is one event object with an `event` key. The first line is always `hello`, carrying
 the protocol version, so pygrade can refuse a harness it does not understand instead of
@@ -11,7 +11,8 @@ Events (protocol 1):
     collected      {"tests": [{"id", "name", "weight", "file", "line"}, ...]}
     collect-error  {"kind": "syntax-error" | "import-error" | "exception", "message", "location"}
     start          {"id"}
-    result         {"id", "status": "pass" | "fail" | "error" | "skipped", "message", "location",
+    result         {"id", "status": "pass" | "fail" | "error" | "skipped" | "output-limit",
+                    "message", "location",
                     "output", "output_truncated", "duration_ms"}
     done           {"exit_status"}
 """
@@ -19,6 +20,7 @@ Events (protocol 1):
 from __future__ import annotations
 
 import json
+import os
 from typing import IO, Any
 
 from pygrade_graders import PROTOCOL_VERSION
@@ -42,6 +44,17 @@ class Channel:
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
+
+    @classmethod
+    def inherited(cls, fd: int) -> Channel:
+        """The channel pygrade opened for this process on descriptor `fd`.
+
+        It moves to a new descriptor that programs started from here do not inherit, and `fd`
+        is closed: a pipe has no name, so code that runs later cannot open the channel again.
+        """
+        private = os.dup(fd)
+        os.close(fd)
+        return cls(open(private, "w", encoding="utf-8", buffering=1))
 
     @classmethod
     def open(cls, path: str) -> Channel:

@@ -1,8 +1,8 @@
 """A pytest plugin that reports each test to pygrade as it finishes.
 
-pygrade loads it with `-p pygrade_graders.pytest_plugin --pygrade-results PATH`. The channel is
-opened in `pytest_configure`, before any test module (and so any learner code) is imported.
-Results go to that file only; what learner code prints is captured by pytest per test and
+pygrade loads it with `-p pygrade_graders.pytest_plugin --pygrade-results-fd N`. The channel,
+a pipe pygrade opened on descriptor N, is taken over in `pytest_configure`, before any test
+module (and so any learner code) is imported. Results go to that channel only; what learner code prints is captured by pytest per test and
 attached, clipped, to that test's result.
 """
 
@@ -54,7 +54,7 @@ class Outcome:
 class Reporter:
     """Turns pytest's hooks into protocol events."""
 
-    def __init__(self, channel: Channel, rootdir: str) -> None:
+    def __init__(self, channel: Channel, rootdir: str, output_limit: int | None = None) -> None:
         # Taken before any learner code is imported, as is everything the reporter relies on.
         own = {"pygrade_graders.protocol.Channel.send": class_attribute(Channel, "send")}
         for name in [n for n in Reporter.__dict__ if n.startswith("pytest_")]:
@@ -63,6 +63,9 @@ class Reporter:
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
+        # pytest captures what a test prints, so pygrade's limit on a process's output is
+        # applied here, to each test's captured output.
+        self.output_limit = output_limit
 
     def relative(self, text: str) -> str:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
@@ -136,7 +139,11 @@ class Reporter:
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         outcome = self.outcomes.pop(nodeid, Outcome())
-        output, truncated = clip("".join(outcome.output))
+        printed = "".join(outcome.output)
+        if self.output_limit is not None and len(printed) > self.output_limit:
+            outcome.status = "output-limit"
+            outcome.message = f"printed {len(printed):,} characters, more than the limit of {self.output_limit:,} bytes"
+        output, truncated = clip(printed)
         self.channel.send(
             "result",
             id=nodeid,
@@ -164,9 +171,21 @@ def skip_reason(report: pytest.TestReport) -> str | None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
+        "--pygrade-results-fd",
+        metavar="N",
+        type=int,
+        help="write pygrade's per-test results, one JSON line each, to descriptor N",
+    )
+    parser.addoption(
+        "--pygrade-output-limit",
+        metavar="BYTES",
+        type=int,
+        help="a test that prints more than BYTES gets the status output-limit",
+    )
+    parser.addoption(
         "--pygrade-results",
         metavar="PATH",
-        help="write pygrade's per-test results, one JSON line each, to PATH",
+        help="write the results to the file PATH instead (for trying the plugin by hand)",
     )
 
 
@@ -174,10 +193,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "weight(n): this test is worth n shares of the check's points"
     )
+    fd = config.getoption("--pygrade-results-fd")
     path = config.getoption("--pygrade-results")
-    if not path:
+    if fd is not None:
+        channel = Channel.inherited(int(fd))
+    elif path:
+        channel = Channel.open(str(path))
+    else:
         return
-    channel = Channel.open(str(path))
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
-    config.pluginmanager.register(Reporter(channel, str(config.rootpath)), "pygrade-reporter")
+    reporter = Reporter(channel, str(config.rootpath), config.getoption("--pygrade-output-limit"))
+    config.pluginmanager.register(reporter, "pygrade-reporter")

@@ -1,6 +1,7 @@
 """The timing and memory harness, run as pygrade runs it, on small modules made per test."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,13 +39,22 @@ def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str,
         "rounds": 6,
     }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
-    results = tmp_path / "results.jsonl"
-    subprocess.run(
-        [sys.executable, "-m", "pygrade_graders.measure", "spec.json", str(results)],
-        cwd=tmp_path,
-        check=True,
+    return run_measure(tmp_path)
+
+
+def run_measure(folder: Path) -> list[dict[str, Any]]:
+    """Run the harness on `folder`/spec.json as pygrade does, with the channel on a pipe."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pygrade_graders.measure", "spec.json", str(write_end)],
+        cwd=folder,
+        pass_fds=[write_end],
     )
-    return [json.loads(line) for line in results.read_text().splitlines()]
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as channel:
+        lines = channel.read().splitlines()
+    assert process.wait() == 0
+    return [json.loads(line) for line in lines]
 
 
 def test_timing_reports_rounds_of_both_sides(tmp_path: Path) -> None:
@@ -60,7 +70,23 @@ def test_a_wrong_answer_is_reported_before_anything_is_timed(tmp_path: Path) -> 
     wrong = "def total(values: list[int]) -> int:\n    return sum(values) + 1\n"
     events = measure(tmp_path, wrong, "timing", "total", "make_input", [100])
     assert [e["event"] for e in events] == ["hello", "wrong", "done"]
-    assert "expected 4950, got 4951" in events[1]["message"]
+    assert events[1]["message"] == "for an input of size 100: expected int 4950, got int 4951"
+
+
+ALWAYS_EQUAL = """
+class Anything:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+def total(values: list[int]) -> Anything:
+    return Anything()
+"""
+
+
+def test_a_result_that_claims_to_equal_anything_is_wrong(tmp_path: Path) -> None:
+    events = measure(tmp_path, ALWAYS_EQUAL, "timing", "total", "make_input", [100])
+    assert [e["event"] for e in events] == ["hello", "wrong", "done"]
+    assert events[1]["message"] == "for an input of size 100: expected int 4950, got Anything"
 
 
 def test_a_hopelessly_slow_learner_is_timed_once(tmp_path: Path) -> None:
@@ -98,6 +124,5 @@ def test_equal_dataclasses_from_learner_and_reference_count_as_equal(tmp_path: P
     spec = {"mode": "timing", "function": "solution.total", "reference": str(tmp_path / "reference_impl.py"),
             "inputs": "inputs.make_input", "sizes": [100], "rounds": 5}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
-    subprocess.run([sys.executable, "-m", "pygrade_graders.measure", "spec.json", "results.jsonl"], cwd=tmp_path, check=True)
-    kinds = [json.loads(line)["event"] for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    kinds = [event["event"] for event in run_measure(tmp_path)]
     assert "wrong" not in kinds and "sample" in kinds

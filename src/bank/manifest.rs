@@ -22,6 +22,9 @@ pub(crate) struct Manifest {
     /// The learner-editable files: the only files ever taken from a submission.
     pub files: Vec<String>,
     pub hint: String,
+    /// Limits for every check of the exercise; a check's own `limits` override them.
+    #[serde(default)]
+    pub limits: Limits,
     #[serde(rename = "check")]
     pub checks: Vec<Check>,
 }
@@ -37,18 +40,14 @@ pub(crate) enum Check {
     /// The exercise's trusted pytest tests; points shared by test weight.
     Pytest {
         points: f64,
-        #[serde(default, with = "humantime_serde")]
-        timeout: Option<Duration>,
-        /// Address-space limit of each learner process: past it, `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
+        #[serde(default)]
+        limits: Limits,
     },
     /// mypy over the learner's Python files.
     Mypy {
         points: f64,
-        #[serde(default, with = "humantime_serde")]
-        timeout: Option<Duration>,
-        /// Address-space limit of each learner process: past it, `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
+        #[serde(default)]
+        limits: Limits,
         /// `--strict` unless turned off.
         #[serde(default = "yes")]
         strict: bool,
@@ -68,10 +67,8 @@ pub(crate) enum Check {
     Output {
         points: f64,
         /// Per case.
-        #[serde(default, with = "humantime_serde")]
-        timeout: Option<Duration>,
-        /// Address-space limit of each learner process: past it, `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
+        #[serde(default)]
+        limits: Limits,
         /// `python` as the first word means the grading interpreter.
         command: Vec<String>,
         #[serde(default = "default_cases")]
@@ -82,10 +79,8 @@ pub(crate) enum Check {
     /// The learner's function timed against the reference's, in one harness process.
     Timing {
         points: f64,
-        #[serde(default, with = "humantime_serde")]
-        timeout: Option<Duration>,
-        /// Address-space limit of each learner process: past it, `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
+        #[serde(default)]
+        limits: Limits,
         /// `module.callable` in the learner's files; the reference's namesake is its measure.
         function: String,
         /// `module.function(n, seed)` in a trusted file of the exercise: the call's arguments.
@@ -102,10 +97,8 @@ pub(crate) enum Check {
     /// Peak memory allocated during one call of the learner's function.
     Memory {
         points: f64,
-        #[serde(default, with = "humantime_serde")]
-        timeout: Option<Duration>,
-        /// Address-space limit of each learner process: past it, `memory-limit`.
-        memory_limit: Option<bytesize::ByteSize>,
+        #[serde(default)]
+        limits: Limits,
         function: String,
         inputs: String,
         size: u64,
@@ -114,6 +107,104 @@ pub(crate) enum Check {
         /// Budget relative to the reference's peak.
         max_ratio: Option<f64>,
     },
+}
+
+/// Limits on each process of a check, as a manifest writes them: each one left out takes the
+/// exercise's `[limits]`, then pygrade's default (see `runner::limits`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Limits {
+    /// Wall-clock time; past it, `timeout`.
+    #[serde(default, with = "humantime_serde")]
+    pub timeout: Option<Duration>,
+    /// CPU time of each process; past it, `timeout` (CPU). Counted in whole seconds.
+    #[serde(default, with = "humantime_serde")]
+    pub cpu_time: Option<Duration>,
+    /// Address space of each process; past it, `memory-limit`.
+    pub memory: Option<bytesize::ByteSize>,
+    /// Processes and threads alive at once; past it, `process-limit`.
+    pub processes: Option<u32>,
+    /// Bytes written into the check's folders; past it, `disk-limit`.
+    pub disk: Option<bytesize::ByteSize>,
+    /// Open files of each process.
+    pub open_files: Option<u32>,
+    /// stdout and stderr together; past it, `output-limit`.
+    pub output: Option<bytesize::ByteSize>,
+}
+
+impl Limits {
+    /// These limits, with what they leave out taken from `base`.
+    fn or(&self, base: &Limits) -> Limits {
+        Limits {
+            timeout: self.timeout.or(base.timeout),
+            cpu_time: self.cpu_time.or(base.cpu_time),
+            memory: self.memory.or(base.memory),
+            processes: self.processes.or(base.processes),
+            disk: self.disk.or(base.disk),
+            open_files: self.open_files.or(base.open_files),
+            output: self.output.or(base.output),
+        }
+    }
+
+    /// Every limit in force: these, then pygrade's defaults for a check of `kind`.
+    /// A CPU time left out is the wall-clock time.
+    fn resolve(&self, kind: &str) -> crate::runner::Limits {
+        let defaults = crate::runner::Limits::defaults(kind);
+        let timeout = self.timeout.unwrap_or(defaults.timeout);
+        crate::runner::Limits {
+            timeout,
+            cpu_time: self.cpu_time.unwrap_or(timeout),
+            memory: self.memory.map_or(defaults.memory, |b| b.as_u64()),
+            processes: self.processes.unwrap_or(defaults.processes),
+            disk: self.disk.map_or(defaults.disk, |b| b.as_u64()),
+            open_files: self.open_files.unwrap_or(defaults.open_files),
+            output: self.output.map_or(defaults.output, |b| b.as_u64()),
+        }
+    }
+
+    /// What is wrong with these limits, if anything.
+    fn problems(&self, at: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut low = |name: &str, value: Option<u64>, least: u64, unit: &str| {
+            if value.is_some_and(|v| v < least) {
+                problems.push(format!("{at}: `{name}` must be at least {least}{unit}"));
+            }
+        };
+        let millis = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
+        low("timeout", millis(self.timeout), 1, " ms");
+        low(
+            "cpu-time",
+            millis(self.cpu_time),
+            1000,
+            " ms (it is counted in seconds)",
+        );
+        low(
+            "memory",
+            self.memory.map(|b| b.as_u64()),
+            64 << 20,
+            " bytes (64 MiB: Python needs that much to start)",
+        );
+        low(
+            "processes",
+            self.processes.map(u64::from),
+            4,
+            " (pytest and the sandbox need a few)",
+        );
+        low("open-files", self.open_files.map(u64::from), 32, "");
+        low(
+            "disk",
+            self.disk.map(|b| b.as_u64()),
+            1 << 20,
+            " bytes (1 MiB)",
+        );
+        low(
+            "output",
+            self.output.map(|b| b.as_u64()),
+            64 << 10,
+            " bytes (64 KiB)",
+        );
+        problems
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -153,27 +244,20 @@ impl Check {
         }
     }
 
-    /// The limit for one process of this check; the defaults live here and only here.
-    pub(crate) fn timeout(&self) -> Duration {
+    /// The limits the check itself sets.
+    fn own_limits(&self) -> &Limits {
         match self {
-            Check::Pytest { timeout, .. } => timeout.unwrap_or(Duration::from_secs(10)),
-            Check::Mypy { timeout, .. } => timeout.unwrap_or(Duration::from_secs(60)),
-            Check::Output { timeout, .. } => timeout.unwrap_or(Duration::from_secs(5)),
-            Check::Timing { timeout, .. } | Check::Memory { timeout, .. } => {
-                timeout.unwrap_or(Duration::from_secs(60))
-            }
+            Check::Pytest { limits, .. }
+            | Check::Mypy { limits, .. }
+            | Check::Output { limits, .. }
+            | Check::Timing { limits, .. }
+            | Check::Memory { limits, .. } => limits,
         }
     }
 
-    /// The memory limit of each of the check's processes, in bytes.
-    pub(crate) fn memory_limit(&self) -> Option<u64> {
-        match self {
-            Check::Pytest { memory_limit, .. }
-            | Check::Mypy { memory_limit, .. }
-            | Check::Output { memory_limit, .. }
-            | Check::Timing { memory_limit, .. }
-            | Check::Memory { memory_limit, .. } => memory_limit.map(|b| b.as_u64()),
-        }
+    /// Every limit on this check's processes: its own, then the exercise's, then the defaults.
+    pub(crate) fn limits(&self, exercise: &Limits) -> crate::runner::Limits {
+        self.own_limits().or(exercise).resolve(self.kind())
     }
 
     /// Timing checks run after all others, one at a time, so that no other check competes
@@ -238,6 +322,7 @@ impl Manifest {
                 }
             }
         }
+        problems.extend(self.limits.problems("[limits]"));
         if self.checks.is_empty() {
             problems.push("no `[[check]]` tables: an exercise needs at least one check".into());
         }
@@ -246,9 +331,7 @@ impl Manifest {
             if !(check.points() > 0.0 && check.points().is_finite()) {
                 problems.push(format!("{at}: `points` must be a positive number"));
             }
-            if check.timeout().is_zero() {
-                problems.push(format!("{at}: `timeout` must be longer than zero"));
-            }
+            problems.extend(check.own_limits().problems(&at));
             match check {
                 Check::Pytest { .. } if !has_dir(Path::new("tests")) => {
                     problems.push(format!("{at}: the exercise has no tests/ folder"));
@@ -375,7 +458,7 @@ mod tests {
         [[check]]
         kind = "pytest"
         points = 6
-        timeout = "3s"
+        limits = { timeout = "3s", processes = 8 }
 
         [[check]]
         kind = "mypy"
@@ -397,8 +480,17 @@ mod tests {
     fn a_complete_manifest_parses_with_defaults() {
         let m = Manifest::parse(GOOD).unwrap();
         assert_eq!(m.checks.len(), 3);
-        assert_eq!(m.checks[0].timeout(), Duration::from_secs(3));
-        assert_eq!(m.checks[1].timeout(), Duration::from_secs(60));
+        let pytest = m.checks[0].limits(&m.limits);
+        assert_eq!(pytest.timeout, Duration::from_secs(3));
+        assert_eq!(
+            pytest.cpu_time,
+            Duration::from_secs(3),
+            "CPU time follows the wall clock"
+        );
+        assert_eq!(pytest.processes, 8);
+        let mypy = m.checks[1].limits(&m.limits);
+        assert_eq!(mypy.timeout, Duration::from_secs(60));
+        assert_eq!(mypy.memory, crate::runner::Limits::defaults("mypy").memory);
         assert!(matches!(
             m.checks[1],
             Check::Mypy {

@@ -57,6 +57,22 @@ impl Exercise {
         })
     }
 
+    /// The trusted files a check's working folder holds: all but the output checks' cases,
+    /// whose expected outputs pygrade keeps to itself.
+    pub(crate) fn work_files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        let cases: Vec<&str> = self
+            .manifest
+            .checks
+            .iter()
+            .filter_map(|check| match check {
+                Check::Output { cases, .. } => Some(cases.as_str()),
+                _ => None,
+            })
+            .collect();
+        self.trusted_files()
+            .filter(move |(path, _)| !cases.iter().any(|folder| path.starts_with(folder)))
+    }
+
     /// The learner files as the bank's `starter/` or `reference/` holds them.
     pub(crate) fn side_file(&self, side: Side, file: &str) -> Option<&[u8]> {
         self.files

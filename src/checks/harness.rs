@@ -4,14 +4,13 @@
 //! out of the learner's working directory) and streams raw samples back on a results channel.
 //! This file turns that into events; the check kinds do the statistics and the grading.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{abnormal_status, describe_exit};
 use crate::bank::{Side, manifest::module_file};
 use crate::grade::{CheckResult, Status};
+use crate::runner::process::CHANNEL_FD;
 use crate::runner::{Ctx, Exit};
 
 const PROTOCOL: u32 = 1;
@@ -69,7 +68,6 @@ pub(super) async fn run(
     ctx: &Ctx<'_>,
     kind: &'static str,
     points: f64,
-    timeout: Duration,
     mut spec: Spec<'_>,
 ) -> Result<Harnessed> {
     let module = module_file(spec.function).context("`function` names no module")?;
@@ -81,7 +79,6 @@ pub(super) async fn run(
     std::fs::write(&reference_path, reference)?;
     spec.reference = reference_path.display().to_string();
     let spec_path = ctx.own.join(format!("{kind}-spec.json"));
-    let channel = ctx.own.join(format!("{kind}-results.jsonl"));
     std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
 
     let args = vec![
@@ -89,12 +86,13 @@ pub(super) async fn run(
         "-m".into(),
         "pygrade_graders.measure".into(),
         spec_path.into(),
-        channel.clone().into(),
+        CHANNEL_FD.to_string().into(),
     ];
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    spawn.timeout = timeout;
+    spawn.channel = true;
+    spawn.measures_cpu = true;
     let finished = ctx.run(spawn).await?;
-    let text = std::fs::read_to_string(&channel).unwrap_or_default();
+    let text = String::from_utf8_lossy(&finished.channel);
     let events: Vec<Event> = text
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
@@ -116,7 +114,7 @@ pub(super) async fn run(
         return Ok(Harnessed::Settled(
             CheckResult::whole(kind, status, points).with_message(format!(
                 "the measured run {}",
-                describe_exit(finished.exit, timeout)
+                describe_exit(finished.exit, &ctx.limits)
             )),
         ));
     }

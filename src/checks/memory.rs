@@ -3,8 +3,6 @@
 //! or both. It is what tells a generator pipeline from one that builds a list of everything.
 //! A `memory-limit` on the whole process turns running out into the `memory-limit` verdict.
 
-use std::time::Duration;
-
 use anyhow::Result;
 
 use super::harness::{self, Event, Harnessed, Spec};
@@ -20,7 +18,6 @@ pub(super) struct Budget {
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     points: f64,
-    timeout: Duration,
     function: &str,
     inputs: &str,
     budget: Budget,
@@ -35,7 +32,7 @@ pub(super) async fn run(
         give_up_seconds: None,
         reference: String::new(),
     };
-    let events = match harness::run(ctx, "memory", points, timeout, spec).await? {
+    let events = match harness::run(ctx, "memory", points, spec).await? {
         Harnessed::Settled(result) => return Ok(result),
         Harnessed::Events(events) => events,
     };

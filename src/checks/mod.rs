@@ -12,14 +12,13 @@ mod timing;
 use anyhow::Result;
 
 use crate::bank::Check;
-use std::time::Duration;
 
 use crate::grade::{CheckResult, Status};
-use crate::runner::{Ctx, Exit};
+use crate::runner::{Clock, Ctx, Exit, Limits};
 
 pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
     match check {
-        Check::Pytest { points, .. } => pytest::run(ctx, *points, check.timeout()).await,
+        Check::Pytest { points, .. } => pytest::run(ctx, *points).await,
         Check::Mypy {
             points,
             strict,
@@ -34,7 +33,7 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
                 include_tests: *include_tests,
                 allow_ignores: *allow_ignores,
             };
-            mypy::run(ctx, *points, check.timeout(), &options).await
+            mypy::run(ctx, *points, &options).await
         }
         Check::Output {
             points,
@@ -42,7 +41,7 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
             cases,
             matching,
             ..
-        } => output::run(ctx, *points, check.timeout(), command, cases, *matching).await,
+        } => output::run(ctx, *points, command, cases, *matching).await,
         Check::Timing {
             points,
             function,
@@ -65,7 +64,7 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
                     margin: *exponent_margin,
                 },
             };
-            timing::run(ctx, *points, check.timeout(), function, inputs, budget).await
+            timing::run(ctx, *points, function, inputs, budget).await
         }
         Check::Memory {
             points,
@@ -81,7 +80,7 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
                 max_peak: max_peak.map(|b| b.as_u64()),
                 max_ratio: *max_ratio,
             };
-            memory::run(ctx, *points, check.timeout(), function, inputs, budget).await
+            memory::run(ctx, *points, function, inputs, budget).await
         }
     }
 }
@@ -90,23 +89,41 @@ pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
 pub(crate) fn abnormal_status(exit: Exit) -> Option<Status> {
     match exit {
         Exit::Code(_) => None,
-        Exit::Timeout => Some(Status::Timeout),
+        Exit::Timeout(_) => Some(Status::Timeout),
         Exit::OutputLimit => Some(Status::OutputLimit),
         Exit::MemoryLimit => Some(Status::MemoryLimit),
+        Exit::DiskLimit => Some(Status::DiskLimit),
+        Exit::ProcessLimit => Some(Status::ProcessLimit),
         Exit::Signal(_) => Some(Status::Error),
     }
 }
 
-/// How a process ended, in words for the learner.
-pub(crate) fn describe_exit(exit: Exit, timeout: Duration) -> String {
+/// How a process ended, in words for the learner, naming the limit it ran into.
+pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
+    let size = |bytes: u64| bytesize::ByteSize(bytes).display().iec().to_string();
     match exit {
-        Exit::Timeout => format!("timed out after {}", humantime::format_duration(timeout)),
-        Exit::OutputLimit => format!(
-            "stopped: printed more than {} MiB",
-            crate::runner::process::OUTPUT_LIMIT / (1024 * 1024)
+        Exit::Timeout(Clock::Wall) => format!(
+            "timed out: ran past its wall-clock limit of {}",
+            humantime::format_duration(limits.timeout)
+        ),
+        Exit::Timeout(Clock::Cpu) => format!(
+            "timed out: used up its CPU time limit of {}",
+            humantime::format_duration(limits.cpu_time)
+        ),
+        Exit::OutputLimit => format!("stopped: printed more than {}", size(limits.output)),
+        Exit::DiskLimit => format!(
+            "stopped: wrote more than its disk limit of {}",
+            size(limits.disk)
+        ),
+        Exit::ProcessLimit => format!(
+            "stopped: tried to run more than {} processes or threads at once",
+            limits.processes
         ),
         Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
-        Exit::MemoryLimit => "ran out of memory under its limit".to_string(),
+        Exit::MemoryLimit => format!(
+            "ran out of memory under its limit of {}",
+            size(limits.memory)
+        ),
         Exit::Code(code) => format!("exited with status {code}"),
     }
 }

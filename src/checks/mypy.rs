@@ -8,7 +8,6 @@
 //! files: a signature typed too loosely then shows where the tests rely on it.
 
 use std::ffi::OsString;
-use std::time::Duration;
 
 use anyhow::{Result, bail};
 use serde::Deserialize;
@@ -36,12 +35,7 @@ pub(super) struct Options<'a> {
     pub allow_ignores: bool,
 }
 
-pub(super) async fn run(
-    ctx: &Ctx<'_>,
-    points: f64,
-    timeout: Duration,
-    options: &Options<'_>,
-) -> Result<CheckResult> {
+pub(super) async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckResult> {
     let config = ctx.own.join("mypy.ini");
     std::fs::write(&config, "[mypy]\n")?;
     // Held until the check ends: no two mypy runs share a cache folder at once.
@@ -77,7 +71,6 @@ pub(super) async fn run(
     }
 
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    spawn.timeout = timeout;
     // mypy reads the learner's files but never runs them (and loads no plugin: its
     // configuration is pygrade's, and empty), so it needs no sandbox and is spared its cost.
     spawn.sandboxed = false;
@@ -86,8 +79,9 @@ pub(super) async fn run(
         (Exit::Code(code), _) => code,
         (_, status) => {
             return Ok(
-                CheckResult::whole("mypy", status.unwrap_or(Status::Error), points)
-                    .with_message(format!("mypy {}", describe_exit(finished.exit, timeout))),
+                CheckResult::whole("mypy", status.unwrap_or(Status::Error), points).with_message(
+                    format!("mypy {}", describe_exit(finished.exit, &ctx.limits)),
+                ),
             );
         }
     };

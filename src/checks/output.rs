@@ -8,7 +8,6 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -67,7 +66,6 @@ fn cases(ctx: &Ctx<'_>, folder: &str) -> Result<Vec<Case>> {
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     points: f64,
-    timeout: Duration,
     command: &[String],
     folder: &str,
     matching: Match,
@@ -86,20 +84,12 @@ pub(super) async fn run(
         args.extend(case.args.iter().map(Into::into));
         let mut spawn = ctx.spawn(&program, args);
         spawn.stdin = case.stdin.clone();
-        spawn.timeout = timeout;
         let finished = ctx.run(spawn).await?;
         let actual = &finished.stdout.bytes;
         let mut test = TestResult::new(&case.name, Status::Pass);
         test.output = ctx.relative(&finished.stderr.text());
         test.output_truncated = finished.stderr.truncated;
         match finished.exit {
-            Exit::Timeout | Exit::OutputLimit | Exit::MemoryLimit | Exit::Signal(_) => {
-                test.status = abnormal_status(finished.exit).unwrap_or(Status::Error);
-                test.message = Some(format!(
-                    "the program {}",
-                    describe_exit(finished.exit, timeout)
-                ));
-            }
             Exit::Code(code) => {
                 let same_output = equal(&case.expected, actual, matching);
                 if !same_output {
@@ -120,18 +110,20 @@ pub(super) async fn run(
                     });
                 }
             }
+            exit => {
+                test.status = abnormal_status(exit).unwrap_or(Status::Error);
+                test.message = Some(format!(
+                    "the program {}",
+                    describe_exit(finished.exit, &ctx.limits)
+                ));
+            }
         }
         tests.push(test);
     }
     let status = tests
         .iter()
         .map(|t| t.status)
-        .find(|s| {
-            matches!(
-                s,
-                Status::Error | Status::Timeout | Status::OutputLimit | Status::MemoryLimit
-            )
-        })
+        .find(|s| !matches!(s, Status::Pass | Status::Fail))
         .unwrap_or(if tests.iter().all(|t| t.status == Status::Pass) {
             Status::Pass
         } else {

@@ -1,21 +1,21 @@
 //! The `pytest` check: the exercise's trusted tests against the learner's files.
 //!
 //! pytest runs with pygrade's own configuration (plugin autoloading off, no cache, the
-//! `pygrade_graders.pytest_plugin` loaded) and reports through the results channel, a file in
-//! the job's own folder. Because each test is written there as it finishes, a crash or a
+//! `pygrade_graders.pytest_plugin` loaded) and reports through the results channel: a pipe the
+//! process inherits, opened before any learner code runs and with no name to reopen. Because each test is written there as it finishes, a crash or a
 //! timeout loses only the test in flight: the ones before it keep their results and the ones
 //! after it are `not-run`.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use super::{abnormal_status, describe_exit};
 use crate::grade::{CheckResult, Status, TestResult};
+use crate::runner::process::CHANNEL_FD;
 use crate::runner::{Ctx, Exit};
 
 const PROTOCOL: u32 = 1;
@@ -66,13 +66,8 @@ struct Reported {
     output_truncated: bool,
 }
 
-/// pytest's command line with pygrade's configuration and plugin, results to `channel`.
-fn pytest_args(
-    ctx: &Ctx<'_>,
-    channel: &Path,
-    root: &Path,
-    extra: &[&str],
-) -> Result<Vec<OsString>> {
+/// pytest's command line with pygrade's configuration and plugin, results to the channel.
+fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsString>> {
     let ini = ctx.own.join("pytest.ini");
     std::fs::write(&ini, PYTEST_INI)?;
     let fixed = [
@@ -92,8 +87,9 @@ fn pytest_args(
     ];
     let mut args: Vec<OsString> = fixed.iter().chain(extra).map(Into::into).collect();
     args.extend([
-        "--pygrade-results".into(),
-        channel.into(),
+        "--pygrade-results-fd".into(),
+        CHANNEL_FD.to_string().into(),
+        format!("--pygrade-output-limit={}", ctx.limits.output).into(),
         "-c".into(),
         ini.into(),
         "--rootdir".into(),
@@ -132,24 +128,25 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
             .with_context(|| format!("the bank has no reference/{name}"))?;
         crate::runner::write_file(&root.join(name), bytes)?;
     }
-    let channel = ctx.own.join("collect.jsonl");
     let mut spawn = ctx.spawn(
         &ctx.toolchain.python,
-        pytest_args(ctx, &channel, &root, &["--collect-only"])?,
+        pytest_args(ctx, &root, &["--collect-only"])?,
     );
     spawn.cwd = root.clone();
+    spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let events = parse(&std::fs::read_to_string(&channel).unwrap_or_default())?;
+    let events = parse(&String::from_utf8_lossy(&finished.channel))?;
     let tests = events.into_iter().find_map(|e| match e {
         Event::Collected { tests } if !tests.is_empty() => Some(tests),
         _ => None,
     });
     let Some(tests) = tests else {
         bail!(
-            "{}: the tests could not be collected with the reference solution ({:?}): {}",
+            "{}: the tests could not be collected with the reference solution ({:?}): {}\n{}",
             exercise.id,
             finished.exit,
-            finished.stdout.text().trim()
+            finished.stdout.text().trim(),
+            finished.stderr.text().trim()
         );
     };
     if let Some(parent) = cache.parent() {
@@ -161,15 +158,13 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     Ok(tests)
 }
 
-pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result<CheckResult> {
+pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     let expected = expected_tests(ctx).await?;
-    let channel = ctx.own.join("results.jsonl");
-    let args = pytest_args(ctx, &channel, &ctx.work, &[])?;
+    let args = pytest_args(ctx, &ctx.work, &[])?;
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    spawn.timeout = timeout;
+    spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let text = std::fs::read_to_string(&channel).unwrap_or_default();
-    let events = parse(&text)?;
+    let events = parse(&String::from_utf8_lossy(&finished.channel))?;
 
     let mut started = None;
     let mut collected = Vec::new();
@@ -177,20 +172,37 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
     let mut collect_errors = Vec::new();
     let mut hello = false;
     let mut tampered = Vec::new();
+    // Events out of the plugin's order mean something else wrote to the channel.
+    let mut forged = None;
+    let mut done = false;
     for event in events {
+        if done {
+            forged.get_or_insert("an event after the end of the run");
+        }
         match event {
             Event::Hello { protocol } if protocol == PROTOCOL => hello = true,
             Event::Hello { protocol } => bail!(
                 "the pytest plugin speaks protocol {protocol}, this pygrade speaks {PROTOCOL}: run `pygrade setup` to refresh it"
             ),
-            Event::Collected { tests } => collected = tests,
+            Event::Collected { tests } => {
+                if !collected.is_empty() || started.is_some() {
+                    forged.get_or_insert("a second list of tests");
+                }
+                collected = tests;
+            }
             Event::CollectError { kind, message } => collect_errors.push((kind, message)),
             Event::Start { id } => started = Some(id),
             Event::Result(result) => {
+                if started.as_deref() != Some(result.id.as_str()) {
+                    forged.get_or_insert("a result for a test that was not running");
+                }
+                if reported.contains_key(&result.id) {
+                    forged.get_or_insert("a second result for one test");
+                }
                 reported.insert(result.id.clone(), result);
             }
             Event::Tampered { replaced } => tampered = replaced,
-            Event::Done {} => {}
+            Event::Done {} => done = true,
         }
     }
     if !hello {
@@ -205,11 +217,16 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         return Ok(
             CheckResult::whole("pytest", Status::Error, points).with_message(format!(
                 "the test run ended before it started: {}",
-                describe_exit(finished.exit, timeout)
+                describe_exit(finished.exit, &ctx.limits)
             )),
         );
     }
 
+    if let Some(what) = forged {
+        return Ok(CheckResult::whole("pytest", Status::Rejected, points).with_message(format!(
+            "rejected: the results channel holds {what}, so something besides pygrade wrote to it; results from such a run cannot be trusted"
+        )));
+    }
     if !tampered.is_empty() {
         return Ok(CheckResult::whole("pytest", Status::Rejected, points).with_message(format!(
             "rejected: your code replaced what the grading relies on ({}); results from such a run cannot be trusted",
@@ -241,6 +258,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
                     "pass" => Status::Pass,
                     "fail" => Status::Fail,
                     "skipped" => Status::Skipped,
+                    "output-limit" => Status::OutputLimit,
                     _ => Status::Error,
                 },
                 message: r.message,
@@ -251,7 +269,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
                 ..TestResult::new(&c.name, Status::Pass)
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
-                message: Some(describe_exit(finished.exit, timeout)),
+                message: Some(describe_exit(finished.exit, &ctx.limits)),
                 output: ctx.relative(&crash_trace(&finished.stderr.text())),
                 weight: c.weight,
                 ..TestResult::new(
@@ -268,46 +286,39 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64, timeout: Duration) -> Result
         })
         .collect();
 
-    // Under a memory limit, running out inside a test is a MemoryError that pytest catches
-    // and reports: the process lives on, so the verdict is read from the test.
-    let mut out_of_memory = false;
-    if ctx.memory_limit.is_some() {
-        for test in &mut tests {
-            if test
-                .message
-                .as_deref()
-                .is_some_and(|m| m.starts_with("MemoryError"))
-            {
-                test.status = Status::MemoryLimit;
-                out_of_memory = true;
-            }
-        }
+    // Inside a test, printing past the output limit (pytest captures it, and the plugin
+    // measures it) or running out of memory or disk (an exception that pytest catches:
+    // MemoryError, or OSError "File too large" past the file-size limit) does not end the
+    // process, so the verdict is read from the test.
+    let mut over_limit = None;
+    for test in &mut tests {
+        let message = test.message.as_deref().unwrap_or_default();
+        let limit = if test.status == Status::OutputLimit {
+            Exit::OutputLimit
+        } else if message.starts_with("MemoryError") {
+            Exit::MemoryLimit
+        } else if message.contains("[Errno 27] File too large") {
+            Exit::DiskLimit
+        } else {
+            continue;
+        };
+        test.status = abnormal_status(limit).unwrap_or(Status::Error);
+        over_limit = Some(limit);
     }
     let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
-    let (status, message) = match finished.exit {
-        Exit::Code(_) if out_of_memory => (
-            Status::MemoryLimit,
-            format!(
-                "ran out of memory under its limit ({failed} of {} tests did not pass)",
-                tests.len()
-            ),
+    let counts = format!("{failed} of {} tests did not pass", tests.len());
+    let (status, message) = match (finished.exit, over_limit) {
+        (Exit::Code(_), Some(limit)) => (
+            abnormal_status(limit).unwrap_or(Status::Error),
+            format!("{} ({counts})", describe_exit(limit, &ctx.limits)),
         ),
-        Exit::Timeout => (
-            Status::Timeout,
-            format!(
-                "{} ({failed} of {} tests did not pass)",
-                describe_exit(finished.exit, timeout),
-                tests.len()
-            ),
-        ),
-        Exit::OutputLimit | Exit::MemoryLimit | Exit::Signal(_) => (
-            abnormal_status(finished.exit).unwrap_or(Status::Error),
-            describe_exit(finished.exit, timeout),
-        ),
-        Exit::Code(_) if failed == 0 => (Status::Pass, format!("all {} tests passed", tests.len())),
-        Exit::Code(_) => (
-            Status::Fail,
-            format!("{failed} of {} tests did not pass", tests.len()),
+        (Exit::Code(_), None) if failed == 0 => {
+            (Status::Pass, format!("all {} tests passed", tests.len()))
+        }
+        (Exit::Code(_), None) => (Status::Fail, counts),
+        (exit, _) => (
+            abnormal_status(exit).unwrap_or(Status::Error),
+            format!("{} ({counts})", describe_exit(exit, &ctx.limits)),
         ),
     };
     let mut result = CheckResult::from_tests("pytest", status, points, tests);

@@ -9,7 +9,6 @@
 //! pooled, up to [`MAX_RUNS`] runs, before deciding.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use anyhow::Result;
 
@@ -52,7 +51,6 @@ pub(super) enum Budget {
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     points: f64,
-    timeout: Duration,
     function: &str,
     inputs: &str,
     budget: Budget,
@@ -80,7 +78,7 @@ pub(super) async fn run(
             give_up_seconds,
             reference: String::new(),
         };
-        let events = match harness::run(ctx, "timing", points, timeout, spec).await? {
+        let events = match harness::run(ctx, "timing", points, spec).await? {
             Harnessed::Settled(result) => return Ok(result),
             Harnessed::Events(events) => events,
         };

@@ -6,6 +6,7 @@
 //! through the [`process::Launcher`]; the environment they get is built here, from an
 //! allow-list, and nothing of the caller's environment is passed on.
 
+pub(crate) mod limits;
 pub(crate) mod process;
 pub(crate) mod sandbox;
 pub(crate) mod supervise;
@@ -24,6 +25,7 @@ use crate::grade::{CheckResult, Usage};
 use crate::plan::Job;
 use crate::toolchain::Toolchain;
 
+pub(crate) use limits::{Clock, Limits};
 pub(crate) use process::{Exit, Launcher, Spawn};
 
 /// What a check kind may use while it runs.
@@ -37,8 +39,8 @@ pub(crate) struct Ctx<'a> {
     pub own: PathBuf,
     /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
     pub slot: usize,
-    /// The check's per-process memory limit, in bytes.
-    pub memory_limit: Option<u64>,
+    /// The limits on each of the check's processes.
+    pub limits: Limits,
     /// What the check's processes have used so far.
     usage: std::sync::Mutex<Usage>,
 }
@@ -68,6 +70,9 @@ impl Ctx<'_> {
             ("PYTHONUTF8", "1".into()),
             ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1".into()),
             ("NO_COLOR", "1".into()),
+            // glibc reserves 64 MiB of address space per malloc arena, up to eight per core;
+            // under an address-space limit that, not memory, would stop threads starting.
+            ("MALLOC_ARENA_MAX", "2".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -97,12 +102,29 @@ impl Ctx<'_> {
             args,
             cwd: self.work.clone(),
             writable: vec![self.own.clone()],
+            protected: self.protected(),
+            scratch: Some(self.own.join("tmp")),
             sandboxed: true,
             env: self.env(),
             stdin: None,
-            timeout: std::time::Duration::from_secs(10),
-            memory_limit: self.memory_limit,
+            limits: self.limits,
+            measures_cpu: false,
+            channel: false,
         }
+    }
+
+    /// The exercise's trusted files in the working folder (its tests, data and cases): in a
+    /// sandbox, learner code cannot change them while a check runs.
+    fn protected(&self) -> Vec<PathBuf> {
+        let mut tops: Vec<PathBuf> = self
+            .exercise
+            .work_files()
+            .filter_map(|(path, _)| path.components().next())
+            .map(|top| self.work.join(top))
+            .collect();
+        tops.sort();
+        tops.dedup();
+        tops
     }
 }
 
@@ -114,7 +136,7 @@ fn prepare(job: &Job<'_>) -> Result<tempfile::TempDir> {
         .context("could not create a scratch folder (is TMPDIR writable?)")?;
     let work = dir.path().join("work");
     std::fs::create_dir_all(dir.path().join("tmp"))?;
-    for (path, bytes) in job.exercise.trusted_files() {
+    for (path, bytes) in job.exercise.work_files() {
         write_file(&work.join(path), bytes)?;
     }
     for (name, bytes) in &job.submission.files {
@@ -234,7 +256,7 @@ async fn run_one(
         work: dir.path().join("work"),
         own: dir.path().to_path_buf(),
         slot,
-        memory_limit: check.memory_limit(),
+        limits: check.limits(&job.exercise.manifest.limits),
         usage: Default::default(),
     };
     let mut result = checks::run(check, &ctx).await.with_context(|| {

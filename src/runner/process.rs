@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -23,14 +24,17 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
-use super::sandbox::Sandbox;
-use super::supervise::Ending;
+use super::limits::{Clock, Limits};
+use super::sandbox::{Sandbox, View};
+use super::supervise::{Ending, Hit};
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
 const KEEP_TAIL: usize = 256 * 1024;
-/// Output (stdout and stderr together) past which the process is stopped.
-pub(crate) const OUTPUT_LIMIT: u64 = 16 * 1024 * 1024;
+/// The most of a results channel pygrade reads; a channel longer than this is cut.
+const CHANNEL_LIMIT: usize = 64 * 1024 * 1024;
+/// The descriptor number a process finds its results channel on.
+pub(crate) const CHANNEL_FD: i32 = 3;
 /// Time between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_millis(500);
 /// How long to wait for a stream to close once the process tree is gone.
@@ -44,14 +48,24 @@ pub(crate) struct Spawn {
     pub cwd: PathBuf,
     /// The complete environment; nothing else is inherited.
     pub env: Vec<(String, OsString)>,
-    /// Folders the process may write (in a sandbox, the only ones).
+    /// Folders the process may write (in a sandbox, the only ones); what it writes there
+    /// counts toward its disk limit.
     pub writable: Vec<PathBuf>,
+    /// Folders inside `writable` that stay read-only in a sandbox (the trusted tests).
+    pub protected: Vec<PathBuf>,
+    /// The folder a sandbox shows as /tmp and /dev/shm (inside `writable`, so that what is
+    /// written there counts toward the disk limit instead of filling memory).
+    pub scratch: Option<PathBuf>,
     /// Whether it runs in the sandbox: every process that runs learner code does.
     pub sandboxed: bool,
     pub stdin: Option<Vec<u8>>,
-    pub timeout: Duration,
-    /// The process's address-space limit, in bytes.
-    pub memory_limit: Option<u64>,
+    pub limits: Limits,
+    /// The process measures itself with its own CPU clock, so it gets no CPU-time limit: on
+    /// some kernels an armed CPU timer makes that clock coarse. The wall clock still holds.
+    pub measures_cpu: bool,
+    /// Whether the process gets a results channel: a pipe on descriptor [`CHANNEL_FD`],
+    /// opened before it starts, with no name anything could open it by.
+    pub channel: bool,
 }
 
 /// A stream as far as it was kept.
@@ -71,10 +85,12 @@ impl Captured {
 pub(crate) enum Exit {
     Code(i32),
     Signal(i32),
-    Timeout,
+    Timeout(Clock),
     OutputLimit,
     /// It ran out of memory under its limit.
     MemoryLimit,
+    DiskLimit,
+    ProcessLimit,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +102,8 @@ pub(crate) struct Finished {
     pub cpu_ms: u64,
     /// The largest resident set of any one process in its tree.
     pub peak_rss_kib: u64,
+    /// What the process wrote to its results channel (empty without one).
+    pub channel: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,30 +134,36 @@ impl Launcher {
         } else {
             &Sandbox::Off
         };
-        let (program, args) = sandbox.wrap(
-            &spawn.program,
-            &spawn.args,
-            &spawn.cwd,
-            &self.readable,
-            &spawn.writable,
-        );
+        let view = View {
+            readable: &self.readable,
+            writable: &spawn.writable,
+            protected: &spawn.protected,
+            scratch: spawn.scratch.as_deref(),
+        };
+        let (program, args) = sandbox.wrap(&spawn.program, &spawn.args, &spawn.cwd, &view);
+        let limits = &spawn.limits;
         let mut command = Command::new(&self.supervisor);
         command
             .arg("__supervise")
-            .arg("--timeout-ms")
-            .arg(spawn.timeout.as_millis().to_string())
-            .arg("--grace-ms")
-            .arg(GRACE.as_millis().to_string())
-            .args(
-                spawn
-                    .memory_limit
-                    .map(|bytes| format!("--memory-limit={bytes}")),
-            )
+            .arg(format!("--timeout-ms={}", limits.timeout.as_millis()))
+            .arg(format!("--grace-ms={}", GRACE.as_millis()))
+            .args((!spawn.measures_cpu).then(|| {
+                format!(
+                    "--cpu-seconds={}",
+                    limits.cpu_time.as_secs_f64().ceil().max(1.0) as u64
+                )
+            }))
+            .arg(format!("--memory={}", limits.memory))
+            .arg(format!("--processes={}", limits.processes))
+            .arg(format!("--disk={}", limits.disk))
+            .arg(format!("--open-files={}", limits.open_files))
+            .args(spawn.writable.iter().map(|dir| {
+                let mut arg = OsString::from("--watch=");
+                arg.push(dir);
+                arg
+            }))
             .arg("--result")
             .arg(ending_file.path())
-            .arg("--")
-            .arg(&program)
-            .args(&args)
             .current_dir(&spawn.cwd)
             .env_clear()
             .envs(spawn.env.iter().map(|(k, v)| (k, v)))
@@ -150,12 +174,41 @@ impl Launcher {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        let channel = if spawn.channel {
+            let (reader, writer) = std::io::pipe().context("could not make a results channel")?;
+            let fd = writer.as_raw_fd();
+            // SAFETY: dup2 and fcntl are plain system calls, safe between fork and exec.
+            unsafe {
+                command.pre_exec(move || {
+                    if nix::libc::dup2(fd, CHANNEL_FD) == -1
+                        || nix::libc::fcntl(CHANNEL_FD, nix::libc::F_SETFD, 0) == -1
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            command.arg(format!("--pass-fd={CHANNEL_FD}"));
+            Some((reader, writer))
+        } else {
+            None
+        };
+        command.arg("--").arg(&program).args(&args);
         let mut child = command
             .spawn()
             .with_context(|| format!("could not start {}", self.supervisor.display()))?;
         // If this run is abandoned (pygrade interrupted), the supervisor is asked to stop, so
         // that it takes its process tree down in order instead of being killed outright.
         let mut stop_on_drop = StopOnDrop(child.id());
+        // Only the supervisor's tree holds the writing end now: the channel ends with it.
+        let channel = match channel {
+            Some((reader, writer)) => {
+                drop(writer);
+                let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())?;
+                Some(tokio::spawn(read_channel(reader)))
+            }
+            None => None,
+        };
 
         if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
             // A learner program may never read its input; a closed pipe is not an error.
@@ -165,20 +218,14 @@ impl Launcher {
         }
         let total = Arc::new(AtomicU64::new(0));
         let over = Arc::new(Notify::new());
-        let stdout = tokio::spawn(drain(
-            child.stdout.take().expect("piped"),
-            total.clone(),
-            over.clone(),
-        ));
-        let stderr = tokio::spawn(drain(
-            child.stderr.take().expect("piped"),
-            total.clone(),
-            over.clone(),
-        ));
+        let stdout = child.stdout.take().expect("piped");
+        let stdout = tokio::spawn(drain(stdout, limits.output, total.clone(), over.clone()));
+        let stderr = child.stderr.take().expect("piped");
+        let stderr = tokio::spawn(drain(stderr, limits.output, total.clone(), over.clone()));
 
         // The supervisor enforces the timeout; this outer bound only guards against the
         // supervisor itself hanging.
-        let backstop = spawn.timeout + GRACE + Duration::from_secs(10);
+        let backstop = limits.timeout + GRACE + Duration::from_secs(10);
         let mut output_limit = false;
         let status = tokio::select! {
             status = child.wait() => status?,
@@ -195,6 +242,13 @@ impl Launcher {
         stop_on_drop.0 = None;
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
+        let channel = match channel {
+            Some(task) => match tokio::time::timeout(DRAIN_WAIT, task).await {
+                Ok(Ok(bytes)) => bytes,
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        };
         let ending: Ending = match std::fs::read(ending_file.path()) {
             Ok(bytes) if !bytes.is_empty() => serde_json::from_slice(&bytes)?,
             _ => bail!(
@@ -203,28 +257,10 @@ impl Launcher {
                 stderr.text().trim()
             ),
         };
-        // Under an address-space limit, running out shows as Python's MemoryError (or an
-        // allocator's abort), not as a signal of its own.
-        let out_of_memory = spawn.memory_limit.is_some()
-            && ["MemoryError", "Cannot allocate memory", "bad_alloc"]
-                .iter()
-                .any(|sign| stderr.text().contains(sign));
         let exit = if output_limit {
             Exit::OutputLimit
-        } else if out_of_memory {
-            Exit::MemoryLimit
-        } else if ending.timed_out {
-            Exit::Timeout
-        } else if let Some(signal) = ending.signal {
-            Exit::Signal(signal)
         } else {
-            match ending.code.unwrap_or(-1) {
-                // bwrap reports a command killed by a signal as 128 + the signal's number.
-                code if sandbox.is_active() && (129..=128 + 64).contains(&code) => {
-                    Exit::Signal(code - 128)
-                }
-                code => Exit::Code(code),
-            }
+            verdict(&ending, &stderr.text(), limits, sandbox.is_active())
         };
         Ok(Finished {
             exit,
@@ -232,8 +268,64 @@ impl Launcher {
             stderr,
             cpu_ms: ending.cpu_ms,
             peak_rss_kib: ending.max_rss_kb,
+            channel,
         })
     }
+}
+
+/// How a process ended, from what its supervisor saw and the last words on its stderr.
+fn verdict(ending: &Ending, stderr: &str, limits: &Limits, sandboxed: bool) -> Exit {
+    match ending.limit {
+        Some(Hit::Wall) => return Exit::Timeout(Clock::Wall),
+        Some(Hit::Disk) => return Exit::DiskLimit,
+        Some(Hit::Processes) => return Exit::ProcessLimit,
+        None => {}
+    }
+    let signal = ending.signal.or(match ending.code {
+        // bwrap reports a command killed by a signal as 128 + the signal's number.
+        Some(code) if sandboxed && (129..=128 + 64).contains(&code) => Some(code - 128),
+        _ => None,
+    });
+    if signal.is_none() && ending.code == Some(0) {
+        return Exit::Code(0);
+    }
+    let cpu_spent = ending.cpu_ms >= limits.cpu_time.as_millis() as u64;
+    match signal {
+        Some(nix::libc::SIGXCPU) => return Exit::Timeout(Clock::Cpu),
+        Some(nix::libc::SIGKILL) if cpu_spent => return Exit::Timeout(Clock::Cpu),
+        _ => {}
+    }
+    // Past the address-space limit, running out shows as Python's MemoryError (or an
+    // allocator's abort); past the file-size limit, as "File too large" (Python ignores
+    // SIGXFSZ, so the write fails with EFBIG).
+    if ["MemoryError", "Cannot allocate memory", "bad_alloc"]
+        .iter()
+        .any(|sign| stderr.contains(sign))
+    {
+        return Exit::MemoryLimit;
+    }
+    if stderr.contains("[Errno 27] File too large") || signal == Some(nix::libc::SIGXFSZ) {
+        return Exit::DiskLimit;
+    }
+    match (signal, ending.code) {
+        (Some(signal), _) => Exit::Signal(signal),
+        (None, code) => Exit::Code(code.unwrap_or(-1)),
+    }
+}
+
+/// Reads a results channel to its end (when every process holding it has ended), keeping at
+/// most [`CHANNEL_LIMIT`] bytes.
+async fn read_channel(mut reader: tokio::net::unix::pipe::Receiver) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = reader.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        let room = CHANNEL_LIMIT.saturating_sub(kept.len());
+        kept.extend_from_slice(&buf[..n.min(room)]);
+    }
+    kept
 }
 
 /// Asks a supervisor to stop its command (it treats SIGTERM as "stop now, and clean up").
@@ -269,10 +361,11 @@ async fn collect(task: tokio::task::JoinHandle<std::io::Result<Captured>>) -> Ca
 }
 
 /// Reads a stream to its end, keeping its head and tail, and raises `over` once the output of
-/// the whole process passes [`OUTPUT_LIMIT`]. It keeps reading after that so the writer never
+/// the whole process passes `limit`. It keeps reading after that so the writer never
 /// blocks on a full pipe while it is being stopped.
 async fn drain(
     mut stream: impl AsyncRead + Unpin,
+    limit: u64,
     total: Arc<AtomicU64>,
     over: Arc<Notify>,
 ) -> std::io::Result<Captured> {
@@ -295,7 +388,7 @@ async fn drain(
             let excess = tail.len().saturating_sub(KEEP_TAIL);
             tail.drain(..excess);
         }
-        if total.fetch_add(n as u64, Ordering::SeqCst) + n as u64 > OUTPUT_LIMIT && !told {
+        if total.fetch_add(n as u64, Ordering::SeqCst) + n as u64 > limit && !told {
             told = true;
             over.notify_one();
         }

@@ -32,6 +32,18 @@ const SYSTEM: &[&str] = &[
     "/etc/alternatives",
 ];
 
+/// What a sandboxed process sees of the files outside the system's.
+pub(crate) struct View<'a> {
+    /// Folders it may read.
+    pub readable: &'a [PathBuf],
+    /// Folders it may write.
+    pub writable: &'a [PathBuf],
+    /// Folders inside `writable` that stay read-only.
+    pub protected: &'a [PathBuf],
+    /// Its /tmp and /dev/shm; without one, an empty tmpfs is its /tmp.
+    pub scratch: Option<&'a Path>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Sandbox {
     Bwrap {
@@ -75,14 +87,12 @@ impl Sandbox {
     }
 
     /// The command line that runs `program args` inside the sandbox: unchanged without one.
-    /// `readable` and `writable` are the only folders (besides the system's) it can see.
     pub(crate) fn wrap(
         &self,
         program: &Path,
         args: &[OsString],
         cwd: &Path,
-        readable: &[PathBuf],
-        writable: &[PathBuf],
+        view: &View<'_>,
     ) -> (PathBuf, Vec<OsString>) {
         let Sandbox::Bwrap { program: bwrap } = self else {
             return (program.to_path_buf(), args.to_vec());
@@ -95,23 +105,34 @@ impl Sandbox {
             "/proc",
             "--dev",
             "/dev",
-            "--tmpfs",
-            "/tmp",
         ]
         .iter()
         .map(Into::into)
         .collect();
+        // Before the folders below, so that those stay in view at their own paths even when
+        // they lie under /tmp (bwrap makes their mount points in the scratch folder).
+        match view.scratch {
+            Some(scratch) => {
+                for inside in ["/tmp", "/dev/shm"] {
+                    out.extend(["--bind".into(), scratch.into(), inside.into()]);
+                }
+            }
+            None => out.extend(["--tmpfs".into(), "/tmp".into()]),
+        }
         let mut bind = |flag: &str, path: &Path| {
             out.extend([flag.into(), path.into(), path.into()]);
         };
         for path in SYSTEM {
             bind("--ro-bind-try", Path::new(path));
         }
-        for path in readable {
+        for path in view.readable {
             bind("--ro-bind-try", path);
         }
-        for path in writable {
+        for path in view.writable {
             bind("--bind", path);
+        }
+        for path in view.protected {
+            bind("--ro-bind", path);
         }
         out.extend(["--chdir".into(), cwd.into(), "--".into(), program.into()]);
         out.extend(args.iter().cloned());
@@ -136,7 +157,13 @@ fn probe(bwrap: &Path) -> Result<(), String> {
     let sandbox = Sandbox::Bwrap {
         program: bwrap.to_path_buf(),
     };
-    let (program, args) = sandbox.wrap(Path::new("/bin/true"), &[], Path::new("/"), &[], &[]);
+    let view = View {
+        readable: &[],
+        writable: &[],
+        protected: &[],
+        scratch: None,
+    };
+    let (program, args) = sandbox.wrap(Path::new("/bin/true"), &[], Path::new("/"), &view);
     match Command::new(program)
         .args(args)
         .stdin(Stdio::null())

@@ -9,8 +9,9 @@
 //! It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -26,18 +27,59 @@ use wait_timeout::ChildExt;
 pub(crate) struct Ending {
     pub code: Option<i32>,
     pub signal: Option<i32>,
-    /// The wall-clock limit ran out (not a stop pygrade asked for).
-    pub timed_out: bool,
+    /// The limit the supervisor stopped it for (not a stop pygrade asked for).
+    pub limit: Option<Hit>,
     pub cpu_ms: u64,
     pub max_rss_kb: u64,
 }
 
+/// A limit the supervisor saw the child's tree run into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Hit {
+    /// The wall clock ran out.
+    Wall,
+    /// The watched folders grew past the disk limit.
+    Disk,
+    /// A process or thread could not start because the tree had as many as it may.
+    Processes,
+}
+
+/// `pygrade __supervise`: its options are the limits of one process (see `runner::limits`).
+#[derive(Debug, clap::Args)]
 pub(crate) struct Supervise {
-    pub timeout: Duration,
-    /// Address-space limit for the child, in bytes (RLIMIT_AS).
-    pub memory_limit: Option<u64>,
-    pub grace: Duration,
+    /// Wall-clock limit, in milliseconds.
+    #[arg(long)]
+    pub timeout_ms: u64,
+    /// Time between SIGTERM and SIGKILL, in milliseconds.
+    #[arg(long)]
+    pub grace_ms: u64,
+    /// CPU time of each process, in whole seconds (RLIMIT_CPU).
+    #[arg(long)]
+    pub cpu_seconds: Option<u64>,
+    /// Address space of each process, in bytes (RLIMIT_AS).
+    #[arg(long)]
+    pub memory: Option<u64>,
+    /// Processes and threads of the tree at once (a pids cgroup, else RLIMIT_NPROC).
+    #[arg(long)]
+    pub processes: Option<u32>,
+    /// Bytes the tree may add to the `--watch` folders; also the largest file (RLIMIT_FSIZE).
+    #[arg(long)]
+    pub disk: Option<u64>,
+    /// Folders whose growth counts toward `--disk`.
+    #[arg(long)]
+    pub watch: Vec<PathBuf>,
+    /// Open files of each process (RLIMIT_NOFILE).
+    #[arg(long)]
+    pub open_files: Option<u64>,
+    /// A descriptor the child inherits (the results channel) and the supervisor closes once
+    /// the child has it, so that the channel ends when the child's tree does.
+    #[arg(long)]
+    pub pass_fd: Option<i32>,
+    /// Where to write the [`Ending`].
+    #[arg(long)]
     pub result: PathBuf,
+    #[arg(last = true, required = true)]
     pub command: Vec<String>,
 }
 
@@ -47,7 +89,8 @@ extern "C" fn request_stop(_: nix::libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// How often the wait wakes to notice a stop request; a child's exit wakes it at once.
+/// How often the wait wakes to notice a stop request and measure the disk; a child's exit
+/// wakes it at once.
 const POLL: Duration = Duration::from_millis(50);
 
 pub(crate) fn run(args: Supervise) -> Result<()> {
@@ -63,36 +106,47 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
         unsafe { signal::signal(stop, SigHandler::Handler(request_stop)) }?;
     }
+    // The supervisor joins the cgroup first, so that the child and all it starts are in it.
+    let cgroup = args.processes.and_then(PidsCgroup::create);
+    let rlimits = Rlimits::of(&args, cgroup.is_none());
+    let disk = args.disk.map(|limit| Disk::new(&args.watch, limit));
 
     let (program, rest) = args.command.split_first().context("nothing to supervise")?;
     let mut command = Command::new(program);
     command.args(rest).process_group(0);
-    let memory_limit = args.memory_limit;
     // SAFETY: prctl and setrlimit are plain system calls, safe between fork and exec.
     unsafe {
         command.pre_exec(move || {
             // Should the supervisor itself be killed outright, its child goes with it.
             #[cfg(target_os = "linux")]
             nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-            if let Some(bytes) = memory_limit {
-                use nix::sys::resource::{Resource, setrlimit};
-                setrlimit(Resource::RLIMIT_AS, bytes, bytes)?;
-            }
+            rlimits.apply()?;
             Ok(())
         });
     }
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("could not start {program}"))?;
+    let spawned = command.spawn();
+    if let Some(fd) = args.pass_fd {
+        // SAFETY: the descriptor was handed to this process for the child alone.
+        drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+    }
+    let mut child = spawned.with_context(|| format!("could not start {program}"))?;
     let group = Pid::from_raw(child.id() as i32);
 
     let mut ending = Ending::default();
-    let deadline = started + args.timeout;
+    let deadline = started + Duration::from_millis(args.timeout_ms);
+    let grace = Duration::from_millis(args.grace_ms);
     let status = loop {
         let now = Instant::now();
-        if STOP.load(Ordering::SeqCst) || now >= deadline {
-            ending.timed_out = !STOP.load(Ordering::SeqCst);
-            break stop_group(&mut child, group, args.grace)?;
+        if STOP.load(Ordering::SeqCst) {
+            break stop_group(&mut child, group, grace)?;
+        }
+        if now >= deadline {
+            ending.limit = Some(Hit::Wall);
+            break stop_group(&mut child, group, grace)?;
+        }
+        if disk.as_ref().is_some_and(Disk::over) {
+            ending.limit = Some(Hit::Disk);
+            break stop_group(&mut child, group, grace)?;
         }
         if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
             break status;
@@ -102,6 +156,14 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     ending.code = status.code();
     ending.signal = status.signal();
     kill_descendants(group);
+    if ending.limit.is_none() {
+        if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
+            ending.limit = Some(Hit::Processes);
+        } else if disk.as_ref().is_some_and(Disk::over) {
+            ending.limit = Some(Hit::Disk);
+        }
+    }
+    drop(cgroup);
 
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
     let cpu = usage.user_time() + usage.system_time();
@@ -110,6 +172,174 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
 
     result.write_all(&serde_json::to_vec(&ending)?)?;
     Ok(())
+}
+
+/// The resource limits the child starts with, worked out before the fork so that setting them
+/// between fork and exec is nothing but system calls.
+#[derive(Clone, Copy)]
+struct Rlimits {
+    cpu_seconds: Option<u64>,
+    memory: Option<u64>,
+    file_size: Option<u64>,
+    open_files: Option<u64>,
+    processes: Option<u64>,
+}
+
+impl Rlimits {
+    /// `fallback_processes`: no cgroup counts the tree's processes, so RLIMIT_NPROC does what
+    /// it can. It counts every process of the user, so the limit is the user's processes now
+    /// plus the allowance (the root user is exempt from it altogether).
+    fn of(args: &Supervise, fallback_processes: bool) -> Rlimits {
+        Rlimits {
+            cpu_seconds: args.cpu_seconds,
+            memory: args.memory,
+            file_size: args.disk,
+            open_files: args.open_files,
+            processes: args
+                .processes
+                .filter(|_| fallback_processes)
+                .map(|allowed| u64::from(allowed) + tasks_of_this_user()),
+        }
+    }
+
+    fn apply(self) -> std::io::Result<()> {
+        use nix::sys::resource::{Resource, setrlimit};
+        if let Some(seconds) = self.cpu_seconds {
+            // SIGXCPU at the soft limit; SIGKILL a second later for code that ignores it.
+            setrlimit(Resource::RLIMIT_CPU, seconds, seconds + 1)?;
+        }
+        let pairs = [
+            (Resource::RLIMIT_AS, self.memory),
+            (Resource::RLIMIT_FSIZE, self.file_size),
+            (Resource::RLIMIT_NOFILE, self.open_files),
+            (Resource::RLIMIT_NPROC, self.processes),
+        ];
+        for (resource, limit) in pairs {
+            if let Some(limit) = limit {
+                setrlimit(resource, limit, limit)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tasks (processes and threads) of the user this process runs as, from /proc.
+fn tasks_of_this_user() -> u64 {
+    let uid = nix::unistd::getuid().as_raw().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("status")).ok())
+        .filter(|status| {
+            field(status, "Uid:").is_some_and(|ids| ids.split_whitespace().next() == Some(&uid))
+        })
+        .filter_map(|status| field(&status, "Threads:")?.trim().parse::<u64>().ok())
+        .sum()
+}
+
+fn field<'s>(status: &'s str, name: &str) -> Option<&'s str> {
+    status.lines().find_map(|line| line.strip_prefix(name))
+}
+
+/// A pids cgroup holding the supervisor and its child's tree, where pygrade may make one (as
+/// root, or in a delegated cgroup v2 subtree). It counts threads as well as processes, and it
+/// records each fork it refused, which is how `process-limit` is told apart from a crash.
+struct PidsCgroup {
+    dir: PathBuf,
+    /// Where the supervisor goes back to before the cgroup is removed.
+    parent: PathBuf,
+}
+
+impl PidsCgroup {
+    fn create(allowed: u32) -> Option<PidsCgroup> {
+        let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+        // cgroup v1 names the controller (`8:pids:/path`); v2 has one line (`0::/path`).
+        let (base, path) = own
+            .lines()
+            .find_map(|line| {
+                let (_, rest) = line.split_once(':')?;
+                let (controllers, path) = rest.split_once(':')?;
+                controllers
+                    .split(',')
+                    .any(|c| c == "pids")
+                    .then_some(("/sys/fs/cgroup/pids", path))
+            })
+            .or_else(|| {
+                let path = own.lines().find_map(|line| line.strip_prefix("0::"))?;
+                Some(("/sys/fs/cgroup", path))
+            })?;
+        let parent = Path::new(base).join(path.trim_start_matches('/'));
+        let dir = parent.join(format!("pygrade-{}", std::process::id()));
+        std::fs::create_dir(&dir).ok()?;
+        let cgroup = PidsCgroup { dir, parent };
+        // One more than allowed: the supervisor is in it too.
+        let joined = std::fs::write(cgroup.dir.join("pids.max"), (allowed + 1).to_string())
+            .and_then(|()| std::fs::write(cgroup.dir.join("cgroup.procs"), "0"));
+        // Dropped on failure, which removes it.
+        joined.is_ok().then_some(cgroup)
+    }
+
+    /// Whether a fork or a new thread was refused for the limit.
+    fn was_hit(&self) -> bool {
+        std::fs::read_to_string(self.dir.join("pids.events")).is_ok_and(|events| {
+            field(&events, "max ").is_some_and(|n| n.trim().parse::<u64>().unwrap_or(0) > 0)
+        })
+    }
+}
+
+impl Drop for PidsCgroup {
+    /// Once the tree is gone: back to the parent, and the empty cgroup removed.
+    fn drop(&mut self) {
+        let _ = std::fs::write(self.parent.join("cgroup.procs"), "0");
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// The disk a tree has written: what the watched folders hold beyond what they held at the
+/// start. Each file or folder counts for at least one 4 KiB block, so a flood of empty files
+/// runs into the limit too, and the walk stays bounded.
+struct Disk {
+    folders: Vec<PathBuf>,
+    baseline: u64,
+    limit: u64,
+}
+
+impl Disk {
+    fn new(folders: &[PathBuf], limit: u64) -> Disk {
+        let mut disk = Disk {
+            folders: folders.to_vec(),
+            baseline: 0,
+            limit,
+        };
+        disk.baseline = disk.used();
+        disk
+    }
+
+    fn used(&self) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        let cap = self.baseline + self.limit + 1;
+        let mut total = 0;
+        for entry in self
+            .folders
+            .iter()
+            .flat_map(|folder| walkdir::WalkDir::new(folder).min_depth(1))
+            .flatten()
+        {
+            if let Ok(meta) = entry.metadata() {
+                total += (meta.blocks() * 512).max(4096);
+            }
+            if total > cap {
+                break;
+            }
+        }
+        total
+    }
+
+    fn over(&self) -> bool {
+        self.used().saturating_sub(self.baseline) > self.limit
+    }
 }
 
 /// TERM to the whole group, a grace period to exit cleanly, then KILL.

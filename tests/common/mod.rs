@@ -91,7 +91,8 @@ impl Env {
         parse_report(&out)
     }
 
-    /// A workspace of the fast bank with a fixture's files laid over it.
+    /// A workspace of the fast bank with a fixture's files laid over it: a submission of
+    /// `fixtures/submissions`, or a word-count case of `fixtures/hostile`.
     pub fn fixture_workspace(&self, fixture: &str) -> (PathBuf, PathBuf) {
         let bank = self.fast_bank();
         let ws = self.path().join("ws");
@@ -102,7 +103,15 @@ impl Env {
             .arg(&ws)
             .assert()
             .success();
-        copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
+        let submission = repo().join("fixtures/submissions").join(fixture);
+        if submission.exists() {
+            copy_tree(&submission, &ws);
+        } else {
+            // A case of the hostile corpus: the learner's files beside its case.toml.
+            let target = ws.join(WORD_COUNT);
+            copy_tree(&repo().join("fixtures/hostile").join(fixture), &target);
+            std::fs::remove_file(target.join("case.toml")).unwrap();
+        }
         (bank, ws)
     }
 

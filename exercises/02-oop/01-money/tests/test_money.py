@@ -5,6 +5,7 @@ import operator
 from collections.abc import Callable
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from money import Money
 
@@ -18,8 +19,10 @@ def test_money_is_immutable_and_hashable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         # Same as `price.amount_cents = 0`, which mypy would rightly reject.
         setattr(price, "amount_cents", 0)
-    assert {eur(1), eur(1), Money(1, "USD")} == {eur(1), Money(1, "USD")}, (
-        "equal amounts must have equal hashes"
+    assert_same(
+        {eur(1), eur(1), Money(1, "USD")},
+        {eur(1), Money(1, "USD")},
+        "equal amounts must have equal hashes",
     )
 
 
@@ -30,8 +33,8 @@ def test_currency_must_be_three_upper_case_letters(currency: str) -> None:
 
 
 def test_adds_and_subtracts_within_one_currency() -> None:
-    assert eur(150) + eur(50) == eur(200)
-    assert eur(150) - eur(200) == eur(-50)
+    assert_same(eur(150) + eur(50), eur(200))
+    assert_same(eur(150) - eur(200), eur(-50))
 
 
 @pytest.mark.parametrize(
@@ -47,17 +50,17 @@ def test_mixing_currencies_raises_value_error(
 
 
 def test_multiplies_by_an_int_on_either_side() -> None:
-    assert eur(150) * 3 == eur(450)
-    assert 3 * eur(150) == eur(450), "3 * money needs __rmul__"
-    assert eur(150) * 0 == eur(0)
+    assert_same(eur(150) * 3, eur(450))
+    assert_same(3 * eur(150), eur(450), "3 * money needs __rmul__")
+    assert_same(eur(150) * 0, eur(0))
 
 
 def test_orders_amounts_within_one_currency() -> None:
     amounts = [eur(500), eur(-20), eur(300)]
-    assert sorted(amounts) == [eur(-20), eur(300), eur(500)]
-    assert eur(5) <= eur(5)
-    assert eur(7) > eur(5)
-    assert not eur(5) >= eur(7)
+    assert_same(sorted(amounts), [eur(-20), eur(300), eur(500)])
+    assert_same(eur(5) <= eur(5), True)
+    assert_same(eur(7) > eur(5), True)
+    assert_same(eur(5) >= eur(7), False)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +77,7 @@ def test_orders_amounts_within_one_currency() -> None:
 def test_str_shows_two_decimals_and_currency(
     cents: int, currency: str, text: str
 ) -> None:
-    assert str(Money(cents, currency)) == text
+    assert_same(str(Money(cents, currency)), text)
 
 
 @pytest.mark.weight(2)
@@ -90,8 +93,8 @@ def test_str_shows_two_decimals_and_currency(
     ],
 )
 def test_parse_reads_exact_cents(text: str, cents: int, currency: str) -> None:
-    assert Money.parse(text) == Money(cents, currency), (
-        "use integer arithmetic, not float"
+    assert_same(
+        Money.parse(text), Money(cents, currency), "use integer arithmetic, not float"
     )
 
 
@@ -120,13 +123,13 @@ def test_allocate_splits_without_losing_cents(
     cents: int, ratios: list[int], expected: list[int]
 ) -> None:
     parts = eur(cents).allocate(ratios)
-    assert parts == [eur(part) for part in expected]
+    assert_same(parts, [eur(part) for part in expected])
 
 
 def test_allocate_keeps_negative_totals() -> None:
     parts = eur(-100).allocate([1, 1, 1])
-    assert sum(part.amount_cents for part in parts) == -100
-    assert all(part.currency == "EUR" for part in parts)
+    assert_same(sum(part.amount_cents for part in parts), -100)
+    assert_same([part.currency for part in parts], ["EUR", "EUR", "EUR"])
 
 
 @pytest.mark.parametrize("ratios", [[], [0, 0], [-1, 2]])

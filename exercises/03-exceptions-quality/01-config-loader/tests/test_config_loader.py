@@ -4,6 +4,7 @@ import io
 import sys
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from config_loader import (
     ConfigError,
@@ -25,17 +26,15 @@ workers=4
 
 
 def test_parses_ints_bools_and_quoted_strings() -> None:
-    assert load_config(SAMPLE) == {
-        "name": "demo site",
-        "port": 8080,
-        "debug": False,
-        "workers": 4,
-    }
+    assert_same(
+        load_config(SAMPLE),
+        {"name": "demo site", "port": 8080, "debug": False, "workers": 4},
+    )
 
 
 def test_ignores_comments_blank_lines_and_surrounding_spaces() -> None:
     text = "\n   # a comment\n\t\n   verbose   =   true   \n#port = 1\n"
-    assert load_config(text) == {"verbose": True}
+    assert_same(load_config(text), {"verbose": True})
 
 
 @pytest.mark.parametrize(
@@ -52,9 +51,7 @@ def test_ignores_comments_blank_lines_and_surrounding_spaces() -> None:
 )
 def test_value_types(raw: str, expected: int | str | bool) -> None:
     value = load_config(f"key = {raw}")["key"]
-    assert value == expected and type(value) is type(expected), (
-        f"{raw} should load as {expected!r}, got {value!r}"
-    )
+    assert_same(value, expected, f"{raw} should load as {expected!r}")
 
 
 def test_every_error_is_a_config_error() -> None:
@@ -70,8 +67,8 @@ def test_every_error_is_a_config_error() -> None:
 def test_a_line_that_is_not_key_value_is_a_syntax_error(line: str) -> None:
     with pytest.raises(ConfigSyntaxError) as caught:
         load_config(f"# header\n\nok = 1\n{line}\n")
-    assert caught.value.line_number == 4, "line numbers count every line from 1"
-    assert caught.value.line == line
+    assert_same(caught.value.line_number, 4, "line numbers count every line from 1")
+    assert_same(caught.value.line, line)
 
 
 @pytest.mark.weight(2)
@@ -79,8 +76,8 @@ def test_a_line_that_is_not_key_value_is_a_syntax_error(line: str) -> None:
 def test_an_unknown_value_raises_invalid_value_error(raw: str) -> None:
     with pytest.raises(InvalidValueError) as caught:
         load_config(f"name = 'x'\nport = {raw}\n")
-    assert caught.value.key == "port"
-    assert caught.value.value == raw
+    assert_same(caught.value.key, "port")
+    assert_same(caught.value.value, raw)
 
 
 @pytest.mark.weight(2)
@@ -98,12 +95,12 @@ def test_invalid_value_error_is_chained_from_the_int_error() -> None:
 def test_the_first_missing_required_key_is_reported() -> None:
     with pytest.raises(MissingKeyError) as caught:
         load_config(SAMPLE, required=["name", "host", "user"])
-    assert caught.value.key == "host"
+    assert_same(caught.value.key, "host")
 
 
 def test_required_keys_that_are_present_pass() -> None:
     config = load_config(SAMPLE, required=["port", "debug"])
-    assert len(config) == 4
+    assert_same(len(config), 4)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +119,7 @@ def test_required_keys_that_are_present_pass() -> None:
 def test_error_messages(text: str, required: list[str], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(text, required)
-    assert str(caught.value) == message
+    assert_same(str(caught.value), message)
 
 
 def test_main_reports_the_number_of_keys(
@@ -131,7 +128,7 @@ def test_main_reports_the_number_of_keys(
     monkeypatch.setattr(sys, "stdin", io.StringIO(SAMPLE))
     monkeypatch.setattr(sys, "argv", ["config_loader.py", "name"])
     main()
-    assert capsys.readouterr().out == "ok: 4 keys\n"
+    assert_same(capsys.readouterr().out, "ok: 4 keys\n")
 
 
 @pytest.mark.weight(2)
@@ -142,5 +139,5 @@ def test_main_reports_an_error_and_exits_with_code_1(
     monkeypatch.setattr(sys, "argv", ["config_loader.py", "name", "host"])
     with pytest.raises(SystemExit) as caught:
         main()
-    assert caught.value.code == 1
-    assert capsys.readouterr().out == "error: missing required key 'host'\n"
+    assert_same(caught.value.code, 1)
+    assert_same(capsys.readouterr().out, "error: missing required key 'host'\n")

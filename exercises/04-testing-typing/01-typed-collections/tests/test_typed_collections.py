@@ -20,6 +20,7 @@ from typing import (
 )
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from typed_collections import (
     SupportsLessThan,
@@ -46,14 +47,14 @@ def valid_user_data() -> dict[str, object]:
     ],
 )
 def test_first_returns_first_item_or_default(items: Iterable[object], expected: object) -> None:
-    assert first(items, "default") == expected
+    assert_same(first(items, "default"), expected)
 
 
 def test_first_consumes_only_one_item() -> None:
     numbers: Iterator[int] = itertools.count(10)
     result = first(numbers, None)
     assert_type(result, int | None)
-    assert result == 10
+    assert_same(result, 10)
     assert next(numbers) == 11, "first() must not read past the first item"
 
 
@@ -61,20 +62,19 @@ def test_group_by_keeps_input_order_within_groups() -> None:
     words = ["apple", "bob", "cherry", "ant", "banana", "cat"]
     groups = group_by(words, lambda word: word[0])
     assert_type(groups, dict[str, list[str]])
-    assert groups == {
-        "a": ["apple", "ant"],
-        "b": ["bob", "banana"],
-        "c": ["cherry", "cat"],
-    }
-    assert list(groups) == ["a", "b", "c"], "groups appear in order of first occurrence"
-    assert group_by([], len) == {}
+    assert_same(
+        groups,
+        {"a": ["apple", "ant"], "b": ["bob", "banana"], "c": ["cherry", "cat"]},
+    )
+    assert_same(list(groups), ["a", "b", "c"], "groups appear in order of first occurrence")
+    assert_same(group_by([], len), {})
 
 
 def test_max_by_returns_first_of_equal_maxima() -> None:
     words = ["fig", "banana", "cherry", "kiwi"]
     longest = max_by(words, len)
     assert_type(longest, str)
-    assert longest == "banana"
+    assert_same(longest, "banana")
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ class Priority:
 def test_max_by_accepts_any_key_that_supports_less_than() -> None:
     tasks = [("write docs", 2), ("fix bug", 5), ("lunch", 3)]
     urgent = max_by(tasks, lambda task: Priority(task[1]))
-    assert urgent == ("fix bug", 5)
-    assert max_by(tasks, lambda task: task[0]) == ("write docs", 2)
+    assert_same(urgent, ("fix bug", 5))
+    assert_same(max_by(tasks, lambda task: task[0]), ("write docs", 2))
 
 
 def test_max_by_rejects_empty_input() -> None:
@@ -103,7 +103,7 @@ def test_parse_user_returns_only_declared_fields() -> None:
     data = valid_user_data() | {"password": "hunter2"}
     user = parse_user(data)
     assert_type(user, User)
-    assert user == {"id": 7, "name": "Ada", "active": True, "tags": ["admin", "ops"]}
+    assert_same(user, {"id": 7, "name": "Ada", "active": True, "tags": ["admin", "ops"]})
 
 
 @pytest.mark.weight(2)
@@ -141,12 +141,12 @@ def test_logged_records_calls_and_keeps_metadata() -> None:
 
     total = add(1, 2)
     assert_type(total, int)
-    assert total == 3
-    assert add(b=4, a=5) == 9
-    assert calls == ["add", "add"]
-    assert add.__name__ == "add" and add.__doc__ == "Add two numbers.", (
-        "use functools.wraps so the wrapper looks like the wrapped function"
-    )
+    assert_same(total, 3)
+    assert_same(add(b=4, a=5), 9)
+    assert_same(calls, ["add", "add"])
+    use_wraps = "use functools.wraps so the wrapper looks like the wrapped function"
+    assert_same(add.__name__, "add", use_wraps)
+    assert_same(add.__doc__, "Add two numbers.", use_wraps)
     with pytest.raises(TypeError):
         # mypy must reject this call: logged() keeps add's exact signature.
         add("one", 2)  # type: ignore[arg-type]
@@ -162,18 +162,18 @@ def test_signatures_are_generic() -> None:
     (item_type,) = get_args(hints["items"])
     assert _is_type_variable(item_type), "first(items: Iterable[T], ...) needs a TypeVar"
     assert _is_type_variable(hints["default"]), "the default gets its own TypeVar"
-    assert set(get_args(hints["return"])) == {item_type, hints["default"]}, (
-        "first() returns T | D"
+    assert_same(
+        set(get_args(hints["return"])), {item_type, hints["default"]}, "first() returns T | D"
     )
 
     hints = get_type_hints(group_by)
     (item_type,) = get_args(hints["items"])
     (key_params, key_type) = get_args(hints["key"])
-    assert key_params == [item_type] and _is_type_variable(key_type)
+    assert_same(key_params, [item_type])
+    assert _is_type_variable(key_type)
     (result_key, result_value) = get_args(hints["return"])
-    assert result_key == key_type and get_args(result_value) == (item_type,), (
-        "group_by() returns dict[K, list[T]]"
-    )
+    assert_same(result_key, key_type, "group_by() returns dict[K, list[T]]")
+    assert_same(get_args(result_value), (item_type,), "group_by() returns dict[K, list[T]]")
 
     (_, comparable) = get_args(get_type_hints(max_by)["key"])
     assert comparable is SupportsLessThan or (
@@ -183,10 +183,10 @@ def test_signatures_are_generic() -> None:
     ((decorated,), wrapper) = get_args(get_type_hints(logged)["return"])
     (params, result) = get_args(wrapper)
     assert isinstance(params, ParamSpec) and _is_type_variable(result)
-    assert get_args(decorated) == (params, result), "logged() keeps the signature: P and R"
+    assert_same(get_args(decorated), (params, result), "logged() keeps the signature: P and R")
 
 
 def test_user_is_a_typeddict_and_comparable_is_a_protocol() -> None:
     assert is_typeddict(User), "User should be a typing.TypedDict"
-    assert get_type_hints(User) == {"id": int, "name": str, "active": bool, "tags": list[str]}
+    assert_same(get_type_hints(User), {"id": int, "name": str, "active": bool, "tags": list[str]})
     assert Protocol in SupportsLessThan.__bases__, "SupportsLessThan should be a Protocol"

@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from semver import Version, main
 
@@ -20,9 +21,8 @@ from semver import Version, main
     ],
 )
 def test_parse_reads_core_prerelease_and_build(text: str, expected: Version) -> None:
-    version = Version.parse(text)
-    assert version == expected
-    assert version.build == expected.build
+    # Every field counts, the build metadata too, though `==` ignores it.
+    assert_same(Version.parse(text), expected)
 
 
 @pytest.mark.weight(2)
@@ -47,7 +47,8 @@ def test_parse_reads_core_prerelease_and_build(text: str, expected: Version) -> 
 def test_parse_rejects_invalid_versions_with_clear_message(text: str) -> None:
     with pytest.raises(ValueError) as excinfo:
         Version.parse(text)
-    assert str(excinfo.value).startswith(f"invalid version {text!r}"), (
+    message = str(excinfo.value)
+    assert type(message) is str and message.startswith(f"invalid version {text!r}"), (
         "the message should quote the rejected text"
     )
 
@@ -56,7 +57,7 @@ def test_parse_rejects_invalid_versions_with_clear_message(text: str) -> None:
     "text", ["1.2.3", "1.0.0-alpha.1", "2.0.0-rc.1+exp.sha.5114f85", "1.0.0+0"]
 )
 def test_str_round_trips(text: str) -> None:
-    assert str(Version.parse(text)) == text
+    assert_same(str(Version.parse(text)), text)
 
 
 @pytest.mark.weight(2)
@@ -77,16 +78,16 @@ def test_sorting_follows_semver_precedence() -> None:
     ]
     shuffled = [expected[i] for i in (7, 2, 11, 0, 9, 5, 3, 10, 1, 8, 6, 4)]
     result = sorted(Version.parse(text) for text in shuffled)
-    assert [str(version) for version in result] == expected
+    assert_same([str(version) for version in result], expected)
 
 
 def test_build_metadata_is_ignored_for_equality_and_ordering() -> None:
     a = Version.parse("1.0.0+build.1")
     b = Version.parse("1.0.0+build.2")
-    assert a == b
-    assert not a < b and not b < a
-    assert a <= b and a >= b
-    assert len({a, b}) == 1, "equal versions must have equal hashes"
+    assert_same(a == b, True)
+    assert_same((a < b, b < a), (False, False))
+    assert_same((a <= b, a >= b), (True, True))
+    assert_same(len({a, b}), 1, "equal versions must have equal hashes")
 
 
 def test_version_is_immutable() -> None:
@@ -105,8 +106,8 @@ def test_version_is_immutable() -> None:
 )
 def test_bump_increments_one_part_and_resets_the_rest(part: str, expected: str) -> None:
     bumped = Version.parse("1.2.3-beta.1+build.5").bump(part)
-    assert bumped == Version.parse(expected)
-    assert str(bumped) == expected, "pre-release and build metadata are dropped"
+    assert_same(bumped, Version.parse(expected))
+    assert_same(str(bumped), expected, "pre-release and build metadata are dropped")
 
 
 def test_bump_rejects_unknown_part() -> None:
@@ -115,8 +116,8 @@ def test_bump_rejects_unknown_part() -> None:
 
 
 def test_cli_bump_prints_new_version(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bump", "minor", "1.2.3"]) == 0
-    assert capsys.readouterr().out == "1.3.0\n"
+    assert_same(main(["bump", "minor", "1.2.3"]), 0)
+    assert_same(capsys.readouterr().out, "1.3.0\n")
 
 
 @pytest.mark.parametrize(
@@ -130,19 +131,19 @@ def test_cli_bump_prints_new_version(capsys: pytest.CaptureFixture[str]) -> None
 def test_cli_compare_prints_symbol(
     capsys: pytest.CaptureFixture[str], a: str, b: str, symbol: str
 ) -> None:
-    assert main(["compare", a, b]) == 0
-    assert capsys.readouterr().out == symbol + "\n"
+    assert_same(main(["compare", a, b]), 0)
+    assert_same(capsys.readouterr().out, symbol + "\n")
 
 
 def test_cli_reports_invalid_version_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["compare", "1.0", "1.0.0"]) == 2
+    assert_same(main(["compare", "1.0", "1.0.0"]), 2)
     captured = capsys.readouterr()
-    assert captured.out == "", "nothing goes to stdout on error"
+    assert_same(captured.out, "", "nothing goes to stdout on error")
     assert "invalid version '1.0'" in captured.err
 
 
 def test_cli_rejects_unknown_part_as_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as excinfo:
         main(["bump", "huge", "1.2.3"])
-    assert excinfo.value.code == 2, "argparse exits with status 2 on usage errors"
-    assert capsys.readouterr().out == ""
+    assert_same(excinfo.value.code, 2, "argparse exits with status 2 on usage errors")
+    assert_same(capsys.readouterr().out, "")

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from bounded import Counter, gather_limited, parallel_map
 
@@ -59,8 +60,8 @@ def tracker() -> Tracker:
 def test_results_come_back_in_input_order(tracker: Tracker, limit: int) -> None:
     # Later jobs are faster, so they finish first.
     jobs = [tracker.job(i, delay=0.002 * (5 - i)) for i in range(5)]
-    assert asyncio.run(gather_limited(jobs, limit)) == [0, 1, 2, 3, 4]
-    assert asyncio.run(gather_limited([], limit)) == []
+    assert_same(asyncio.run(gather_limited(jobs, limit)), [0, 1, 2, 3, 4])
+    assert_same(asyncio.run(gather_limited([], limit)), [])
 
 
 @pytest.mark.weight(2)
@@ -117,8 +118,8 @@ def test_parallel_map_preserves_order() -> None:
         time.sleep(0.001 * (n % 3))  # finish out of order
         return n * n
 
-    assert parallel_map(slow_square, range(12), workers=4) == [n * n for n in range(12)]
-    assert parallel_map(slow_square, [], workers=2) == []
+    assert_same(parallel_map(slow_square, range(12), workers=4), [n * n for n in range(12)])
+    assert_same(parallel_map(slow_square, [], workers=2), [])
 
 
 def test_parallel_map_runs_calls_concurrently() -> None:
@@ -131,7 +132,7 @@ def test_parallel_map_runs_calls_concurrently() -> None:
         return threading.get_ident()
 
     thread_ids = parallel_map(meet, range(4), workers=4)
-    assert len(set(thread_ids)) == 4
+    assert_same(len(set(thread_ids)), 4)
 
 
 def test_parallel_map_never_uses_more_than_workers_threads() -> None:
@@ -151,7 +152,7 @@ def test_parallel_map_never_uses_more_than_workers_threads() -> None:
             in_flight -= 1
         return n
 
-    assert parallel_map(work, range(12), workers=3) == list(range(12))
+    assert_same(parallel_map(work, range(12), workers=3), list(range(12)))
     assert peak <= 3 and len(thread_ids) <= 3, f"{peak} calls at once on {len(thread_ids)} threads"
 
 
@@ -167,10 +168,10 @@ def test_parallel_map_propagates_exceptions() -> None:
 
 def test_counter_starts_at_zero_and_returns_new_value() -> None:
     counter = Counter()
-    assert counter.value == 0
-    assert counter.increment() == 1
-    assert counter.increment(5) == 6
-    assert counter.value == 6
+    assert_same(counter.value, 0)
+    assert_same(counter.increment(), 1)
+    assert_same(counter.increment(5), 6)
+    assert_same(counter.value, 6)
 
 
 class SlowInt(int):
@@ -201,6 +202,8 @@ def test_counter_is_safe_across_threads() -> None:
     for thread in threads:
         thread.join()
 
-    assert counter.value == 800, "some increments were lost: is the update guarded by a lock?"
+    assert_same(counter.value, 800, "some increments were lost: is the update guarded by a lock?")
     returned = sorted(value for values in seen for value in values)
-    assert returned == list(range(1, 801)), "increment() must return each new value exactly once"
+    assert_same(
+        returned, list(range(1, 801)), "increment() must return each new value exactly once"
+    )

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from stream_stats import Summary, read_numbers, summarise
 
@@ -33,20 +34,20 @@ def endless_lines() -> Iterator[str]:
 def test_read_numbers_skips_blank_lines_and_comments() -> None:
     lines = ["# readings\n", "3\n", "\n", "  -1.5  \n", "   \n", "# end\n", "0.25\n"]
 
-    assert list(read_numbers(lines)) == [3.0, -1.5, 0.25]
+    assert_same(list(read_numbers(lines)), [3.0, -1.5, 0.25])
 
 
 @pytest.mark.weight(2)
 def test_read_numbers_streams_from_an_endless_source() -> None:
     first_three = list(itertools.islice(read_numbers(endless_lines()), 3))
 
-    assert first_three == [1.0, 2.0, 3.0]
+    assert_same(first_three, [1.0, 2.0, 3.0])
 
 
 def test_read_numbers_reports_a_bad_line_by_number_only_when_reached() -> None:
     numbers = read_numbers(["1\n", "\n", "# note\n", "forty-two\n", "5\n"])
 
-    assert next(numbers) == 1.0, "the good line before the bad one must come through"
+    assert_same(next(numbers), 1.0, "the good line before the bad one must come through")
     with pytest.raises(ValueError, match="line 4"):
         next(numbers)
 
@@ -57,20 +58,20 @@ def test_read_numbers_reports_a_bad_line_by_number_only_when_reached() -> None:
 def test_summarise_computes_all_five_statistics() -> None:
     lines = ["# temperatures\n", "4\n", "-2.5\n", "\n", "10.25\n", "0\n"]
 
-    assert summarise(lines) == Summary(
-        n=4, total=11.75, minimum=-2.5, maximum=10.25, mean=11.75 / 4
+    assert_same(
+        summarise(lines), Summary(n=4, total=11.75, minimum=-2.5, maximum=10.25, mean=11.75 / 4)
     )
 
 
 def test_summarise_a_single_number() -> None:
-    assert summarise(["7.5"]) == Summary(1, 7.5, 7.5, 7.5, 7.5)
+    assert_same(summarise(["7.5"]), Summary(1, 7.5, 7.5, 7.5, 7.5))
 
 
 def test_summarise_numbers_that_are_all_negative() -> None:
     result = summarise(["-3", "-1", "-2"])
 
-    assert (result.minimum, result.maximum) == (-3.0, -1.0), (
-        "a running maximum must not start at 0"
+    assert_same(
+        (result.minimum, result.maximum), (-3.0, -1.0), "a running maximum must not start at 0"
     )
 
 
@@ -78,7 +79,7 @@ def test_summarise_numbers_that_are_all_negative() -> None:
 def test_summarise_reads_a_generator_once() -> None:
     source = (f"{i}\n" for i in range(1, 101))
 
-    assert summarise(source) == Summary(100, 5050.0, 1.0, 100.0, 50.5)
+    assert_same(summarise(source), Summary(100, 5050.0, 1.0, 100.0, 50.5))
 
 
 @pytest.mark.parametrize("lines", [[], ["\n", "# nothing but a comment\n", "   "]])

@@ -7,10 +7,12 @@ function still has its precise return type (not ``Any``).
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable
 from typing import assert_type
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from decorators import call_counter, compose, make_accumulator, retry
 
@@ -28,7 +30,7 @@ def test_retry_succeeds_after_transient_failures() -> None:
             raise ConnectionError("network hiccup")
         return "payload"
 
-    assert fetch() == "payload"
+    assert_same(fetch(), "payload")
     assert attempts == 3
 
 
@@ -69,10 +71,10 @@ def test_retry_keeps_arguments_name_docstring_and_signature() -> None:
 
     wrapped = retry(2, (ValueError,))(add)
 
-    assert assert_type(wrapped(2, b=3), int) == 5
-    assert wrapped.__name__ == "add"
-    assert wrapped.__doc__ == "Add two numbers."
-    assert inspect.signature(wrapped) == inspect.signature(add)
+    assert_same(assert_type(wrapped(2, b=3), int), 5)
+    assert_same(wrapped.__name__, "add")
+    assert_same(wrapped.__doc__, "Add two numbers.")
+    assert_same(inspect.signature(wrapped), inspect.signature(add))
 
 
 @pytest.mark.parametrize("times", [0, -2])
@@ -89,10 +91,10 @@ def test_call_counter_counts_calls_and_returns_results() -> None:
     def greet(name: str, punctuation: str = "!") -> str:
         return f"Hello, {name}{punctuation}"
 
-    assert greet.calls == 0
-    assert assert_type(greet("Ada"), str) == "Hello, Ada!"
-    assert greet("Grace", punctuation="?") == "Hello, Grace?"
-    assert greet.calls == 2
+    assert_same(greet.calls, 0)
+    assert_same(assert_type(greet("Ada"), str), "Hello, Ada!")
+    assert_same(greet("Grace", punctuation="?"), "Hello, Grace?")
+    assert_same(greet.calls, 2)
 
 
 def test_call_counter_counts_calls_that_raise() -> None:
@@ -102,8 +104,8 @@ def test_call_counter_counts_calls_that_raise() -> None:
 
     with pytest.raises(ZeroDivisionError):
         divide(1, 0)
-    assert divide(6, 3) == 2
-    assert divide.calls == 2, "a call that raised still counts"
+    assert_same(divide(6, 3), 2.0)
+    assert_same(divide.calls, 2, "a call that raised still counts")
 
 
 def test_call_counter_keeps_a_separate_count_per_function() -> None:
@@ -118,7 +120,7 @@ def test_call_counter_keeps_a_separate_count_per_function() -> None:
     ping()
     ping()
     pong()
-    assert (ping.calls, pong.calls) == (2, 1)
+    assert_same((ping.calls, pong.calls), (2, 1))
 
 
 # --- compose ------------------------------------------------------------------
@@ -145,13 +147,13 @@ def increment(x: int) -> int:
 def test_compose_applies_functions_right_to_left(
     functions: tuple[Callable[[int], int], ...], expected: int
 ) -> None:
-    assert compose(*functions)(5) == expected
+    assert_same(compose(*functions)(5), expected)
 
 
 def test_compose_works_across_types() -> None:
     word_count = compose(len, str.split, str.strip)
 
-    assert word_count("  the quick brown fox  ") == 4
+    assert_same(word_count("  the quick brown fox  "), 4)
 
 
 # --- make_accumulator ---------------------------------------------------------
@@ -160,7 +162,7 @@ def test_compose_works_across_types() -> None:
 def test_accumulator_keeps_a_running_total() -> None:
     add = make_accumulator(10)
 
-    assert [add(5), add(1), add(0), add(-16)] == [15, 16, 16, 0]
+    assert_same([add(5), add(1), add(0), add(-16)], [15, 16, 16, 0])
 
 
 def test_accumulators_are_independent_closures() -> None:
@@ -169,8 +171,8 @@ def test_accumulators_are_independent_closures() -> None:
 
     first(1)
     first(1)
-    assert second(1) == 101, "each accumulator needs its own total"
-    assert first(1) == 3
-    assert getattr(first, "__closure__", None), (
+    assert_same(second(1), 101, "each accumulator needs its own total")
+    assert_same(first(1), 3)
+    assert type(first) is types.FunctionType and first.__closure__, (
         "make_accumulator should return an inner function that closes over the total"
     )

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from pygrade_graders.compare import assert_same
 
 from rate_limiter import KeyedRateLimiter, RateLimiter
 
@@ -35,7 +36,7 @@ def clock() -> FakeClock:
 
 def drain(limiter: RateLimiter, capacity: int) -> None:
     """Empty a full bucket."""
-    assert limiter.try_acquire(capacity), "a new bucket should start full"
+    assert_same(limiter.try_acquire(capacity), True, "a new bucket should start full")
 
 
 # --- one bucket ---------------------------------------------------------------
@@ -44,15 +45,17 @@ def drain(limiter: RateLimiter, capacity: int) -> None:
 def test_a_new_bucket_allows_a_burst_up_to_capacity(clock: FakeClock) -> None:
     limiter = RateLimiter(rate=1.0, capacity=3, clock=clock)
 
-    assert [limiter.try_acquire() for _ in range(4)] == [True, True, True, False]
+    assert_same([limiter.try_acquire() for _ in range(4)], [True, True, True, False])
 
 
 def test_a_refused_request_takes_no_tokens(clock: FakeClock) -> None:
     limiter = RateLimiter(rate=1.0, capacity=5, clock=clock)
 
-    assert limiter.try_acquire(3)
-    assert not limiter.try_acquire(3), "only 2 tokens are left"
-    assert limiter.try_acquire(2), "the refused request must not have spent the 2 tokens"
+    assert_same(limiter.try_acquire(3), True)
+    assert_same(limiter.try_acquire(3), False, "only 2 tokens are left")
+    assert_same(
+        limiter.try_acquire(2), True, "the refused request must not have spent the 2 tokens"
+    )
 
 
 @pytest.mark.weight(2)
@@ -61,14 +64,16 @@ def test_tokens_refill_at_the_configured_rate(clock: FakeClock) -> None:
     drain(limiter, 4)
 
     clock.advance(0.25)
-    assert not limiter.try_acquire(), "after 0.25 s at 2 tokens/s only half a token is back"
+    assert_same(
+        limiter.try_acquire(), False, "after 0.25 s at 2 tokens/s only half a token is back"
+    )
     clock.advance(0.25)
-    assert limiter.try_acquire(), "after 0.5 s at 2 tokens/s one token is back"
-    assert not limiter.try_acquire()
+    assert_same(limiter.try_acquire(), True, "after 0.5 s at 2 tokens/s one token is back")
+    assert_same(limiter.try_acquire(), False)
 
     clock.advance(1.0)
-    assert limiter.try_acquire(2)
-    assert not limiter.try_acquire()
+    assert_same(limiter.try_acquire(2), True)
+    assert_same(limiter.try_acquire(), False)
 
 
 @pytest.mark.weight(2)
@@ -78,17 +83,19 @@ def test_refill_never_exceeds_capacity(clock: FakeClock) -> None:
 
     clock.advance(1000.0)
 
-    assert [limiter.try_acquire() for _ in range(4)] == [True, True, True, False], (
-        "a bucket idle for a long time must hold no more than `capacity` tokens"
+    assert_same(
+        [limiter.try_acquire() for _ in range(4)],
+        [True, True, True, False],
+        "a bucket idle for a long time must hold no more than `capacity` tokens",
     )
 
 
 def test_wait_time_is_zero_when_tokens_are_available_and_spends_nothing(clock: FakeClock) -> None:
     limiter = RateLimiter(rate=1.0, capacity=2, clock=clock)
 
-    assert limiter.wait_time() == 0.0
-    assert limiter.wait_time(2) == 0.0
-    assert limiter.try_acquire(2), "wait_time must not take tokens"
+    assert_same(limiter.wait_time(), 0.0)
+    assert_same(limiter.wait_time(2), 0.0)
+    assert_same(limiter.try_acquire(2), True, "wait_time must not take tokens")
 
 
 @pytest.mark.weight(2)
@@ -100,9 +107,9 @@ def test_wait_time_is_how_long_until_try_acquire_succeeds(clock: FakeClock, toke
 
     wait = limiter.wait_time(tokens)
 
-    assert wait == pytest.approx((tokens - 0.5) / 4.0)
+    assert_same(wait, (tokens - 0.5) / 4.0, approx=1e-9)
     clock.advance(wait)
-    assert limiter.try_acquire(tokens)
+    assert_same(limiter.try_acquire(tokens), True)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +142,7 @@ def test_token_counts_outside_one_to_capacity_are_rejected(clock: FakeClock, tok
         limiter.wait_time(tokens)
     with pytest.raises(ValueError, match="tokens"):
         keyed.try_acquire("alice", tokens)
-    assert limiter.try_acquire(5), "a rejected call must not spend tokens"
+    assert_same(limiter.try_acquire(5), True, "a rejected call must not spend tokens")
 
 
 # --- one bucket per key -------------------------------------------------------
@@ -145,13 +152,15 @@ def test_token_counts_outside_one_to_capacity_are_rejected(clock: FakeClock, tok
 def test_each_key_has_its_own_bucket(clock: FakeClock) -> None:
     limiter = KeyedRateLimiter(rate=1.0, capacity=2, clock=clock)
 
-    assert limiter.try_acquire("alice", 2)
-    assert not limiter.try_acquire("alice")
-    assert limiter.wait_time("alice") == pytest.approx(1.0)
+    assert_same(limiter.try_acquire("alice", 2), True)
+    assert_same(limiter.try_acquire("alice"), False)
+    assert_same(limiter.wait_time("alice"), 1.0, approx=1e-9)
 
-    assert limiter.wait_time("bob") == 0.0, "bob has not spent anything"
-    assert limiter.try_acquire("bob", 2), "alice's requests must not use up bob's tokens"
-    assert len(limiter) == 2
+    assert_same(limiter.wait_time("bob"), 0.0, "bob has not spent anything")
+    assert_same(
+        limiter.try_acquire("bob", 2), True, "alice's requests must not use up bob's tokens"
+    )
+    assert_same(len(limiter), 2)
 
 
 @pytest.mark.weight(2)
@@ -162,13 +171,13 @@ def test_evict_idle_forgets_only_keys_idle_for_the_timeout(clock: FakeClock) -> 
     limiter.try_acquire("bob")
 
     clock.advance(3.0)  # alice idle for 9 s, bob for 3 s
-    assert limiter.evict_idle() == 0
+    assert_same(limiter.evict_idle(), 0)
     clock.advance(1.0)  # alice idle for 10 s, bob for 4 s
-    assert limiter.evict_idle() == 1
+    assert_same(limiter.evict_idle(), 1)
 
     assert "alice" not in limiter
     assert "bob" in limiter
-    assert len(limiter) == 1
+    assert_same(len(limiter), 1)
 
 
 @pytest.mark.weight(2)
@@ -178,11 +187,11 @@ def test_eviction_can_never_hand_out_free_tokens(clock: FakeClock) -> None:
 
     # By default a key is evicted once its bucket would be full again anyway.
     limiter = KeyedRateLimiter(rate=2.0, capacity=4, clock=clock)
-    assert limiter.try_acquire("alice", 4)
+    assert_same(limiter.try_acquire("alice", 4), True)
     clock.advance(1.5)  # 3 of 4 tokens are back: too early to forget alice
-    assert limiter.evict_idle() == 0
+    assert_same(limiter.evict_idle(), 0)
     clock.advance(0.5)  # 4 / 2.0 = 2 s: the bucket is full again
-    assert limiter.evict_idle() == 1
+    assert_same(limiter.evict_idle(), 1)
 
 
 @pytest.mark.parametrize(
@@ -200,4 +209,4 @@ def test_eviction_can_never_hand_out_free_tokens(clock: FakeClock) -> None:
 )
 def test_public_api_has_docstrings(documented: object) -> None:
     doc = getattr(documented, "__doc__", None)
-    assert doc and doc.strip(), "every public class and method needs a docstring"
+    assert type(doc) is str and doc.strip(), "every public class and method needs a docstring"
