@@ -426,6 +426,10 @@ fn doctor(global: &Global) -> Result<Outcome> {
         ),
         Err(e) => println!("sandbox: PROBLEM: {e:#}"),
     }
+    println!(
+        "limits:  processes: {}",
+        supervise::PidsCgroup::describe_here()
+    );
     if fine {
         Ok(Outcome::Success)
     } else {

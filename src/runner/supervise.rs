@@ -246,14 +246,29 @@ fn field<'s>(status: &'s str, name: &str) -> Option<&'s str> {
 /// A pids cgroup holding the supervisor and its child's tree, where pygrade may make one (as
 /// root, or in a delegated cgroup v2 subtree). It counts threads as well as processes, and it
 /// records each fork it refused, which is how `process-limit` is told apart from a crash.
-struct PidsCgroup {
+pub(crate) struct PidsCgroup {
     dir: PathBuf,
     /// Where the supervisor goes back to before the cgroup is removed.
     parent: PathBuf,
 }
 
 impl PidsCgroup {
-    fn create(allowed: u32) -> Option<PidsCgroup> {
+    /// How the process limit is enforced here, in words for `pygrade doctor`.
+    pub(crate) fn describe_here() -> String {
+        let probe = Self::parent().map(|p| p.join(format!("pygrade-probe-{}", std::process::id())));
+        if probe.is_some_and(|dir| {
+            std::fs::create_dir(&dir).is_ok() && std::fs::remove_dir(&dir).is_ok()
+        }) {
+            "a pids cgroup per process tree: process-limit is exact".into()
+        } else if nix::unistd::getuid().is_root() {
+            "none: no pids cgroup can be made here, and RLIMIT_NPROC does not bind the root user (run as another user, or where /sys/fs/cgroup is writable)".into()
+        } else {
+            "RLIMIT_NPROC (approximate: counts every process of the user; a pids cgroup, where /sys/fs/cgroup is writable, is exact)".into()
+        }
+    }
+
+    /// The cgroup this process is in, in the hierarchy that has the pids controller.
+    fn parent() -> Option<PathBuf> {
         let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
         // cgroup v1 names the controller (`8:pids:/path`); v2 has one line (`0::/path`).
         let (base, path) = own
@@ -270,7 +285,11 @@ impl PidsCgroup {
                 let path = own.lines().find_map(|line| line.strip_prefix("0::"))?;
                 Some(("/sys/fs/cgroup", path))
             })?;
-        let parent = Path::new(base).join(path.trim_start_matches('/'));
+        Some(Path::new(base).join(path.trim_start_matches('/')))
+    }
+
+    fn create(allowed: u32) -> Option<PidsCgroup> {
+        let parent = Self::parent()?;
         let dir = parent.join(format!("pygrade-{}", std::process::id()));
         std::fs::create_dir(&dir).ok()?;
         let cgroup = PidsCgroup { dir, parent };
