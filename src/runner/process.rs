@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ use tokio::process::Command;
 use tokio::sync::Notify;
 
 use super::limits::{Clock, Limits};
-use super::sandbox::{Sandbox, View};
+use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit};
 
 /// Bytes kept from the start and from the end of each stream.
@@ -140,7 +140,7 @@ impl Launcher {
             protected: &spawn.protected,
             scratch: spawn.scratch.as_deref(),
         };
-        let (program, args) = sandbox.wrap(&spawn.program, &spawn.args, &spawn.cwd, &view);
+        let wrapped = sandbox.wrap(&spawn.program, &spawn.args, &spawn.env, &spawn.cwd, &view);
         let limits = &spawn.limits;
         let mut command = Command::new(&self.supervisor);
         command
@@ -166,7 +166,7 @@ impl Launcher {
             .arg(ending_file.path())
             .current_dir(&spawn.cwd)
             .env_clear()
-            .envs(spawn.env.iter().map(|(k, v)| (k, v)))
+            .envs(wrapped.env.iter().map(|(k, v)| (k, v)))
             .stdin(if spawn.stdin.is_some() {
                 Stdio::piped()
             } else {
@@ -174,41 +174,50 @@ impl Launcher {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // Descriptors the supervisor passes on to its child: the results channel's writing
+        // end, and the reading end of bwrap's options.
+        let mut passed: Vec<(OwnedFd, i32)> = Vec::new();
         let channel = if spawn.channel {
             let (reader, writer) = std::io::pipe().context("could not make a results channel")?;
-            let fd = writer.as_raw_fd();
-            // SAFETY: dup2 and fcntl are plain system calls, safe between fork and exec.
-            unsafe {
-                command.pre_exec(move || {
-                    if nix::libc::dup2(fd, CHANNEL_FD) == -1
-                        || nix::libc::fcntl(CHANNEL_FD, nix::libc::F_SETFD, 0) == -1
-                    {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
-            command.arg(format!("--pass-fd={CHANNEL_FD}"));
-            Some((reader, writer))
+            passed.push((writer.into(), CHANNEL_FD));
+            Some(reader)
         } else {
             None
         };
-        command.arg("--").arg(&program).args(&args);
+        let setup = if wrapped.setup.is_empty() {
+            None
+        } else {
+            let (reader, writer) = std::io::pipe().context("could not make a pipe for bwrap")?;
+            passed.push((reader.into(), SETUP_FD));
+            Some(writer)
+        };
+        pass_descriptors(&mut command, &passed)?;
+        command.arg("--").arg(&wrapped.program).args(&wrapped.args);
         let mut child = command
             .spawn()
             .with_context(|| format!("could not start {}", self.supervisor.display()))?;
         // If this run is abandoned (pygrade interrupted), the supervisor is asked to stop, so
         // that it takes its process tree down in order instead of being killed outright.
         let mut stop_on_drop = StopOnDrop(child.id());
-        // Only the supervisor's tree holds the writing end now: the channel ends with it.
+        // Only the supervisor's tree holds them now (the command's copies go with it): the
+        // channel ends when that tree does.
+        drop(command);
+        drop(passed);
         let channel = match channel {
-            Some((reader, writer)) => {
-                drop(writer);
+            Some(reader) => {
                 let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())?;
                 Some(tokio::spawn(read_channel(reader)))
             }
             None => None,
         };
+        if let Some(writer) = setup {
+            let mut writer = tokio::net::unix::pipe::Sender::from_owned_fd(writer.into())?;
+            let bytes = wrapped.setup_bytes();
+            // bwrap reads it all before it starts anything; if it never starts, no matter.
+            tokio::spawn(async move {
+                let _ = writer.write_all(&bytes).await;
+            });
+        }
 
         if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
             // A learner program may never read its input; a closed pipe is not an error.
@@ -271,6 +280,36 @@ impl Launcher {
             channel,
         })
     }
+}
+
+/// Arranges for each `(descriptor, number)` to be open, under that number, in the supervisor
+/// (and so in its child), and tells the supervisor which numbers they are.
+fn pass_descriptors(command: &mut Command, passed: &[(OwnedFd, i32)]) -> Result<()> {
+    let mut moves = Vec::new();
+    for (fd, target) in passed {
+        // Above every target number first, so that one move cannot overwrite another's source.
+        let high = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(10))?;
+        // SAFETY: fcntl returned a new descriptor that nothing else owns.
+        let high = unsafe { OwnedFd::from_raw_fd(high) };
+        command.arg(format!("--pass-fd={target}"));
+        moves.push((high, *target));
+    }
+    let raw: Vec<(i32, i32)> = moves.iter().map(|(fd, t)| (fd.as_raw_fd(), *t)).collect();
+    // SAFETY: dup2 is a plain system call, safe between fork and exec; the sources stay open
+    // until the command has been spawned, as the closure owns them.
+    unsafe {
+        command.pre_exec(move || {
+            let _keep = &moves;
+            for &(from, to) in &raw {
+                // dup2 to another number leaves the copy open across exec.
+                if nix::libc::dup2(from, to) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+    Ok(())
 }
 
 /// How a process ended, from what its supervisor saw and the last words on its stderr.

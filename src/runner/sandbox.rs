@@ -32,6 +32,37 @@ const SYSTEM: &[&str] = &[
     "/etc/alternatives",
 ];
 
+/// The descriptor bwrap reads its options from.
+pub(crate) const SETUP_FD: i32 = 4;
+
+/// A command ready to start: `setup`, when not empty, must reach it on [`SETUP_FD`].
+pub(crate) struct Wrapped {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub env: Vec<(String, OsString)>,
+    pub setup: Vec<OsString>,
+}
+
+impl Wrapped {
+    /// The options for [`SETUP_FD`], each ended by a NUL byte.
+    pub(crate) fn setup_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for option in &self.setup {
+            bytes.extend_from_slice(option.as_encoded_bytes());
+            bytes.push(0);
+        }
+        bytes
+    }
+
+    /// The command line with the setup options written out in it (for the probe, whose
+    /// command line nobody sees).
+    fn inline(self) -> Vec<OsString> {
+        let mut args = self.setup;
+        args.extend(self.args.into_iter().skip(2));
+        args
+    }
+}
+
 /// What a sandboxed process sees of the files outside the system's.
 pub(crate) struct View<'a> {
     /// Folders it may read.
@@ -86,16 +117,25 @@ impl Sandbox {
         }
     }
 
-    /// The command line that runs `program args` inside the sandbox: unchanged without one.
+    /// What runs `program args` with environment `env` inside the sandbox: unchanged without
+    /// one. bwrap's own options, and the environment, go through a descriptor (`--args`), so
+    /// that inside the sandbox, where bwrap is process 1, its command line shows only the
+    /// learner's command and its environment nothing at all.
     pub(crate) fn wrap(
         &self,
         program: &Path,
         args: &[OsString],
+        env: &[(String, OsString)],
         cwd: &Path,
         view: &View<'_>,
-    ) -> (PathBuf, Vec<OsString>) {
+    ) -> Wrapped {
         let Sandbox::Bwrap { program: bwrap } = self else {
-            return (program.to_path_buf(), args.to_vec());
+            return Wrapped {
+                program: program.to_path_buf(),
+                args: args.to_vec(),
+                env: env.to_vec(),
+                setup: Vec::new(),
+            };
         };
         let mut out: Vec<OsString> = [
             "--unshare-all",
@@ -134,9 +174,24 @@ impl Sandbox {
         for path in view.protected {
             bind("--ro-bind", path);
         }
-        out.extend(["--chdir".into(), cwd.into(), "--".into(), program.into()]);
-        out.extend(args.iter().cloned());
-        (bwrap.clone(), out)
+        out.push("--clearenv".into());
+        for (key, value) in env {
+            out.extend(["--setenv".into(), key.into(), value.clone()]);
+        }
+        out.extend(["--chdir".into(), cwd.into()]);
+        let mut command: Vec<OsString> = vec![
+            "--args".into(),
+            SETUP_FD.to_string().into(),
+            "--".into(),
+            program.into(),
+        ];
+        command.extend(args.iter().cloned());
+        Wrapped {
+            program: bwrap.clone(),
+            args: command,
+            env: Vec::new(),
+            setup: out,
+        }
     }
 
     pub(crate) fn is_active(&self) -> bool {
@@ -163,9 +218,9 @@ fn probe(bwrap: &Path) -> Result<(), String> {
         protected: &[],
         scratch: None,
     };
-    let (program, args) = sandbox.wrap(Path::new("/bin/true"), &[], Path::new("/"), &view);
-    match Command::new(program)
-        .args(args)
+    let wrapped = sandbox.wrap(Path::new("/bin/true"), &[], &[], Path::new("/"), &view);
+    match Command::new(wrapped.program.clone())
+        .args(wrapped.inline())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -177,5 +232,71 @@ fn probe(bwrap: &Path) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         )),
         Err(e) => Err(format!("bwrap could not be run: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bwrap_gets_its_options_and_the_environment_through_a_descriptor() {
+        let sandbox = Sandbox::Bwrap {
+            program: PathBuf::from("/usr/bin/bwrap"),
+        };
+        let view = View {
+            readable: &[PathBuf::from("/opt/python")],
+            writable: &[PathBuf::from("/tmp/job")],
+            protected: &[PathBuf::from("/tmp/job/work/tests")],
+            scratch: Some(Path::new("/tmp/job/tmp")),
+        };
+        let env = [("HOME".to_string(), OsString::from("/tmp/job/tmp"))];
+        let wrapped = sandbox.wrap(
+            Path::new("/opt/python/bin/python"),
+            &["word_count.py".into()],
+            &env,
+            Path::new("/tmp/job/work"),
+            &view,
+        );
+        // What process 1 of the sandbox shows: the learner's command, nothing of the setup.
+        let argv: Vec<&str> = wrapped.args.iter().map(|a| a.to_str().unwrap()).collect();
+        assert_eq!(
+            argv,
+            [
+                "--args",
+                "4",
+                "--",
+                "/opt/python/bin/python",
+                "word_count.py"
+            ]
+        );
+        assert!(
+            wrapped.env.is_empty(),
+            "bwrap itself starts with no environment"
+        );
+        let setup = String::from_utf8(wrapped.setup_bytes()).unwrap();
+        for expected in [
+            "--clearenv\0--setenv\0HOME\0/tmp/job/tmp\0",
+            "--bind\0/tmp/job/tmp\0/tmp\0",
+            "--ro-bind\0/tmp/job/work/tests\0/tmp/job/work/tests\0",
+            "--unshare-all\0",
+        ] {
+            assert!(setup.contains(expected), "{expected:?} in {setup:?}");
+        }
+    }
+
+    #[test]
+    fn without_a_sandbox_the_command_is_unchanged() {
+        let view = View {
+            readable: &[],
+            writable: &[],
+            protected: &[],
+            scratch: None,
+        };
+        let env = [("HOME".to_string(), OsString::from("/h"))];
+        let wrapped = Sandbox::Off.wrap(Path::new("/bin/python"), &[], &env, Path::new("/"), &view);
+        assert_eq!(wrapped.program, PathBuf::from("/bin/python"));
+        assert_eq!(wrapped.env.len(), 1);
+        assert!(wrapped.setup.is_empty());
     }
 }

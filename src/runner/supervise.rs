@@ -3,10 +3,12 @@
 //! pygrade runs `pygrade __supervise ... -- PROGRAM ARGS` for every process of a check. The
 //! supervisor makes itself a child subreaper, so whatever the learner's code forks, even a
 //! daemon that left the process group with `setsid`, is re-parented to it rather than to init.
-//! It starts the child in a new process group, enforces the wall-clock limit (SIGTERM to the
-//! group, a grace period, SIGKILL), and when the child has ended kills and reaps every process
-//! still below it. It writes how the child ended to a file pygrade names, then exits.
-//! It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
+//! It starts the child in a new process group with its resource limits set, enforces the
+//! wall-clock and disk limits itself (SIGTERM to the group, a grace period, SIGKILL), counts
+//! the tree's processes in a pids cgroup where it may make one, and when the child has ended
+//! kills and reaps every process still below it. It writes how the child ended, and which
+//! limit it ran into, to a file pygrade names, then exits. It asks for SIGTERM when pygrade
+//! dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
 use std::os::fd::FromRawFd;
@@ -72,10 +74,10 @@ pub(crate) struct Supervise {
     /// Open files of each process (RLIMIT_NOFILE).
     #[arg(long)]
     pub open_files: Option<u64>,
-    /// A descriptor the child inherits (the results channel) and the supervisor closes once
-    /// the child has it, so that the channel ends when the child's tree does.
+    /// Descriptors the child inherits (the results channel, bwrap's options) and the
+    /// supervisor closes once the child has them, so that a channel ends with the child's tree.
     #[arg(long)]
-    pub pass_fd: Option<i32>,
+    pub pass_fd: Vec<i32>,
     /// Where to write the [`Ending`].
     #[arg(long)]
     pub result: PathBuf,
@@ -125,7 +127,7 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
         });
     }
     let spawned = command.spawn();
-    if let Some(fd) = args.pass_fd {
+    for &fd in &args.pass_fd {
         // SAFETY: the descriptor was handed to this process for the child alone.
         drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
     }
@@ -290,6 +292,7 @@ impl PidsCgroup {
 
     fn create(allowed: u32) -> Option<PidsCgroup> {
         let parent = Self::parent()?;
+        remove_stale(&parent);
         let dir = parent.join(format!("pygrade-{}", std::process::id()));
         std::fs::create_dir(&dir).ok()?;
         let cgroup = PidsCgroup { dir, parent };
@@ -305,6 +308,23 @@ impl PidsCgroup {
         std::fs::read_to_string(self.dir.join("pids.events")).is_ok_and(|events| {
             field(&events, "max ").is_some_and(|n| n.trim().parse::<u64>().unwrap_or(0) > 0)
         })
+    }
+}
+
+/// Removes the empty cgroups of supervisors that were killed before they could.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("pygrade-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            // Fails, harmlessly, while anything is still in it.
+            let _ = std::fs::remove_dir(entry.path());
+        }
     }
 }
 
