@@ -16,9 +16,13 @@ use serde_json::Value;
 
 const DEFAULT_EXERCISE: &str = "01-foundations/01-word-count";
 
-/// The limits every check of the corpus runs under (see the README's table).
-const CORPUS_LIMITS: &str =
-    "\n[limits]\nprocesses = 32\ndisk = \"16 MiB\"\nmemory = \"512 MiB\"\noutput = \"1 MiB\"\n";
+/// The limits every check of the corpus runs under (see the README's table), as TOML values.
+const CORPUS_LIMITS: [(&str, &str); 4] = [
+    ("processes", "32"),
+    ("disk", "\"16 MiB\""),
+    ("memory", "\"512 MiB\""),
+    ("output", "\"1 MiB\""),
+];
 
 /// Values the environment of every corpus run holds, which no report may show.
 const SECRETS: [(&str, &str); 2] = [
@@ -45,6 +49,9 @@ struct Case {
     /// The output check's matching for this case.
     #[serde(rename = "match")]
     matching: Option<String>,
+    /// Limits of this case's exercise that differ from the corpus's.
+    #[serde(default)]
+    limits: toml::Table,
     #[serde(default)]
     expect: BTreeMap<String, String>,
     #[serde(default)]
@@ -67,7 +74,7 @@ impl Case {
     }
 }
 
-/// Every case, or those `PYGRADE_CORPUS` names.
+/// Every case, or those `PYGRADE_CORPUS` names (and the limit probes).
 fn corpus() -> Vec<Case> {
     let only: Option<Vec<String>> = std::env::var("PYGRADE_CORPUS")
         .ok()
@@ -79,7 +86,10 @@ fn corpus() -> Vec<Case> {
             continue;
         }
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        if only.as_ref().is_some_and(|only| !only.contains(&name)) {
+        // The limit probes always run: the harmful cases depend on them.
+        if only.as_ref().is_some_and(|only| !only.contains(&name))
+            && !name.starts_with("limits-probe")
+        {
             continue;
         }
         let text = std::fs::read_to_string(dir.join("case.toml"))
@@ -132,7 +142,15 @@ fn corpus_bank(env: &Env, cases: &[&Case]) -> PathBuf {
         if let Some(matching) = &case.matching {
             text = text.replace("match = \"exact\"", &format!("match = {matching:?}"));
         }
-        text.push_str(CORPUS_LIMITS);
+        let mut limits: BTreeMap<String, String> = CORPUS_LIMITS
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        limits.extend(case.limits.iter().map(|(k, v)| (k.clone(), v.to_string())));
+        text.push_str("\n[limits]\n");
+        for (key, value) in limits {
+            text.push_str(&format!("{key} = {value}\n"));
+        }
         std::fs::write(manifest, text).unwrap();
     }
     bank

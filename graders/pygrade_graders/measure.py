@@ -210,12 +210,13 @@ def measure_memory(spec: Spec, channel: Channel, learner: Callable[..., Any], re
 
 
 def main(argv: list[str]) -> int:
-    """`measure SPEC FD`: measure as SPEC says, reporting on the channel at descriptor FD."""
-    spec_path, channel_fd = argv
+    """`measure SPEC FD TOKEN_FD`: measure as SPEC says, reporting on the channel at descriptor
+    FD, each event carrying the token read from descriptor TOKEN_FD."""
+    spec_path, channel_fd, token_fd = argv
     spec = Spec.load(spec_path)
     # The channel is taken over, and the reference loaded and its file removed, before any
     # learner code is imported: that code can neither reopen the one nor read the other.
-    channel = Channel.inherited(int(channel_fd))
+    channel = Channel.inherited(int(channel_fd), int(token_fd))
     channel.hello(python=".".join(map(str, sys.version_info[:3])))
     reference = load_reference(spec.reference, spec.function)
     os.remove(spec.reference)

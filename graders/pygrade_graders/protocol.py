@@ -1,6 +1,7 @@
 """The results channel: versioned JSON lines written to a pipe that pygrade opens.
 
-Every line is one event object with an `event` key. The first line is always `hello`, carrying
+Every line is one event object with an `event` key and, on a channel pygrade opened, the
+run's `token`. The first line is always `hello`, carrying
 the protocol version, so pygrade can refuse a harness it does not understand instead of
 misreading it. Each line is flushed as soon as it is written: if the learner's code crashes
 the interpreter or hangs until pygrade kills it, every event written before that point is
@@ -11,8 +12,7 @@ Events (protocol 1):
     collected      {"tests": [{"id", "name", "weight", "file", "line"}, ...]}
     collect-error  {"kind": "syntax-error" | "import-error" | "exception", "message", "location"}
     start          {"id"}
-    result         {"id", "status": "pass" | "fail" | "error" | "skipped" | "output-limit",
-                    "message", "location",
+    result         {"id", "status": "pass" | "fail" | "error" | "skipped", "message", "location",
                     "output", "output_truncated", "duration_ms"}
     done           {"exit_status"}
 """
@@ -42,19 +42,25 @@ def clip(text: str, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
 class Channel:
     """Writes protocol events, one flushed JSON line each."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], token: str | None = None) -> None:
         self._stream = stream
+        self._token = token
 
     @classmethod
-    def inherited(cls, fd: int) -> Channel:
-        """The channel pygrade opened for this process on descriptor `fd`.
+    def inherited(cls, fd: int, token_fd: int) -> Channel:
+        """The channel pygrade opened for this process on descriptor `fd`, with the token every
+        event must carry read from descriptor `token_fd`.
 
-        It moves to a new descriptor that programs started from here do not inherit, and `fd`
-        is closed: a pipe has no name, so code that runs later cannot open the channel again.
+        The channel moves to a new descriptor that programs started from here do not inherit,
+        and `fd` is closed: a pipe has no name, so code that runs later cannot open the channel
+        again. The token descriptor is read to its end and closed, so a line written to the
+        channel by anything but this object is told apart.
         """
+        with open(token_fd, encoding="ascii") as source:
+            token = source.read().strip()
         private = os.dup(fd)
         os.close(fd)
-        return cls(open(private, "w", encoding="utf-8", buffering=1))
+        return cls(open(private, "w", encoding="utf-8", buffering=1), token)
 
     @classmethod
     def open(cls, path: str) -> Channel:
@@ -64,6 +70,8 @@ class Channel:
 
     def send(self, event: str, **fields: Any) -> None:
         record = {"event": event, **fields}
+        if self._token is not None:
+            record = {"token": self._token, **record}
         self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._stream.flush()
 

@@ -54,7 +54,7 @@ class Outcome:
 class Reporter:
     """Turns pytest's hooks into protocol events."""
 
-    def __init__(self, channel: Channel, rootdir: str, output_limit: int | None = None) -> None:
+    def __init__(self, channel: Channel, rootdir: str) -> None:
         # Taken before any learner code is imported, as is everything the reporter relies on.
         own = {"pygrade_graders.protocol.Channel.send": class_attribute(Channel, "send")}
         for name in [n for n in Reporter.__dict__ if n.startswith("pytest_")]:
@@ -63,9 +63,6 @@ class Reporter:
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
-        # pytest captures what a test prints, so pygrade's limit on a process's output is
-        # applied here, to each test's captured output.
-        self.output_limit = output_limit
 
     def relative(self, text: str) -> str:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
@@ -139,11 +136,7 @@ class Reporter:
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         outcome = self.outcomes.pop(nodeid, Outcome())
-        printed = "".join(outcome.output)
-        if self.output_limit is not None and len(printed) > self.output_limit:
-            outcome.status = "output-limit"
-            outcome.message = f"printed {len(printed):,} characters, more than the limit of {self.output_limit:,} bytes"
-        output, truncated = clip(printed)
+        output, truncated = clip("".join(outcome.output))
         self.channel.send(
             "result",
             id=nodeid,
@@ -177,10 +170,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write pygrade's per-test results, one JSON line each, to descriptor N",
     )
     parser.addoption(
-        "--pygrade-output-limit",
-        metavar="BYTES",
+        "--pygrade-token-fd",
+        metavar="N",
         type=int,
-        help="a test that prints more than BYTES gets the status output-limit",
+        help="read the token every result line must carry from descriptor N",
     )
     parser.addoption(
         "--pygrade-results",
@@ -195,13 +188,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     fd = config.getoption("--pygrade-results-fd")
     path = config.getoption("--pygrade-results")
-    if fd is not None:
-        channel = Channel.inherited(int(fd))
+    token_fd = config.getoption("--pygrade-token-fd")
+    if fd is not None and token_fd is not None:
+        channel = Channel.inherited(int(fd), int(token_fd))
     elif path:
         channel = Channel.open(str(path))
     else:
         return
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
-    reporter = Reporter(channel, str(config.rootpath), config.getoption("--pygrade-output-limit"))
-    config.pluginmanager.register(reporter, "pygrade-reporter")
+    config.pluginmanager.register(Reporter(channel, str(config.rootpath)), "pygrade-reporter")

@@ -50,10 +50,16 @@ def _targets(extra: dict[str, Callable[[], object]]) -> dict[str, Callable[[], o
             "pytest.raises": attribute(pytest, "raises"),
         }
     )
-    # The comparison helpers the bank's tests use.
+    # The comparison helpers the bank's tests use: the module's functions and classes, and
+    # the methods of its classes.
     for name, value in vars(compare).items():
-        if callable(value) and getattr(value, "__module__", None) == compare.__name__:
-            found[f"pygrade_graders.compare.{name}"] = attribute(compare, name)
+        if not callable(value) or getattr(value, "__module__", None) != compare.__name__:
+            continue
+        found[f"pygrade_graders.compare.{name}"] = attribute(compare, name)
+        if isinstance(value, type):
+            for method, member in vars(value).items():
+                if callable(member) or isinstance(member, (staticmethod, classmethod)):
+                    found[f"pygrade_graders.compare.{name}.{method}"] = class_attribute(value, method)
     found.update(extra)
     return found
 

@@ -45,16 +45,21 @@ def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str,
 def run_measure(folder: Path) -> list[dict[str, Any]]:
     """Run the harness on `folder`/spec.json as pygrade does, with the channel on a pipe."""
     read_end, write_end = os.pipe()
+    token_read, token_write = os.pipe()
+    os.write(token_write, b"t0k3n\n")
+    os.close(token_write)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pygrade_graders.measure", "spec.json", str(write_end)],
+        [sys.executable, "-m", "pygrade_graders.measure", "spec.json", str(write_end), str(token_read)],
         cwd=folder,
-        pass_fds=[write_end],
+        pass_fds=[write_end, token_read],
     )
     os.close(write_end)
+    os.close(token_read)
     with os.fdopen(read_end, encoding="utf-8") as channel:
-        lines = channel.read().splitlines()
+        events = [json.loads(line) for line in channel.read().splitlines()]
     assert process.wait() == 0
-    return [json.loads(line) for line in lines]
+    assert all(event.pop("token") == "t0k3n" for event in events), "every event carries the token"
+    return events
 
 
 def test_timing_reports_rounds_of_both_sides(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{abnormal_status, describe_exit};
 use crate::bank::{Side, manifest::module_file};
 use crate::grade::{CheckResult, Status};
-use crate::runner::process::CHANNEL_FD;
+use crate::runner::process::{CHANNEL_FD, TOKEN_FD};
 use crate::runner::{Ctx, Exit};
 
 const PROTOCOL: u32 = 1;
@@ -87,14 +87,20 @@ pub(super) async fn run(
         "pygrade_graders.measure".into(),
         spec_path.into(),
         CHANNEL_FD.to_string().into(),
+        TOKEN_FD.to_string().into(),
     ];
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.channel = true;
     spawn.measures_cpu = true;
     let finished = ctx.run(spawn).await?;
-    let text = String::from_utf8_lossy(&finished.channel);
-    let events: Vec<Event> = text
-        .lines()
+    if let Some(line) = finished.channel.forged {
+        return Ok(Harnessed::Settled(
+            CheckResult::whole(kind, Status::Rejected, points).with_message(format!(
+                "rejected: line {line} of the results channel was not written by pygrade's harness; results from such a run cannot be trusted"
+            )),
+        ));
+    }
+    let events: Vec<Event> = (finished.channel.lines.iter())
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect();
 

@@ -130,10 +130,17 @@ pub(super) async fn run(
             Status::Fail
         });
     let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
+    // A check that ran into a limit says which, from the first case that did.
+    let why = tests
+        .iter()
+        .find(|t| t.status == status && status != Status::Fail)
+        .and_then(|t| t.message.as_deref())
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
     let message = if failed == 0 {
         format!("all {} cases match", tests.len())
     } else {
-        format!("{failed} of {} cases did not pass", tests.len())
+        format!("{failed} of {} cases did not pass{why}", tests.len())
     };
     Ok(CheckResult::from_tests("output", status, points, tests).with_message(message))
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{abnormal_status, describe_exit};
 use crate::grade::{CheckResult, Status, TestResult};
-use crate::runner::process::CHANNEL_FD;
+use crate::runner::process::{CHANNEL_FD, Channel, TOKEN_FD};
 use crate::runner::{Ctx, Exit};
 
 const PROTOCOL: u32 = 1;
@@ -80,6 +80,9 @@ fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsStrin
         "--no-header",
         "-rN",
         "--color=no",
+        // What a test prints is captured for its result and also passes on to the process's
+        // stdout, where the output limit applies to it as to any other output.
+        "--capture=tee-sys",
         "-p",
         "no:cacheprovider",
         "-p",
@@ -89,7 +92,8 @@ fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsStrin
     args.extend([
         "--pygrade-results-fd".into(),
         CHANNEL_FD.to_string().into(),
-        format!("--pygrade-output-limit={}", ctx.limits.output).into(),
+        "--pygrade-token-fd".into(),
+        TOKEN_FD.to_string().into(),
         "-c".into(),
         ini.into(),
         "--rootdir".into(),
@@ -135,7 +139,13 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     spawn.cwd = root.clone();
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let events = parse(&String::from_utf8_lossy(&finished.channel))?;
+    let (events, garbled) = parse(&finished.channel);
+    if let Some(line) = garbled {
+        bail!(
+            "{}: unreadable line {line} from the pytest plugin while collecting the tests",
+            exercise.id
+        );
+    }
     let tests = events.into_iter().find_map(|e| match e {
         Event::Collected { tests } if !tests.is_empty() => Some(tests),
         _ => None,
@@ -164,7 +174,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let events = parse(&String::from_utf8_lossy(&finished.channel))?;
+    let (events, garbled) = parse(&finished.channel);
 
     let mut started = None;
     let mut collected = Vec::new();
@@ -173,13 +183,16 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     let mut hello = false;
     let mut tampered = Vec::new();
     // Events out of the plugin's order mean something else wrote to the channel.
-    let mut forged = None;
+    let mut forged = garbled.map(|_| "a line that is not an event");
     let mut done = false;
     for event in events {
         if done {
             forged.get_or_insert("an event after the end of the run");
         }
         match event {
+            Event::Hello { .. } if hello => {
+                forged.get_or_insert("a second greeting");
+            }
             Event::Hello { protocol } if protocol == PROTOCOL => hello = true,
             Event::Hello { protocol } => bail!(
                 "the pytest plugin speaks protocol {protocol}, this pygrade speaks {PROTOCOL}: run `pygrade setup` to refresh it"
@@ -239,9 +252,17 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
             "import-error" => "an import error",
             _ => "an exception raised while importing",
         };
-        let mut result = CheckResult::whole("pytest", Status::Error, points).with_message(format!(
-            "the tests could not load your code because of {reason}:\n{message}"
-        ));
+        let mut text =
+            format!("the tests could not load your code because of {reason}:\n{message}");
+        // Importing may also run into a limit, which is then the verdict.
+        let limit = Some(finished.exit)
+            .filter(|exit| !matches!(exit, Exit::Code(_)))
+            .or_else(|| limit_in(&message));
+        if let Some(limit) = limit {
+            text = format!("{}; {text}", describe_exit(limit, &ctx.limits));
+        }
+        let status = limit.and_then(abnormal_status).unwrap_or(Status::Error);
+        let mut result = CheckResult::whole("pytest", status, points).with_message(text);
         result.tests = expected.iter().map(not_run).collect();
         return Ok(result);
     }
@@ -258,7 +279,6 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
                     "pass" => Status::Pass,
                     "fail" => Status::Fail,
                     "skipped" => Status::Skipped,
-                    "output-limit" => Status::OutputLimit,
                     _ => Status::Error,
                 },
                 message: r.message,
@@ -286,24 +306,15 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
         })
         .collect();
 
-    // Inside a test, printing past the output limit (pytest captures it, and the plugin
-    // measures it) or running out of memory or disk (an exception that pytest catches:
-    // MemoryError, or OSError "File too large" past the file-size limit) does not end the
-    // process, so the verdict is read from the test.
+    // Inside a test, running out of memory or disk raises an exception that pytest catches
+    // (MemoryError, or OSError "File too large" past the file-size limit): the process lives
+    // on, so the verdict is read from the test.
     let mut over_limit = None;
     for test in &mut tests {
-        let message = test.message.as_deref().unwrap_or_default();
-        let limit = if test.status == Status::OutputLimit {
-            Exit::OutputLimit
-        } else if message.starts_with("MemoryError") {
-            Exit::MemoryLimit
-        } else if message.contains("[Errno 27] File too large") {
-            Exit::DiskLimit
-        } else {
-            continue;
-        };
-        test.status = abnormal_status(limit).unwrap_or(Status::Error);
-        over_limit = Some(limit);
+        if let Some(limit) = limit_in(test.message.as_deref().unwrap_or_default()) {
+            test.status = abnormal_status(limit).unwrap_or(Status::Error);
+            over_limit = Some(limit);
+        }
     }
     let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
     let counts = format!("{failed} of {} tests did not pass", tests.len());
@@ -326,6 +337,18 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     Ok(result)
 }
 
+/// The limit an exception's message shows the learner's code ran into, if any: MemoryError
+/// under the address-space limit, or "File too large" (EFBIG) past the file-size limit.
+fn limit_in(message: &str) -> Option<Exit> {
+    if message.starts_with("MemoryError") || message.contains("\nMemoryError") {
+        Some(Exit::MemoryLimit)
+    } else if message.contains("[Errno 27] File too large") {
+        Some(Exit::DiskLimit)
+    } else {
+        None
+    }
+}
+
 /// What pytest's fault handler wrote to stderr about a crash, without the frames of pytest
 /// and the standard library: the learner's frames.
 fn crash_trace(stderr: &str) -> String {
@@ -345,38 +368,46 @@ fn not_run(c: &Collected) -> TestResult {
     }
 }
 
-/// The channel's events. A line cut short by a crash is the last one and is dropped; any other
-/// line that does not parse means the two sides disagree, which is pygrade's error.
-fn parse(text: &str) -> Result<Vec<Event>> {
-    let lines: Vec<&str> = text.lines().collect();
+/// The channel's events, and the number of the first line that is not one of this run's:
+/// a line without the run's token, or one that is not an event, was not written by the plugin.
+fn parse(channel: &Channel) -> (Vec<Event>, Option<usize>) {
     let mut events = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
+    let mut garbled = channel.forged;
+    for (i, line) in channel.lines.iter().enumerate() {
         match serde_json::from_str(line) {
             Ok(event) => events.push(event),
-            Err(_) if i + 1 == lines.len() => {}
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("unreadable line {} from the pytest plugin", i + 1));
+            Err(_) => {
+                garbled.get_or_insert(i + 1);
             }
         }
     }
-    Ok(events)
+    (events, garbled)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_line_cut_by_a_crash_is_dropped() {
-        let text = "{\"event\": \"hello\", \"protocol\": 1}\n{\"event\": \"start\", \"id\": \"t";
-        let events = parse(text).unwrap();
-        assert_eq!(events.len(), 1);
+    fn channel(text: &str) -> Channel {
+        Channel {
+            lines: text.lines().map(str::to_string).collect(),
+            forged: None,
+        }
     }
 
     #[test]
-    fn a_garbled_line_in_the_middle_is_an_error() {
-        let text = "{\"event\": \"hello\", \"protocol\": 1}\nnonsense\n{\"event\": \"done\"}\n";
-        assert!(parse(text).is_err());
+    fn events_parse_whatever_else_a_line_holds() {
+        let text = "{\"token\": \"t\", \"event\": \"hello\", \"protocol\": 1}\n{\"token\": \"t\", \"event\": \"start\", \"id\": \"x\"}";
+        let (events, garbled) = parse(&channel(text));
+        assert_eq!(events.len(), 2);
+        assert_eq!(garbled, None);
+    }
+
+    #[test]
+    fn a_line_that_is_no_event_is_found() {
+        let text = "{\"event\": \"hello\", \"protocol\": 1}\n{\"event\": \"nonsense\"}\n{\"event\": \"done\"}\n";
+        let (events, garbled) = parse(&channel(text));
+        assert_eq!(events.len(), 2);
+        assert_eq!(garbled, Some(2));
     }
 }

@@ -35,6 +35,8 @@ const KEEP_TAIL: usize = 256 * 1024;
 const CHANNEL_LIMIT: usize = 64 * 1024 * 1024;
 /// The descriptor number a process finds its results channel on.
 pub(crate) const CHANNEL_FD: i32 = 3;
+/// The descriptor it reads its channel's token from.
+pub(crate) const TOKEN_FD: i32 = 5;
 /// Time between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_millis(500);
 /// How long to wait for a stream to close once the process tree is gone.
@@ -64,7 +66,8 @@ pub(crate) struct Spawn {
     /// some kernels an armed CPU timer makes that clock coarse. The wall clock still holds.
     pub measures_cpu: bool,
     /// Whether the process gets a results channel: a pipe on descriptor [`CHANNEL_FD`],
-    /// opened before it starts, with no name anything could open it by.
+    /// opened before it starts, with no name anything could open it by; and on
+    /// [`TOKEN_FD`], the token this run's every event must carry.
     pub channel: bool,
 }
 
@@ -103,7 +106,50 @@ pub(crate) struct Finished {
     /// The largest resident set of any one process in its tree.
     pub peak_rss_kib: u64,
     /// What the process wrote to its results channel (empty without one).
-    pub channel: Vec<u8>,
+    pub channel: Channel,
+}
+
+/// The events a process wrote to its results channel.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Channel {
+    /// The lines that carry this run's token, in order.
+    pub lines: Vec<String>,
+    /// The number of the first line that does not: something other than pygrade's own code
+    /// wrote to the channel. A last line cut short by a crash is not counted.
+    pub forged: Option<usize>,
+}
+
+impl Channel {
+    /// Sorts what was read into this run's events and the rest.
+    fn read(bytes: &[u8], token: &str) -> Channel {
+        #[derive(serde::Deserialize)]
+        struct Stamped {
+            token: String,
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let all: Vec<&str> = text.lines().collect();
+        let mut channel = Channel::default();
+        for (i, line) in all.iter().enumerate() {
+            match serde_json::from_str::<Stamped>(line) {
+                Ok(stamped) if stamped.token == token => channel.lines.push(line.to_string()),
+                Err(_) if i + 1 == all.len() && !text.ends_with('\n') => {}
+                _ => {
+                    channel.forged.get_or_insert(i + 1);
+                }
+            }
+        }
+        channel
+    }
+}
+
+/// A token no learner code can guess: 128 bits from the kernel's random source.
+fn new_token() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut source| source.read_exact(&mut bytes))
+        .context("could not read /dev/urandom for a results token")?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -180,7 +226,9 @@ impl Launcher {
         let channel = if spawn.channel {
             let (reader, writer) = std::io::pipe().context("could not make a results channel")?;
             passed.push((writer.into(), CHANNEL_FD));
-            Some(reader)
+            let (token_reader, token_writer) = std::io::pipe()?;
+            passed.push((token_reader.into(), TOKEN_FD));
+            Some((reader, token_writer, new_token()?))
         } else {
             None
         };
@@ -204,19 +252,15 @@ impl Launcher {
         drop(command);
         drop(passed);
         let channel = match channel {
-            Some(reader) => {
+            Some((reader, token_writer, token)) => {
                 let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())?;
-                Some(tokio::spawn(read_channel(reader)))
+                feed(token_writer, format!("{token}\n").into_bytes())?;
+                Some((tokio::spawn(read_channel(reader)), token))
             }
             None => None,
         };
         if let Some(writer) = setup {
-            let mut writer = tokio::net::unix::pipe::Sender::from_owned_fd(writer.into())?;
-            let bytes = wrapped.setup_bytes();
-            // bwrap reads it all before it starts anything; if it never starts, no matter.
-            tokio::spawn(async move {
-                let _ = writer.write_all(&bytes).await;
-            });
+            feed(writer, wrapped.setup_bytes())?;
         }
 
         if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
@@ -252,11 +296,11 @@ impl Launcher {
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
         let channel = match channel {
-            Some(task) => match tokio::time::timeout(DRAIN_WAIT, task).await {
-                Ok(Ok(bytes)) => bytes,
-                _ => Vec::new(),
+            Some((task, token)) => match tokio::time::timeout(DRAIN_WAIT, task).await {
+                Ok(Ok(bytes)) => Channel::read(&bytes, &token),
+                _ => Channel::default(),
             },
-            None => Vec::new(),
+            None => Channel::default(),
         };
         let ending: Ending = match std::fs::read(ending_file.path()) {
             Ok(bytes) if !bytes.is_empty() => serde_json::from_slice(&bytes)?,
@@ -280,6 +324,16 @@ impl Launcher {
             channel,
         })
     }
+}
+
+/// Writes `bytes` into a pipe and closes it, without waiting: what reads it reads it all before
+/// it starts anything, and if it never starts, no matter.
+fn feed(writer: std::io::PipeWriter, bytes: Vec<u8>) -> Result<()> {
+    let mut writer = tokio::net::unix::pipe::Sender::from_owned_fd(writer.into())?;
+    tokio::spawn(async move {
+        let _ = writer.write_all(&bytes).await;
+    });
+    Ok(())
 }
 
 /// Arranges for each `(descriptor, number)` to be open, under that number, in the supervisor

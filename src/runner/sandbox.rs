@@ -174,6 +174,11 @@ impl Sandbox {
         for path in view.protected {
             bind("--ro-bind", path);
         }
+        // Everything else is read-only, bwrap's own root and /dev included: they are in
+        // memory, and writes there would count toward no limit.
+        for fixed in ["/dev", "/"] {
+            out.extend(["--remount-ro".into(), fixed.into()]);
+        }
         out.push("--clearenv".into());
         for (key, value) in env {
             out.extend(["--setenv".into(), key.into(), value.clone()]);

@@ -146,8 +146,14 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
             ending.limit = Some(Hit::Wall);
             break stop_group(&mut child, group, grace)?;
         }
-        if disk.as_ref().is_some_and(Disk::over) {
+        if disk.as_ref().is_some_and(|disk| disk.over(group)) {
             ending.limit = Some(Hit::Disk);
+            break stop_group(&mut child, group, grace)?;
+        }
+        // A refused fork or thread is the verdict: a bomb that keeps retrying is stopped now,
+        // not at the wall clock.
+        if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
+            ending.limit = Some(Hit::Processes);
             break stop_group(&mut child, group, grace)?;
         }
         if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
@@ -161,7 +167,7 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     if ending.limit.is_none() {
         if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
             ending.limit = Some(Hit::Processes);
-        } else if disk.as_ref().is_some_and(Disk::over) {
+        } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
             ending.limit = Some(Hit::Disk);
         }
     }
@@ -337,8 +343,9 @@ impl Drop for PidsCgroup {
 }
 
 /// The disk a tree has written: what the watched folders hold beyond what they held at the
-/// start. Each file or folder counts for at least one 4 KiB block, so a flood of empty files
-/// runs into the limit too, and the walk stays bounded.
+/// start, plus the files its processes hold open after deleting them (a temporary file, a
+/// memfd), which no folder shows. Each file or folder counts for at least one 4 KiB block, so
+/// a flood of empty files runs into the limit too, and the walk stays bounded.
 struct Disk {
     folders: Vec<PathBuf>,
     baseline: u64,
@@ -352,12 +359,11 @@ impl Disk {
             baseline: 0,
             limit,
         };
-        disk.baseline = disk.used();
+        disk.baseline = disk.in_folders();
         disk
     }
 
-    fn used(&self) -> u64 {
-        use std::os::unix::fs::MetadataExt;
+    fn in_folders(&self) -> u64 {
         let cap = self.baseline + self.limit + 1;
         let mut total = 0;
         for entry in self
@@ -367,7 +373,7 @@ impl Disk {
             .flatten()
         {
             if let Ok(meta) = entry.metadata() {
-                total += (meta.blocks() * 512).max(4096);
+                total += footprint(&meta);
             }
             if total > cap {
                 break;
@@ -376,9 +382,62 @@ impl Disk {
         total
     }
 
-    fn over(&self) -> bool {
-        self.used().saturating_sub(self.baseline) > self.limit
+    /// Files that the processes of the tree under `root` hold open but that no longer have a
+    /// name.
+    fn deleted_but_open(root: Pid) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        let mut seen = std::collections::HashSet::new();
+        let mut total = 0;
+        for pid in tree(root) {
+            let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+                continue;
+            };
+            for fd in fds.flatten() {
+                // The link leads to the open file itself, named or not.
+                let Ok(meta) = std::fs::metadata(fd.path()) else {
+                    continue;
+                };
+                if meta.is_file() && meta.nlink() == 0 && seen.insert((meta.dev(), meta.ino())) {
+                    total += footprint(&meta);
+                }
+            }
+        }
+        total
     }
+
+    fn over(&self, root: Pid) -> bool {
+        let named = self.in_folders().saturating_sub(self.baseline);
+        // The cheaper count first: most of the time it settles the question.
+        named > self.limit || named + Self::deleted_but_open(root) > self.limit
+    }
+}
+
+fn footprint(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    (meta.blocks() * 512).max(4096)
+}
+
+/// `root` and every process below it, from each task's `children` in /proc.
+fn tree(root: Pid) -> Vec<i32> {
+    let mut found = vec![root.as_raw()];
+    let mut next = 0;
+    while next < found.len() && found.len() < 4096 {
+        let pid = found[next];
+        next += 1;
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
+                found.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<i32>().ok()),
+                );
+            }
+        }
+    }
+    found
 }
 
 /// TERM to the whole group, a grace period to exit cleanly, then KILL.
