@@ -360,11 +360,9 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
             } else {
                 "the sandbox is not active"
             };
+            // (A probe that failed is among the wrong verdicts; a sandbox that is off fails
+            // the test above when PYGRADE_REQUIRE_SANDBOX is set.)
             eprintln!("{} harmful cases skipped: {why}", harmful.len());
-            assert!(
-                std::env::var_os("PYGRADE_REQUIRE_SANDBOX").is_none() || !sandboxed,
-                "harmful cases skipped: {why}"
-            );
         }
     }
 

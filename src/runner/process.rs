@@ -13,6 +13,7 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -304,6 +305,13 @@ impl Launcher {
         };
         let ending: Ending = match std::fs::read(ending_file.path()) {
             Ok(bytes) if !bytes.is_empty() => serde_json::from_slice(&bytes)?,
+            // Killed from outside before it could say how its child ended: without a sandbox,
+            // learner code running as the same user can do that. The check gets the signal as
+            // its result; the rest of the grading goes on.
+            _ if status.signal().is_some() && spawn.sandboxed => Ending {
+                signal: status.signal(),
+                ..Ending::default()
+            },
             _ => bail!(
                 "could not run {} ({status}): {}",
                 spawn.program.display(),
