@@ -515,6 +515,35 @@ mod tests {
     }
 
     #[test]
+    fn a_checks_limits_win_over_the_exercises_which_win_over_the_defaults() {
+        let text =
+            format!("{GOOD}\n[limits]\nprocesses = 16\nmemory = \"1 GiB\"\ncpu-time = \"2s\"\n");
+        let m = Manifest::parse(&text).unwrap();
+        let pytest = m.checks[0].limits(&m.limits);
+        assert_eq!(pytest.processes, 8, "the check's own");
+        assert_eq!(pytest.memory, 1 << 30, "the exercise's");
+        assert_eq!(pytest.cpu_time, Duration::from_secs(2));
+        let output = m.checks[2].limits(&m.limits);
+        assert_eq!(
+            output.timeout,
+            Duration::from_secs(5),
+            "the default for output checks"
+        );
+        assert_eq!(output.disk, crate::runner::Limits::defaults("output").disk);
+    }
+
+    #[test]
+    fn limits_too_low_to_run_python_are_problems() {
+        let text = format!("{GOOD}\n[limits]\nprocesses = 1\nmemory = \"1 MiB\"\n");
+        let m = Manifest::parse(&text).unwrap();
+        let problems = m.validate(Some(1), &everything_exists, &everything_exists);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("[limits]"), "{problems:?}");
+        let typo = format!("{GOOD}\n[limits]\nproceses = 4\n");
+        assert!(Manifest::parse(&typo).unwrap_err().contains("proceses"));
+    }
+
+    #[test]
     fn a_misspelt_key_is_rejected_by_name() {
         let err = Manifest::parse(&GOOD.replace("points = 2\n", "pionts = 2\n")).unwrap_err();
         assert!(err.contains("pionts"), "{err}");

@@ -7,8 +7,10 @@
 //!
 //! Here: the environment is cleared to what the caller lists (no token of the caller reaches
 //! learner code), stdin is closed unless a case supplies bytes, stdout and stderr are drained
-//! concurrently into capped buffers that keep head and tail, and output past the hard limit
-//! stops the process (`OutputLimit`).
+//! concurrently into capped buffers that keep head and tail, and output past the limit stops
+//! the process (`OutputLimit`). A process that reports results gets a channel: a pipe, and a
+//! token its every line must carry, handed over on another. What the supervisor saw, and the
+//! process's last words, become an [`Exit`] that names the limit it ran into, if any.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -502,4 +504,84 @@ async fn drain(
     }
     bytes.extend(tail);
     Ok(Captured { bytes, truncated })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_channel_keeps_the_lines_with_the_token_and_finds_the_first_without() {
+        let bytes = b"{\"token\": \"k\", \"event\": \"hello\"}\n{\"event\": \"result\"}\nnot json\n{\"token\": \"k\", \"event\": \"done\"}\n";
+        let channel = Channel::read(bytes, "k");
+        assert_eq!(channel.lines.len(), 2);
+        assert_eq!(channel.forged, Some(2));
+        assert_eq!(Channel::read(bytes, "other").lines.len(), 0);
+    }
+
+    #[test]
+    fn a_last_line_cut_short_by_a_crash_is_no_forgery() {
+        let channel = Channel::read(
+            b"{\"token\": \"k\", \"event\": \"hello\"}\n{\"token\": \"k\", \"ev",
+            "k",
+        );
+        assert_eq!(channel.lines.len(), 1);
+        assert_eq!(channel.forged, None);
+    }
+
+    #[test]
+    fn a_refused_fork_or_an_exhausted_clock_names_its_limit() {
+        let limits = Limits::defaults("pytest");
+        let ending = |limit, signal, cpu_ms| Ending {
+            code: None,
+            signal,
+            limit,
+            cpu_ms,
+            max_rss_kb: 0,
+        };
+        assert_eq!(
+            verdict(
+                &ending(Some(Hit::Processes), Some(9), 0),
+                "",
+                &limits,
+                false
+            ),
+            Exit::ProcessLimit
+        );
+        assert_eq!(
+            verdict(
+                &ending(None, Some(nix::libc::SIGXCPU), 10_000),
+                "",
+                &limits,
+                false
+            ),
+            Exit::Timeout(Clock::Cpu)
+        );
+        // Under bwrap, a signal death shows as 128 + the signal.
+        let bwrap = Ending {
+            code: Some(128 + nix::libc::SIGXCPU),
+            ..ending(None, None, 10_000)
+        };
+        assert_eq!(
+            verdict(&bwrap, "", &limits, true),
+            Exit::Timeout(Clock::Cpu)
+        );
+        let efbig = Ending {
+            code: Some(1),
+            ..ending(None, None, 0)
+        };
+        assert_eq!(
+            verdict(&efbig, "OSError: [Errno 27] File too large", &limits, false),
+            Exit::DiskLimit
+        );
+        // Words on stderr do not turn a clean exit into a verdict.
+        let clean = Ending {
+            code: Some(0),
+            ..ending(None, None, 0)
+        };
+        assert_eq!(
+            verdict(&clean, "MemoryError", &limits, false),
+            Exit::Code(0)
+        );
+    }
 }
