@@ -117,7 +117,7 @@ pub(crate) struct Limits {
     /// Wall-clock time; past it, `timeout`.
     #[serde(default, with = "humantime_serde")]
     pub timeout: Option<Duration>,
-    /// CPU time of each process; past it, `timeout` (CPU). Counted in whole seconds.
+    /// CPU time of the check's process tree; past it, `timeout` (CPU).
     #[serde(default, with = "humantime_serde")]
     pub cpu_time: Option<Duration>,
     /// Address space of each process; past it, `memory-limit`.
@@ -172,12 +172,7 @@ impl Limits {
         };
         let millis = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
         low("timeout", millis(self.timeout), 1, " ms");
-        low(
-            "cpu-time",
-            millis(self.cpu_time),
-            1000,
-            " ms (it is counted in seconds)",
-        );
+        low("cpu-time", millis(self.cpu_time), 100, " ms");
         low(
             "memory",
             self.memory.map(|b| b.as_u64()),

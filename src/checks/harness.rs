@@ -91,7 +91,6 @@ pub(super) async fn run(
     ];
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.channel = true;
-    spawn.measures_cpu = true;
     let finished = ctx.run(spawn).await?;
     if let Some(line) = finished.channel.forged {
         return Ok(Harnessed::Settled(

@@ -2,10 +2,10 @@
 //!
 //! An exercise may set any of them in its `[limits]` table (for all its checks) or in a
 //! check's `limits` (for that check); what neither sets takes the default here. The
-//! supervisor enforces them (see `supervise.rs`): wall and CPU time, address space, open
-//! files and the size of any one file as resource limits or timers; processes with a pids
-//! cgroup where pygrade may make one; disk by watching the job's folder; output in the
-//! launcher.
+//! supervisor enforces them (see `supervise.rs`): wall and CPU time by its clock and by
+//! measuring the tree; address space, open files and the size of any one file as resource
+//! limits; processes with a pids cgroup where pygrade may make one; disk by watching the
+//! job's folder; output in the launcher.
 
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use std::time::Duration;
 pub(crate) struct Limits {
     /// Wall-clock time.
     pub timeout: Duration,
-    /// CPU time of each process (RLIMIT_CPU, in whole seconds).
+    /// CPU time of the whole process tree.
     pub cpu_time: Duration,
     /// Address space of each process, in bytes (RLIMIT_AS).
     pub memory: u64,

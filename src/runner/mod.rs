@@ -108,7 +108,6 @@ impl Ctx<'_> {
             env: self.env(),
             stdin: None,
             limits: self.limits,
-            measures_cpu: false,
             channel: false,
         }
     }

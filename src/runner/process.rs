@@ -65,9 +65,6 @@ pub(crate) struct Spawn {
     pub sandboxed: bool,
     pub stdin: Option<Vec<u8>>,
     pub limits: Limits,
-    /// The process measures itself with its own CPU clock, so it gets no CPU-time limit: on
-    /// some kernels an armed CPU timer makes that clock coarse. The wall clock still holds.
-    pub measures_cpu: bool,
     /// Whether the process gets a results channel: a pipe on descriptor [`CHANNEL_FD`],
     /// opened before it starts, with no name anything could open it by; and on
     /// [`TOKEN_FD`], the token this run's every event must carry.
@@ -196,14 +193,14 @@ impl Launcher {
             .arg("__supervise")
             .arg(format!("--timeout-ms={}", limits.timeout.as_millis()))
             .arg(format!("--grace-ms={}", GRACE.as_millis()))
-            .args((!spawn.measures_cpu).then(|| {
-                format!(
-                    "--cpu-seconds={}",
-                    limits.cpu_time.as_secs_f64().ceil().max(1.0) as u64
-                )
-            }))
+            .arg(format!("--cpu-ms={}", limits.cpu_time.as_millis()))
             .arg(format!("--memory={}", limits.memory))
-            .arg(format!("--processes={}", limits.processes))
+            // Counting processes costs a move between cgroups: only where learner code runs.
+            .args(
+                spawn
+                    .sandboxed
+                    .then(|| format!("--processes={}", limits.processes)),
+            )
             .arg(format!("--disk={}", limits.disk))
             .arg(format!("--open-files={}", limits.open_files))
             .args(spawn.writable.iter().map(|dir| {
@@ -249,7 +246,8 @@ impl Launcher {
             .with_context(|| format!("could not start {}", self.supervisor.display()))?;
         // If this run is abandoned (pygrade interrupted), the supervisor is asked to stop, so
         // that it takes its process tree down in order instead of being killed outright.
-        let mut stop_on_drop = StopOnDrop(child.id());
+        let supervisor_pid = child.id();
+        let mut stop_on_drop = StopOnDrop(supervisor_pid);
         // Only the supervisor's tree holds them now (the command's copies go with it): the
         // channel ends when that tree does.
         drop(command);
@@ -296,6 +294,9 @@ impl Launcher {
             }
         };
         stop_on_drop.0 = None;
+        if let Some(pid) = supervisor_pid {
+            super::supervise::PidsCgroup::remove_after(pid);
+        }
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
         let channel = match channel {
@@ -323,7 +324,7 @@ impl Launcher {
         let exit = if output_limit {
             Exit::OutputLimit
         } else {
-            verdict(&ending, &stderr.text(), limits, sandbox.is_active())
+            verdict(&ending, &stderr.text(), sandbox.is_active())
         };
         Ok(Finished {
             exit,
@@ -377,9 +378,10 @@ fn pass_descriptors(command: &mut Command, passed: &[(OwnedFd, i32)]) -> Result<
 }
 
 /// How a process ended, from what its supervisor saw and the last words on its stderr.
-fn verdict(ending: &Ending, stderr: &str, limits: &Limits, sandboxed: bool) -> Exit {
+fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
     match ending.limit {
         Some(Hit::Wall) => return Exit::Timeout(Clock::Wall),
+        Some(Hit::Cpu) => return Exit::Timeout(Clock::Cpu),
         Some(Hit::Disk) => return Exit::DiskLimit,
         Some(Hit::Processes) => return Exit::ProcessLimit,
         None => {}
@@ -391,12 +393,6 @@ fn verdict(ending: &Ending, stderr: &str, limits: &Limits, sandboxed: bool) -> E
     });
     if signal.is_none() && ending.code == Some(0) {
         return Exit::Code(0);
-    }
-    let cpu_spent = ending.cpu_ms >= limits.cpu_time.as_millis() as u64;
-    match signal {
-        Some(nix::libc::SIGXCPU) => return Exit::Timeout(Clock::Cpu),
-        Some(nix::libc::SIGKILL) if cpu_spent => return Exit::Timeout(Clock::Cpu),
-        _ => {}
     }
     // Past the address-space limit, running out shows as Python's MemoryError (or an
     // allocator's abort); past the file-size limit, as "File too large" (Python ignores
@@ -531,7 +527,6 @@ mod tests {
 
     #[test]
     fn a_refused_fork_or_an_exhausted_clock_names_its_limit() {
-        let limits = Limits::defaults("pytest");
         let ending = |limit, signal, cpu_ms| Ending {
             code: None,
             signal,
@@ -540,38 +535,25 @@ mod tests {
             max_rss_kb: 0,
         };
         assert_eq!(
-            verdict(
-                &ending(Some(Hit::Processes), Some(9), 0),
-                "",
-                &limits,
-                false
-            ),
+            verdict(&ending(Some(Hit::Processes), Some(9), 0), "", false),
             Exit::ProcessLimit
         );
         assert_eq!(
-            verdict(
-                &ending(None, Some(nix::libc::SIGXCPU), 10_000),
-                "",
-                &limits,
-                false
-            ),
+            verdict(&ending(Some(Hit::Cpu), Some(15), 10_000), "", false),
             Exit::Timeout(Clock::Cpu)
         );
         // Under bwrap, a signal death shows as 128 + the signal.
         let bwrap = Ending {
-            code: Some(128 + nix::libc::SIGXCPU),
-            ..ending(None, None, 10_000)
+            code: Some(128 + 11),
+            ..ending(None, None, 0)
         };
-        assert_eq!(
-            verdict(&bwrap, "", &limits, true),
-            Exit::Timeout(Clock::Cpu)
-        );
+        assert_eq!(verdict(&bwrap, "", true), Exit::Signal(11));
         let efbig = Ending {
             code: Some(1),
             ..ending(None, None, 0)
         };
         assert_eq!(
-            verdict(&efbig, "OSError: [Errno 27] File too large", &limits, false),
+            verdict(&efbig, "OSError: [Errno 27] File too large", false),
             Exit::DiskLimit
         );
         // Words on stderr do not turn a clean exit into a verdict.
@@ -579,9 +561,6 @@ mod tests {
             code: Some(0),
             ..ending(None, None, 0)
         };
-        assert_eq!(
-            verdict(&clean, "MemoryError", &limits, false),
-            Exit::Code(0)
-        );
+        assert_eq!(verdict(&clean, "MemoryError", false), Exit::Code(0));
     }
 }

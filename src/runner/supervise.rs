@@ -41,6 +41,8 @@ pub(crate) struct Ending {
 pub(crate) enum Hit {
     /// The wall clock ran out.
     Wall,
+    /// The tree used up its CPU time.
+    Cpu,
     /// The watched folders grew past the disk limit.
     Disk,
     /// A process or thread could not start because the tree had as many as it may.
@@ -56,9 +58,9 @@ pub(crate) struct Supervise {
     /// Time between SIGTERM and SIGKILL, in milliseconds.
     #[arg(long)]
     pub grace_ms: u64,
-    /// CPU time of each process, in whole seconds (RLIMIT_CPU).
+    /// CPU time of the whole tree, in milliseconds, measured as it runs.
     #[arg(long)]
-    pub cpu_seconds: Option<u64>,
+    pub cpu_ms: Option<u64>,
     /// Address space of each process, in bytes (RLIMIT_AS).
     #[arg(long)]
     pub memory: Option<u64>,
@@ -91,8 +93,8 @@ extern "C" fn request_stop(_: nix::libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// How often the wait wakes to notice a stop request and measure the disk; a child's exit
-/// wakes it at once.
+/// How often the wait wakes to notice a stop request and measure CPU time and disk; a child's
+/// exit wakes it at once.
 const POLL: Duration = Duration::from_millis(50);
 
 pub(crate) fn run(args: Supervise) -> Result<()> {
@@ -150,6 +152,10 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
             ending.limit = Some(Hit::Disk);
             break stop_group(&mut child, group, grace)?;
         }
+        if args.cpu_ms.is_some_and(|limit| tree_cpu_ms(group) >= limit) {
+            ending.limit = Some(Hit::Cpu);
+            break stop_group(&mut child, group, grace)?;
+        }
         // A refused fork or thread is the verdict: a bomb that keeps retrying is stopped now,
         // not at the wall clock.
         if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
@@ -171,7 +177,6 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
             ending.limit = Some(Hit::Disk);
         }
     }
-    drop(cgroup);
 
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
     let cpu = usage.user_time() + usage.system_time();
@@ -186,7 +191,6 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
 /// between fork and exec is nothing but system calls.
 #[derive(Clone, Copy)]
 struct Rlimits {
-    cpu_seconds: Option<u64>,
     memory: Option<u64>,
     file_size: Option<u64>,
     open_files: Option<u64>,
@@ -199,7 +203,6 @@ impl Rlimits {
     /// plus the allowance (the root user is exempt from it altogether).
     fn of(args: &Supervise, fallback_processes: bool) -> Rlimits {
         Rlimits {
-            cpu_seconds: args.cpu_seconds,
             memory: args.memory,
             file_size: args.disk,
             open_files: args.open_files,
@@ -212,10 +215,6 @@ impl Rlimits {
 
     fn apply(self) -> std::io::Result<()> {
         use nix::sys::resource::{Resource, setrlimit};
-        if let Some(seconds) = self.cpu_seconds {
-            // SIGXCPU at the soft limit; SIGKILL a second later for code that ignores it.
-            setrlimit(Resource::RLIMIT_CPU, seconds, seconds + 1)?;
-        }
         let pairs = [
             (Resource::RLIMIT_AS, self.memory),
             (Resource::RLIMIT_FSIZE, self.file_size),
@@ -256,8 +255,6 @@ fn field<'s>(status: &'s str, name: &str) -> Option<&'s str> {
 /// records each fork it refused, which is how `process-limit` is told apart from a crash.
 pub(crate) struct PidsCgroup {
     dir: PathBuf,
-    /// Where the supervisor goes back to before the cgroup is removed.
-    parent: PathBuf,
 }
 
 impl PidsCgroup {
@@ -296,17 +293,36 @@ impl PidsCgroup {
         Some(Path::new(base).join(path.trim_start_matches('/')))
     }
 
+    /// The cgroup of the supervisor with process id `pid`.
+    fn of(parent: &Path, pid: u32) -> PathBuf {
+        parent.join(format!("pygrade-{pid}"))
+    }
+
+    /// A new cgroup that this process (the supervisor) joins, for its child to start in. The
+    /// supervisor never leaves it: moving a process between cgroups costs a wait of the
+    /// kernel's (an RCU grace period, some 10 ms) each time. pygrade removes the cgroup once
+    /// the supervisor has exited ([`PidsCgroup::remove_after`]).
     fn create(allowed: u32) -> Option<PidsCgroup> {
         let parent = Self::parent()?;
-        remove_stale(&parent);
-        let dir = parent.join(format!("pygrade-{}", std::process::id()));
+        let dir = Self::of(&parent, std::process::id());
         std::fs::create_dir(&dir).ok()?;
-        let cgroup = PidsCgroup { dir, parent };
         // One more than allowed: the supervisor is in it too.
-        let joined = std::fs::write(cgroup.dir.join("pids.max"), (allowed + 1).to_string())
-            .and_then(|()| std::fs::write(cgroup.dir.join("cgroup.procs"), "0"));
-        // Dropped on failure, which removes it.
-        joined.is_ok().then_some(cgroup)
+        let joined = std::fs::write(dir.join("pids.max"), (allowed + 1).to_string())
+            .and_then(|()| std::fs::write(dir.join("cgroup.procs"), "0"));
+        if joined.is_err() {
+            let _ = std::fs::remove_dir(&dir);
+            return None;
+        }
+        Some(PidsCgroup { dir })
+    }
+
+    /// Removes the cgroup of a supervisor that has exited and been waited for, and any that
+    /// supervisors killed outright left behind.
+    pub(crate) fn remove_after(supervisor: u32) {
+        if let Some(parent) = Self::parent() {
+            let _ = std::fs::remove_dir(Self::of(&parent, supervisor));
+            remove_stale(&parent);
+        }
     }
 
     /// Whether a fork or a new thread was refused for the limit.
@@ -317,7 +333,7 @@ impl PidsCgroup {
     }
 }
 
-/// Removes the empty cgroups of supervisors that were killed before they could.
+/// Removes the empty cgroups of supervisors that are gone.
 fn remove_stale(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -331,14 +347,6 @@ fn remove_stale(parent: &Path) {
             // Fails, harmlessly, while anything is still in it.
             let _ = std::fs::remove_dir(entry.path());
         }
-    }
-}
-
-impl Drop for PidsCgroup {
-    /// Once the tree is gone: back to the parent, and the empty cgroup removed.
-    fn drop(&mut self) {
-        let _ = std::fs::write(self.parent.join("cgroup.procs"), "0");
-        let _ = std::fs::remove_dir(&self.dir);
     }
 }
 
@@ -415,6 +423,33 @@ impl Disk {
 fn footprint(meta: &std::fs::Metadata) -> u64 {
     use std::os::unix::fs::MetadataExt;
     (meta.blocks() * 512).max(4096)
+}
+
+/// The CPU time, in milliseconds, that the tree under `root` has used: each live process's
+/// own, and that of the children it has waited for. (Not RLIMIT_CPU: on some kernels an armed
+/// CPU timer slows every Python start-up and coarsens the process's own CPU clock.)
+fn tree_cpu_ms(root: Pid) -> u64 {
+    let ticks_per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100)
+        .max(1) as u64;
+    let ticks: u64 = tree(root)
+        .into_iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // After `pid (comm)`: state is field 3, utime, stime, cutime, cstime are 14 to 17.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let sum: u64 = fields
+                .get(11..15)?
+                .iter()
+                .filter_map(|f| f.parse::<u64>().ok())
+                .sum();
+            Some(sum)
+        })
+        .sum();
+    ticks * 1000 / ticks_per_second
 }
 
 /// `root` and every process below it, from each task's `children` in /proc.
