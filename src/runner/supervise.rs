@@ -139,27 +139,29 @@ pub(crate) fn run(args: Supervise) -> Result<()> {
     let mut ending = Ending::default();
     let deadline = started + Duration::from_millis(args.timeout_ms);
     let grace = Duration::from_millis(args.grace_ms);
+    // The limit the tree has run into, if any. A refused fork or thread counts at once, so a
+    // bomb that keeps retrying is stopped now, not at the wall clock.
+    let reached = |now: Instant| -> Option<Hit> {
+        if now >= deadline {
+            Some(Hit::Wall)
+        } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
+            Some(Hit::Disk)
+        } else if args.cpu_ms.is_some_and(|limit| tree_cpu_ms(group) >= limit) {
+            Some(Hit::Cpu)
+        } else {
+            cgroup
+                .as_ref()
+                .is_some_and(PidsCgroup::was_hit)
+                .then_some(Hit::Processes)
+        }
+    };
     let status = loop {
         let now = Instant::now();
         if STOP.load(Ordering::SeqCst) {
             break stop_group(&mut child, group, grace)?;
         }
-        if now >= deadline {
-            ending.limit = Some(Hit::Wall);
-            break stop_group(&mut child, group, grace)?;
-        }
-        if disk.as_ref().is_some_and(|disk| disk.over(group)) {
-            ending.limit = Some(Hit::Disk);
-            break stop_group(&mut child, group, grace)?;
-        }
-        if args.cpu_ms.is_some_and(|limit| tree_cpu_ms(group) >= limit) {
-            ending.limit = Some(Hit::Cpu);
-            break stop_group(&mut child, group, grace)?;
-        }
-        // A refused fork or thread is the verdict: a bomb that keeps retrying is stopped now,
-        // not at the wall clock.
-        if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
-            ending.limit = Some(Hit::Processes);
+        if let Some(hit) = reached(now) {
+            ending.limit = Some(hit);
             break stop_group(&mut child, group, grace)?;
         }
         if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
