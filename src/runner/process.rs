@@ -294,7 +294,8 @@ impl Launcher {
             }
         };
         stop_on_drop.0 = None;
-        if let Some(pid) = supervisor_pid {
+        // Only a supervisor given a process limit made a cgroup.
+        if let Some(pid) = supervisor_pid.filter(|_| spawn.sandboxed) {
             super::supervise::PidsCgroup::remove_after(pid);
         }
         let stdout = collect(stdout).await;
