@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "pygrade",
     version,
     about = "Grade Python exercises: pytest, mypy and output checks, run contained.",
-    after_help = "Exit codes: 0 everything graded passed; 1 some learner work did not pass; 2 pygrade could not do its job."
+    after_help = crate::exit::HELP
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -88,7 +88,12 @@ pub(crate) enum Command {
     Doctor,
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
-    Supervise(crate::runner::supervise::Supervise),
+    Supervise {
+        /// What to enforce, as JSON.
+        spec: String,
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,22 +1,30 @@
-//! pygrade: grade Python exercises with pytest, mypy and output checks, run contained.
+//! pygrade: grade Python exercises with pytest, mypy, output, timing and memory checks, run
+//! contained.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, one floor per stage, each importing only the floors below it:
 //!
-//!     cli (args) -> bank (discover exercises) -> plan (locate submissions, plan jobs)
-//!       -> runner (contained processes) + checks (one file per kind)
-//!       -> grade (statuses, points) -> report (one model, an emitter per format) -> exit code
+//!     commands (one file per command; cli and settings)
+//!       -> report (the model, one file per format, progress)
+//!       -> engine (plan, schedule, a run as a stream of events)
+//!       -> checks (one file per kind)
+//!       -> bank (discover exercises, manifests)
+//!       -> contain (launch, supervise, sandbox, limits)
+//!       -> protocol, grade, toolchain, stats (leaves)
 //!
-//! `main` only parses the arguments, hands them to `app`, and turns the outcome into the
-//! process's exit code, in this one place.
+//! `main` only parses the arguments, hands them to a command, and turns the outcome into the
+//! process's exit code (see [`exit`]).
 
-mod app;
 mod bank;
 mod checks;
 mod cli;
+mod commands;
+mod contain;
+mod engine;
+mod exit;
 mod grade;
-mod plan;
+mod protocol;
 mod report;
-mod runner;
+mod settings;
 mod stats;
 mod toolchain;
 mod workspace;
@@ -25,33 +33,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// The documented exit codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// Everything graded passed (or the command had nothing to grade).
-    Success,
-    /// Some learner work did not pass.
-    Failure,
-}
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match app::run(cli) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Failure) => ExitCode::from(1),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("pygrade: error: {err:#}");
-            ExitCode::from(2)
-        }
+    let result = commands::run(cli);
+    if let Err(err) = &result
+        && !exit::is_broken_pipe(err)
+    {
+        eprintln!("pygrade: error: {err:#}");
     }
-}
-
-/// `pygrade list | head` closing the pipe early is not a failure.
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    exit::code(&result)
 }

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::bank::Bank;
-use crate::report::Report;
+use crate::engine::{Event, Listener};
 
 const MARKER: &str = ".pygrade";
 const STATE: &str = "state.json";
@@ -20,6 +20,18 @@ pub(crate) struct Known {
     pub status: String,
     pub score: f64,
     pub max_score: f64,
+}
+
+/// Why there is no workspace to grade: `list` goes on without one, `check` cannot.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WorkspaceError {
+    #[error("the workspace {} does not exist: create one with `pygrade init DIR`", dir.display())]
+    Missing { dir: PathBuf },
+    #[error(
+        "{} is not a pygrade workspace (no {MARKER}/ folder here or above): create one with `pygrade init DIR`, or pass --workspace",
+        dir.display()
+    )]
+    NotAWorkspace { dir: PathBuf },
 }
 
 pub(crate) struct Workspace {
@@ -35,12 +47,9 @@ pub(crate) struct Initialised {
 impl Workspace {
     /// The workspace `dir` is in: `dir` itself or the nearest parent holding `.pygrade/`, so
     /// `pygrade check` works from inside an exercise folder too.
-    pub(crate) fn find(dir: &Path) -> Result<Workspace> {
-        let start = dir.canonicalize().with_context(|| {
-            format!(
-                "the workspace {} does not exist: create one with `pygrade init DIR`",
-                dir.display()
-            )
+    pub(crate) fn find(dir: &Path) -> Result<Workspace, WorkspaceError> {
+        let start = dir.canonicalize().map_err(|_| WorkspaceError::Missing {
+            dir: dir.to_path_buf(),
         })?;
         for candidate in start.ancestors() {
             if candidate.join(MARKER).is_dir() {
@@ -49,10 +58,7 @@ impl Workspace {
                 });
             }
         }
-        bail!(
-            "{} is not a pygrade workspace (no {MARKER}/ folder here or above): create one with `pygrade init DIR`, or pass --workspace",
-            start.display()
-        )
+        Err(WorkspaceError::NotAWorkspace { dir: start })
     }
 
     /// Fills `dir` with the bank's handouts. Never overwrites: a file already there is the
@@ -111,26 +117,44 @@ impl Workspace {
             .unwrap_or_default()
     }
 
-    pub(crate) fn remember(&self, report: &Report) -> Result<()> {
-        let mut known = self.known();
-        // An exercise with a check that did not run (an interrupted run) has no new grade.
-        let complete = report.exercises.iter().filter(|e| {
-            e.checks
-                .iter()
-                .all(|c| c.status != crate::grade::Status::Skipped)
-        });
-        for e in complete {
-            known.insert(
-                e.id.clone(),
-                Known {
-                    status: e.status.as_str().into(),
-                    score: e.score,
-                    max_score: e.max_score,
-                },
-            );
+    /// A listener that remembers the grade of each exercise a run grades in full, and writes
+    /// them when the run ends.
+    pub(crate) fn remember(&self) -> Remember<'_> {
+        Remember {
+            workspace: self,
+            known: self.known(),
         }
-        let path = self.state_path();
-        std::fs::write(&path, serde_json::to_vec_pretty(&known)?)
-            .with_context(|| format!("could not write {}", path.display()))
+    }
+}
+
+/// Remembers a run's grades in the workspace (see [`Workspace::remember`]).
+pub(crate) struct Remember<'w> {
+    workspace: &'w Workspace,
+    known: BTreeMap<String, Known>,
+}
+
+impl Listener for Remember<'_> {
+    fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
+        match event {
+            // An exercise with a check that did not run (an interrupted run) has no new grade.
+            Event::ExerciseGraded { graded } if graded.complete() => {
+                let (score, max_score) = graded.score();
+                self.known.insert(
+                    graded.unit.exercise.id.clone(),
+                    Known {
+                        status: graded.status().as_str().into(),
+                        score,
+                        max_score,
+                    },
+                );
+            }
+            Event::RunFinished { .. } => {
+                let path = self.workspace.state_path();
+                std::fs::write(&path, serde_json::to_vec_pretty(&self.known)?)
+                    .with_context(|| format!("could not write {}", path.display()))?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }

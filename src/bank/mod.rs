@@ -7,6 +7,7 @@
 //! and names every problem at once. Exercises are small, so their files are held as bytes.
 
 pub(crate) mod manifest;
+pub(crate) mod outline;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use walkdir::WalkDir;
 
-pub(crate) use manifest::{Check, Manifest, Match};
+pub(crate) use manifest::{Check, Kinds, Layout, Manifest, Section};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
 
@@ -57,20 +58,17 @@ impl Exercise {
         })
     }
 
-    /// The trusted files a check's working folder holds: all but the output checks' cases,
-    /// whose expected outputs pygrade keeps to itself.
+    /// The trusted files a check's working folder holds: all but the folders a check keeps to
+    /// pygrade (the output checks' expected outputs).
     pub(crate) fn work_files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
-        let cases: Vec<&str> = self
+        let private: Vec<&str> = self
             .manifest
             .checks
             .iter()
-            .filter_map(|check| match check {
-                Check::Output { cases, .. } => Some(cases.as_str()),
-                _ => None,
-            })
+            .flat_map(|check| check.section.private_folders())
             .collect();
         self.trusted_files()
-            .filter(move |(path, _)| !cases.iter().any(|folder| path.starts_with(folder)))
+            .filter(move |(path, _)| !private.iter().any(|folder| path.starts_with(folder)))
     }
 
     /// The learner files as the bank's `starter/` or `reference/` holds them.
@@ -111,20 +109,21 @@ pub(crate) struct Bank {
 }
 
 impl Bank {
-    pub(crate) fn load(dir: Option<&Path>) -> Result<Bank> {
+    /// The bank in `dir`, or the built-in one; its checks may be of the `kinds` given.
+    pub(crate) fn load(dir: Option<&Path>, kinds: &dyn Kinds) -> Result<Bank> {
         match dir {
-            Some(dir) => Bank::from_dir(dir),
-            None => Bank::embedded(),
+            Some(dir) => Bank::from_dir(dir, kinds),
+            None => Bank::embedded(kinds),
         }
     }
 
-    fn embedded() -> Result<Bank> {
+    fn embedded(kinds: &dyn Kinds) -> Result<Bank> {
         let mut files = Vec::new();
         collect_embedded(&EMBEDDED, &mut files);
-        Bank::from_files("the built-in bank".into(), files)
+        Bank::from_files("the built-in bank".into(), files, kinds)
     }
 
-    fn from_dir(dir: &Path) -> Result<Bank> {
+    fn from_dir(dir: &Path, kinds: &dyn Kinds) -> Result<Bank> {
         if !dir.is_dir() {
             bail!(
                 "the exercise bank {} is not a folder: check --bank",
@@ -143,10 +142,14 @@ impl Bank {
                 .with_context(|| format!("could not read {}", entry.path().display()))?;
             files.push((relative, bytes));
         }
-        Bank::from_files(dir.display().to_string(), files)
+        Bank::from_files(dir.display().to_string(), files, kinds)
     }
 
-    fn from_files(origin: String, files: Vec<(PathBuf, Vec<u8>)>) -> Result<Bank> {
+    fn from_files(
+        origin: String,
+        files: Vec<(PathBuf, Vec<u8>)>,
+        kinds: &dyn Kinds,
+    ) -> Result<Bank> {
         let mut folders: BTreeMap<PathBuf, BTreeMap<PathBuf, Vec<u8>>> = BTreeMap::new();
         for (path, bytes) in files {
             if is_junk(&path) {
@@ -164,7 +167,7 @@ impl Bank {
         let mut problems = Vec::new();
         for (folder, files) in folders {
             let id = folder.to_string_lossy().replace('\\', "/");
-            match load_exercise(id.clone(), files) {
+            match load_exercise(id.clone(), files, kinds) {
                 Ok(exercise) => exercises.push(exercise),
                 Err(found) => problems.extend(
                     found
@@ -238,16 +241,25 @@ fn matches(exercise: &Exercise, filter: &str) -> bool {
     exercise.id.starts_with(filter)
 }
 
-fn load_exercise(id: String, files: BTreeMap<PathBuf, Vec<u8>>) -> Result<Exercise, Vec<String>> {
+fn load_exercise(
+    id: String,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    kinds: &dyn Kinds,
+) -> Result<Exercise, Vec<String>> {
     let text = files
         .get(Path::new("exercise.toml"))
         .ok_or_else(|| vec!["missing: every exercise folder needs an exercise.toml".to_string()])?;
     let text = std::str::from_utf8(text).map_err(|_| vec!["is not UTF-8 text".to_string()])?;
-    let manifest = Manifest::parse(text).map_err(|e| vec![e])?;
+    let manifest = Manifest::parse(text, kinds).map_err(|e| vec![e])?;
     let module_of_folder = id.get(..2).and_then(|n| n.parse().ok());
     let has_file = |p: &Path| files.contains_key(p);
     let has_dir = |p: &Path| files.keys().any(|k| k.starts_with(p) && k != p);
-    let mut problems = manifest.validate(module_of_folder, &has_file, &has_dir);
+    let layout = Layout {
+        files: &manifest.files,
+        has_file: &has_file,
+        has_dir: &has_dir,
+    };
+    let mut problems = manifest.validate(module_of_folder, &layout);
     if !files.contains_key(Path::new("README.md")) {
         problems.push("the exercise has no README.md for the learner".into());
     }

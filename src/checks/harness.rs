@@ -4,59 +4,16 @@
 //! out of the learner's working directory) and streams raw samples back on a results channel.
 //! This file turns that into events; the check kinds do the statistics and the grading.
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 
-use super::{abnormal_status, describe_exit};
-use crate::bank::{Side, manifest::module_file};
-use crate::grade::{CheckResult, Status};
-use crate::runner::process::{CHANNEL_FD, TOKEN_FD};
-use crate::runner::{Ctx, Exit};
-
-const PROTOCOL: u32 = 1;
-
-#[derive(Serialize)]
-pub(super) struct Spec<'a> {
-    pub mode: &'static str,
-    pub function: &'a str,
-    pub inputs: &'a str,
-    pub sizes: Vec<u64>,
-    pub rounds: usize,
-    /// A learner call is stopped after this many times the reference's time ...
-    pub give_up_ratio: Option<f64>,
-    /// ... or after this many CPU seconds.
-    pub give_up_seconds: Option<f64>,
-    /// Filled in by [`run`].
-    pub reference: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub(super) enum Event {
-    Hello {
-        protocol: u32,
-    },
-    Wrong {
-        message: String,
-    },
-    Sample {
-        size: u64,
-        learner: f64,
-        reference: f64,
-    },
-    Slow {
-        size: u64,
-        learner: f64,
-        reference: f64,
-        /// The learner's call was stopped: its time is a lower bound.
-        capped: bool,
-    },
-    Memory {
-        learner_peak: u64,
-        reference_peak: u64,
-    },
-    Done {},
-}
+use super::{Ctx, abnormal_status, describe_exit};
+use crate::bank::{Layout, Side};
+use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
+use crate::grade::{CheckResult, Status, TestResult};
+use crate::protocol::measure::{Event, Spec};
+use crate::protocol::{self, Mismatch};
 
 /// What one harness run gave: its events, or a verdict that settles the check already.
 pub(super) enum Harnessed {
@@ -99,15 +56,19 @@ pub(super) async fn run(
             )),
         ));
     }
-    let events: Vec<Event> = (finished.channel.lines.iter())
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect();
+    // A line that is no event is passed over: the token already proved who wrote it.
+    let (events, _) = protocol::parse::<Event>(&finished.channel.lines, None);
 
     match events.first() {
-        Some(Event::Hello { protocol }) if *protocol == PROTOCOL => {}
-        Some(Event::Hello { protocol }) => bail!(
-            "the measuring harness speaks protocol {protocol}, this pygrade speaks {PROTOCOL}"
-        ),
+        Some(Event::Hello { protocol }) if *protocol == protocol::VERSION => {}
+        Some(Event::Hello { protocol }) => {
+            return Err(Mismatch {
+                speaker: "measuring harness",
+                found: *protocol,
+                fix: "run `pygrade setup` to refresh it",
+            }
+            .into());
+        }
         _ if matches!(finished.exit, Exit::Code(_)) => bail!(
             "the measuring harness did not start ({:?}): {}",
             finished.exit,
@@ -138,10 +99,35 @@ pub(super) async fn run(
         let last = stderr.trim().lines().last().unwrap_or("").to_string();
         let mut result = CheckResult::whole(kind, Status::Error, points)
             .with_message(format!("your code raised while being measured: {last}"));
-        let mut test = crate::grade::TestResult::new("measured run", Status::Error);
+        let mut test = TestResult::new("measured run", Status::Error);
         test.output = stderr;
         result.tests.push(test);
         return Ok(Harnessed::Settled(result));
     }
     Ok(Harnessed::Events(events))
+}
+
+/// What is wrong with a timing or memory check's `function` and `inputs`: `function` must
+/// name a learner file's module, and `inputs` a trusted module file.
+pub(super) fn problems(function: &str, inputs: &str, exercise: &Layout<'_>) -> Vec<String> {
+    let mut problems = Vec::new();
+    match module_file(function) {
+        Some(file) if exercise.files.contains(&file) => {}
+        _ => problems.push(format!(
+            "`function` {function:?} must be `module.callable` with module.py one of `files`"
+        )),
+    }
+    match module_file(inputs) {
+        Some(file) if (exercise.has_file)(Path::new(&file)) => {}
+        _ => problems.push(format!(
+            "`inputs` {inputs:?} must be `module.function` with module.py a file of the exercise"
+        )),
+    }
+    problems
+}
+
+/// `pkg.module.callable` -> `pkg/module.py`.
+fn module_file(dotted: &str) -> Option<String> {
+    let (module, name) = dotted.rsplit_once('.')?;
+    (!module.is_empty() && !name.is_empty()).then(|| format!("{}.py", module.replace('.', "/")))
 }

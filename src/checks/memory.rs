@@ -5,17 +5,55 @@
 
 use anyhow::Result;
 
-use super::harness::{self, Event, Harnessed, Spec};
-use crate::grade::{CheckResult, Measurement, Status};
-use crate::runner::Ctx;
+use serde::Deserialize;
 
-pub(super) struct Budget {
+use super::harness::{self, Harnessed};
+use super::{Ctx, Kind};
+use crate::bank::Layout;
+use crate::grade::{CheckResult, Measurement, Status};
+use crate::protocol::measure::{Event, Spec};
+
+/// `kind = "memory"`: the peak memory allocated during one call of the learner's function.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Memory {
+    function: String,
+    inputs: String,
+    size: u64,
+    /// Absolute budget for the peak.
+    max_peak: Option<bytesize::ByteSize>,
+    /// Budget relative to the reference's peak.
+    max_ratio: Option<f64>,
+}
+
+impl Kind for Memory {
+    const NAME: &'static str = "memory";
+
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        let mut problems = harness::problems(&self.function, &self.inputs, exercise);
+        if self.max_peak.is_none() && self.max_ratio.is_none() {
+            problems.push("give a budget: `max-peak`, `max-ratio` or both".into());
+        }
+        problems
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        let budget = Budget {
+            size: self.size,
+            max_peak: self.max_peak.map(|b| b.as_u64()),
+            max_ratio: self.max_ratio,
+        };
+        run(ctx, ctx.points, &self.function, &self.inputs, budget).await
+    }
+}
+
+struct Budget {
     pub size: u64,
     pub max_peak: Option<u64>,
     pub max_ratio: Option<f64>,
 }
 
-pub(super) async fn run(
+async fn run(
     ctx: &Ctx<'_>,
     points: f64,
     function: &str,

@@ -1,7 +1,12 @@
-//! Run: one file per check kind. Each kind turns a check of the manifest into processes (via
-//! the launcher) and their results into a graded [`CheckResult`]. A learner's failure of any
-//! sort is a result; `Err` means pygrade itself could not do the check.
+//! Checks: one file per kind. A kind is one [`Kind`] implementation: its section of the
+//! manifest (serde, validated, with its own default timeout), how it runs (processes through
+//! the [`Ctx`]'s launcher) and how it grades them into a [`CheckResult`]. The [`Registry`]
+//! knows every kind; registering one is one line in [`Registry::builtin`]. A learner's failure
+//! of any sort is a result; `Err` means pygrade itself could not do the check.
 
+mod ctx;
+#[cfg(test)]
+pub(crate) mod example;
 mod harness;
 mod memory;
 mod mypy;
@@ -9,79 +14,138 @@ mod output;
 mod pytest;
 mod timing;
 
+use std::any::Any;
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
 use anyhow::Result;
+use serde::de::DeserializeOwned;
 
-use crate::bank::Check;
-
+use crate::bank::{Check, Kinds, Layout, Section};
+use crate::contain::{Clock, Exit, Limits};
 use crate::grade::{CheckResult, Status};
-use crate::runner::{Clock, Ctx, Exit, Limits};
 
-pub(crate) async fn run(check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
-    match check {
-        Check::Pytest { points, .. } => pytest::run(ctx, *points).await,
-        Check::Mypy {
-            points,
-            strict,
-            flags,
-            include_tests,
-            allow_ignores,
-            ..
-        } => {
-            let options = mypy::Options {
-                strict: *strict,
-                flags,
-                include_tests: *include_tests,
-                allow_ignores: *allow_ignores,
-            };
-            mypy::run(ctx, *points, &options).await
+pub(crate) use ctx::{Ctx, write_file};
+
+/// One kind of check.
+pub(crate) trait Kind: DeserializeOwned + Debug + Send + Sync + 'static {
+    /// The `kind = "..."` that names it in a manifest.
+    const NAME: &'static str;
+    /// Its wall-clock limit per process when the manifest sets none.
+    const TIMEOUT: Duration = Duration::from_secs(60);
+    /// Whether it runs after every other check, one at a time, so that nothing competes
+    /// with it for the machine (the timing checks).
+    const RUNS_ALONE: bool = false;
+
+    /// What is wrong with this section in its exercise, each problem a sentence.
+    fn problems(&self, _exercise: &Layout<'_>) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Folders of the exercise this check keeps to pygrade: never in a job's folder.
+    fn private_folders(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    /// Runs the check in `ctx` and grades what happened, out of `ctx.points`.
+    fn run(&self, ctx: &Ctx<'_>) -> impl Future<Output = Result<CheckResult>> + Send;
+}
+
+impl<K: Kind> Section for K {
+    fn kind(&self) -> &'static str {
+        K::NAME
+    }
+    fn default_timeout(&self) -> Duration {
+        K::TIMEOUT
+    }
+    fn runs_alone(&self) -> bool {
+        K::RUNS_ALONE
+    }
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        Kind::problems(self, exercise)
+    }
+    fn private_folders(&self) -> Vec<&str> {
+        Kind::private_folders(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+type Running<'a> = Pin<Box<dyn Future<Output = Result<CheckResult>> + Send + 'a>>;
+
+/// A registered kind: how to read its section and how to run it.
+struct Entry {
+    name: &'static str,
+    parse: fn(toml::Table) -> Result<Box<dyn Section>, String>,
+    run: for<'a> fn(&'a dyn Section, &'a Ctx<'a>) -> Running<'a>,
+}
+
+impl Entry {
+    fn of<K: Kind>() -> Entry {
+        Entry {
+            name: K::NAME,
+            parse: |section| {
+                section
+                    .try_into::<K>()
+                    .map(|kind| Box::new(kind) as Box<dyn Section>)
+                    .map_err(|e| e.to_string())
+            },
+            run: |section, ctx| {
+                let kind = section
+                    .as_any()
+                    .downcast_ref::<K>()
+                    .expect("a section runs with the kind that read it");
+                Box::pin(kind.run(ctx))
+            },
         }
-        Check::Output {
-            points,
-            command,
-            cases,
-            matching,
-            ..
-        } => output::run(ctx, *points, command, cases, *matching).await,
-        Check::Timing {
-            points,
-            function,
-            inputs,
-            size,
-            max_ratio,
-            growth,
-            max_exponent,
-            exponent_margin,
-            ..
-        } => {
-            let budget = match (size, growth) {
-                (Some(size), _) => timing::Budget::Ratio {
-                    size: *size,
-                    max_ratio: max_ratio.unwrap_or(1.0),
-                },
-                (None, sizes) => timing::Budget::Growth {
-                    sizes: sizes.clone().unwrap_or_default(),
-                    max_exponent: *max_exponent,
-                    margin: *exponent_margin,
-                },
-            };
-            timing::run(ctx, *points, function, inputs, budget).await
-        }
-        Check::Memory {
-            points,
-            function,
-            inputs,
-            size,
-            max_peak,
-            max_ratio,
-            ..
-        } => {
-            let budget = memory::Budget {
-                size: *size,
-                max_peak: max_peak.map(|b| b.as_u64()),
-                max_ratio: *max_ratio,
-            };
-            memory::run(ctx, *points, function, inputs, budget).await
-        }
+    }
+}
+
+/// The check kinds pygrade knows.
+#[derive(Default)]
+pub(crate) struct Registry {
+    kinds: Vec<Entry>,
+}
+
+impl Registry {
+    /// Every kind the bank may use.
+    pub(crate) fn builtin() -> Registry {
+        Registry::default()
+            .with::<pytest::Pytest>()
+            .with::<mypy::Mypy>()
+            .with::<output::Output>()
+            .with::<timing::Timing>()
+            .with::<memory::Memory>()
+    }
+
+    /// This registry with kind `K` as well.
+    pub(crate) fn with<K: Kind>(mut self) -> Registry {
+        self.kinds.push(Entry::of::<K>());
+        self
+    }
+
+    /// Runs `check` in `ctx`.
+    pub(crate) async fn run(&self, check: &Check, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        let entry = self
+            .kinds
+            .iter()
+            .find(|entry| entry.name == check.kind())
+            .expect("a check's kind was registered when its manifest was read");
+        (entry.run)(check.section.as_ref(), ctx).await
+    }
+}
+
+impl Kinds for Registry {
+    fn parse(&self, kind: &str, section: toml::Table) -> Option<Result<Box<dyn Section>, String>> {
+        let entry = self.kinds.iter().find(|entry| entry.name == kind)?;
+        Some((entry.parse)(section))
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        self.kinds.iter().map(|entry| entry.name).collect()
     }
 }
 
@@ -100,15 +164,22 @@ pub(crate) fn abnormal_status(exit: Exit) -> Option<Status> {
 
 /// How a process ended, in words for the learner, naming the limit it ran into.
 pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
-    let size = |bytes: u64| bytesize::ByteSize(bytes).display().iec().to_string();
+    let size = |bytes: Option<u64>| match bytes {
+        Some(bytes) => bytesize::ByteSize(bytes).display().iec().to_string(),
+        None => "its limit".into(),
+    };
+    let time = |limit: Option<Duration>| match limit {
+        Some(limit) => humantime::format_duration(limit).to_string(),
+        None => "its limit".into(),
+    };
     match exit {
         Exit::Timeout(Clock::Wall) => format!(
             "timed out: ran past its wall-clock limit of {}",
-            humantime::format_duration(limits.timeout)
+            time(limits.timeout)
         ),
         Exit::Timeout(Clock::Cpu) => format!(
             "timed out: used up its CPU time limit of {}",
-            humantime::format_duration(limits.cpu_time)
+            time(limits.cpu_time)
         ),
         Exit::OutputLimit => format!("stopped: printed more than {}", size(limits.output)),
         Exit::DiskLimit => format!(
@@ -117,7 +188,9 @@ pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
         ),
         Exit::ProcessLimit => format!(
             "stopped: tried to run more than {} processes or threads at once",
-            limits.processes
+            limits
+                .processes
+                .map_or("its limit of".into(), |n| n.to_string())
         ),
         Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
         Exit::MemoryLimit => format!(

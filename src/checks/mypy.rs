@@ -12,9 +12,56 @@ use std::ffi::OsString;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use super::{abnormal_status, describe_exit};
+use super::{Ctx, Kind, abnormal_status, describe_exit};
+use crate::bank::Layout;
+use crate::contain::Exit;
 use crate::grade::{CheckResult, Diagnostic, Status};
-use crate::runner::{Ctx, Exit};
+
+/// `kind = "mypy"`: mypy over the learner's Python files.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Mypy {
+    /// `--strict` unless turned off.
+    #[serde(default = "yes")]
+    strict: bool,
+    /// Further mypy flags, e.g. `["--disallow-any-expr"]`.
+    #[serde(default)]
+    flags: Vec<String>,
+    /// Type-check the exercise's tests together with the learner's files, so that typing
+    /// that is too loose (`Any`, lost signatures) shows where the tests use it.
+    #[serde(default)]
+    include_tests: bool,
+    /// Whether `# type: ignore` and `# mypy: ignore-errors` may silence mypy in the learner's
+    /// files; by default each one counts as an error.
+    #[serde(default)]
+    allow_ignores: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Kind for Mypy {
+    const NAME: &'static str = "mypy";
+
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        if exercise.files.iter().any(|f| f.ends_with(".py")) {
+            Vec::new()
+        } else {
+            vec!["none of `files` is a .py file to type-check".into()]
+        }
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        let options = Options {
+            strict: self.strict,
+            flags: &self.flags,
+            include_tests: self.include_tests,
+            allow_ignores: self.allow_ignores,
+        };
+        run(ctx, ctx.points, &options).await
+    }
+}
 
 #[derive(Deserialize)]
 struct JsonFinding {
@@ -28,14 +75,14 @@ struct JsonFinding {
 }
 
 /// What the manifest asks of a mypy check.
-pub(super) struct Options<'a> {
+struct Options<'a> {
     pub strict: bool,
     pub flags: &'a [String],
     pub include_tests: bool,
     pub allow_ignores: bool,
 }
 
-pub(super) async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckResult> {
+async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckResult> {
     let config = ctx.own.join("mypy.ini");
     std::fs::write(&config, "[mypy]\n")?;
     // Held until the check ends: no two mypy runs share a cache folder at once.

@@ -9,12 +9,67 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use std::time::Duration;
 
-use super::{abnormal_status, describe_exit};
-use crate::bank::Match;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use super::{Ctx, Kind, abnormal_status, describe_exit};
+use crate::bank::Layout;
+use crate::bank::manifest::is_plain_relative;
+use crate::contain::Exit;
 use crate::grade::{CheckResult, Status, TestResult};
-use crate::runner::{Ctx, Exit};
+
+/// `kind = "output"`: run a command per case and compare its stdout and exit code with the
+/// expected ones. Its limits are per case.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Output {
+    /// `python` as the first word means the grading interpreter.
+    command: Vec<String>,
+    /// The cases folder, which pygrade keeps to itself.
+    #[serde(default = "default_cases")]
+    cases: String,
+    #[serde(default, rename = "match")]
+    matching: Match,
+}
+
+/// How stdout is compared with the expected output.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Match {
+    #[default]
+    Exact,
+    TrailingWhitespaceInsensitive,
+}
+
+fn default_cases() -> String {
+    "cases".to_string()
+}
+
+impl Kind for Output {
+    const NAME: &'static str = "output";
+    const TIMEOUT: Duration = Duration::from_secs(5);
+
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.command.is_empty() {
+            problems.push("`command` is empty".into());
+        }
+        if !is_plain_relative(&self.cases) || !(exercise.has_dir)(Path::new(&self.cases)) {
+            problems.push(format!("the cases folder {:?} does not exist", self.cases));
+        }
+        problems
+    }
+
+    fn private_folders(&self) -> Vec<&str> {
+        vec![&self.cases]
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        run(ctx, ctx.points, &self.command, &self.cases, self.matching).await
+    }
+}
 
 struct Case {
     name: String,
@@ -63,7 +118,7 @@ fn cases(ctx: &Ctx<'_>, folder: &str) -> Result<Vec<Case>> {
         .collect()
 }
 
-pub(super) async fn run(
+async fn run(
     ctx: &Ctx<'_>,
     points: f64,
     command: &[String],
@@ -178,6 +233,18 @@ pub(crate) fn diff(expected: &[u8], actual: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_takes_its_defaults() {
+        let output: Output = toml::from_str("command = [\"python\", \"x.py\"]").unwrap();
+        assert_eq!(output.cases, "cases");
+        assert_eq!(output.matching, Match::Exact);
+        assert_eq!(output.private_folders(), ["cases"]);
+        let lenient: Output =
+            toml::from_str("command = [\"x\"]\nmatch = \"trailing-whitespace-insensitive\"")
+                .unwrap();
+        assert_eq!(lenient.matching, Match::TrailingWhitespaceInsensitive);
+    }
 
     #[test]
     fn exact_matching_sees_trailing_spaces() {

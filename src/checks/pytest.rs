@@ -10,61 +10,44 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::Path;
 
+use std::time::Duration;
+
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::{abnormal_status, describe_exit};
+use super::{Ctx, Kind, abnormal_status, describe_exit, write_file};
+use crate::bank::{Layout, Side};
+use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};
-use crate::runner::process::{CHANNEL_FD, Channel, TOKEN_FD};
-use crate::runner::{Ctx, Exit};
+use crate::protocol::results::{Collected, Event, Reported};
+use crate::protocol::{self, Mismatch};
 
-const PROTOCOL: u32 = 1;
+/// `kind = "pytest"`: the exercise's trusted tests; the points are shared by test weight.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Pytest {}
+
+impl Kind for Pytest {
+    const NAME: &'static str = "pytest";
+    const TIMEOUT: Duration = Duration::from_secs(10);
+
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        if (exercise.has_dir)(Path::new("tests")) {
+            Vec::new()
+        } else {
+            vec!["the exercise has no tests/ folder".into()]
+        }
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        run(ctx, ctx.points).await
+    }
+}
 
 /// pygrade's own pytest configuration; nothing from the learner's folder is read.
 /// `verbosity_assertions = 2` puts whole assertion diffs into the messages.
 const PYTEST_INI: &str =
     "[pytest]\npythonpath = .\ntestpaths = tests\naddopts =\nverbosity_assertions = 2\n";
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-enum Event {
-    Hello {
-        protocol: u32,
-    },
-    Collected {
-        tests: Vec<Collected>,
-    },
-    CollectError {
-        kind: String,
-        message: String,
-    },
-    /// Learner code replaced something the grading relies on.
-    Tampered {
-        replaced: Vec<String>,
-    },
-    Start {
-        id: String,
-    },
-    Result(Reported),
-    Done {},
-}
-
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-struct Collected {
-    id: String,
-    name: String,
-    weight: f64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Reported {
-    id: String,
-    status: String,
-    message: Option<String>,
-    location: Option<String>,
-    output: String,
-    output_truncated: bool,
-}
 
 /// pytest's command line with pygrade's configuration and plugin, results to the channel.
 fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsString>> {
@@ -124,13 +107,13 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     }
     let root = ctx.own.join("collect");
     for (path, bytes) in exercise.trusted_files() {
-        crate::runner::write_file(&root.join(path), bytes)?;
+        write_file(&root.join(path), bytes)?;
     }
     for name in &exercise.manifest.files {
         let bytes = exercise
-            .side_file(crate::bank::Side::Reference, name)
+            .side_file(Side::Reference, name)
             .with_context(|| format!("the bank has no reference/{name}"))?;
-        crate::runner::write_file(&root.join(name), bytes)?;
+        write_file(&root.join(name), bytes)?;
     }
     let mut spawn = ctx.spawn(
         &ctx.toolchain.python,
@@ -139,7 +122,7 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     spawn.cwd = root.clone();
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let (events, garbled) = parse(&finished.channel);
+    let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
     if let Some(line) = garbled {
         bail!(
             "{}: unreadable line {line} from the pytest plugin while collecting the tests",
@@ -168,13 +151,13 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     Ok(tests)
 }
 
-pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
+async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     let expected = expected_tests(ctx).await?;
     let args = pytest_args(ctx, &ctx.work, &[])?;
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
-    let (events, garbled) = parse(&finished.channel);
+    let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
 
     let mut started = None;
     let mut collected = Vec::new();
@@ -193,10 +176,15 @@ pub(super) async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
             Event::Hello { .. } if hello => {
                 forged.get_or_insert("a second greeting");
             }
-            Event::Hello { protocol } if protocol == PROTOCOL => hello = true,
-            Event::Hello { protocol } => bail!(
-                "the pytest plugin speaks protocol {protocol}, this pygrade speaks {PROTOCOL}: run `pygrade setup` to refresh it"
-            ),
+            Event::Hello { protocol } if protocol == protocol::VERSION => hello = true,
+            Event::Hello { protocol } => {
+                return Err(Mismatch {
+                    speaker: "pytest plugin",
+                    found: protocol,
+                    fix: "run `pygrade setup` to refresh it",
+                }
+                .into());
+            }
             Event::Collected { tests } => {
                 if !collected.is_empty() || started.is_some() {
                     forged.get_or_insert("a second list of tests");
@@ -365,49 +353,5 @@ fn not_run(c: &Collected) -> TestResult {
         weight: c.weight,
         message: Some("not run: the test process ended before this test".into()),
         ..TestResult::new(&c.name, Status::NotRun)
-    }
-}
-
-/// The channel's events, and the number of the first line that is not one of this run's:
-/// a line without the run's token, or one that is not an event, was not written by the plugin.
-fn parse(channel: &Channel) -> (Vec<Event>, Option<usize>) {
-    let mut events = Vec::new();
-    let mut garbled = channel.forged;
-    for (i, line) in channel.lines.iter().enumerate() {
-        match serde_json::from_str(line) {
-            Ok(event) => events.push(event),
-            Err(_) => {
-                garbled.get_or_insert(i + 1);
-            }
-        }
-    }
-    (events, garbled)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn channel(text: &str) -> Channel {
-        Channel {
-            lines: text.lines().map(str::to_string).collect(),
-            forged: None,
-        }
-    }
-
-    #[test]
-    fn events_parse_whatever_else_a_line_holds() {
-        let text = "{\"token\": \"t\", \"event\": \"hello\", \"protocol\": 1}\n{\"token\": \"t\", \"event\": \"start\", \"id\": \"x\"}";
-        let (events, garbled) = parse(&channel(text));
-        assert_eq!(events.len(), 2);
-        assert_eq!(garbled, None);
-    }
-
-    #[test]
-    fn a_line_that_is_no_event_is_found() {
-        let text = "{\"event\": \"hello\", \"protocol\": 1}\n{\"event\": \"nonsense\"}\n{\"event\": \"done\"}\n";
-        let (events, garbled) = parse(&channel(text));
-        assert_eq!(events.len(), 2);
-        assert_eq!(garbled, Some(2));
     }
 }

@@ -12,10 +12,76 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::harness::{self, Event, Harnessed, Spec};
+use serde::Deserialize;
+
+use super::harness::{self, Harnessed};
+use super::{Ctx, Kind};
+use crate::bank::Layout;
 use crate::grade::{CheckResult, Measurement, Status};
-use crate::runner::Ctx;
+use crate::protocol::measure::{Event, Spec};
 use crate::stats;
+
+/// `kind = "timing"`: the learner's function timed against the reference's, in one harness
+/// process.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Timing {
+    /// `module.callable` in the learner's files; the reference's namesake is its measure.
+    function: String,
+    /// `module.function(n, seed)` in a trusted file of the exercise: the call's arguments.
+    inputs: String,
+    /// Ratio mode: the size graded, against `max-ratio`.
+    size: Option<u64>,
+    max_ratio: Option<f64>,
+    /// Growth mode: increasing sizes, against `max-exponent` or the reference's plus
+    /// `exponent-margin`.
+    growth: Option<Vec<u64>>,
+    max_exponent: Option<f64>,
+    exponent_margin: Option<f64>,
+}
+
+impl Kind for Timing {
+    const NAME: &'static str = "timing";
+    const RUNS_ALONE: bool = true;
+
+    fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
+        let mut problems = harness::problems(&self.function, &self.inputs, exercise);
+        match (self.size, &self.growth) {
+            (Some(_), None) if self.max_ratio.is_none_or(|r| r <= 0.0) => {
+                problems.push("ratio mode (`size`) needs a positive `max-ratio`".into())
+            }
+            (None, Some(sizes)) => {
+                if sizes.len() < 2 || sizes.windows(2).any(|w| w[0] == 0 || w[1] <= w[0]) {
+                    problems.push("`growth` needs at least two increasing sizes".into());
+                }
+                if self.max_exponent.is_none() == self.exponent_margin.is_none() {
+                    problems.push(
+                        "growth mode needs exactly one of `max-exponent` and `exponent-margin`"
+                            .into(),
+                    );
+                }
+            }
+            (Some(_), None) => {}
+            _ => problems.push("give either `size` (ratio mode) or `growth` (growth mode)".into()),
+        }
+        problems
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
+        let budget = match (self.size, &self.growth) {
+            (Some(size), _) => Budget::Ratio {
+                size,
+                max_ratio: self.max_ratio.unwrap_or(1.0),
+            },
+            (None, sizes) => Budget::Growth {
+                sizes: sizes.clone().unwrap_or_default(),
+                max_exponent: self.max_exponent,
+                margin: self.exponent_margin,
+            },
+        };
+        run(ctx, ctx.points, &self.function, &self.inputs, budget).await
+    }
+}
 
 /// Harness runs at most, counting the first.
 const MAX_RUNS: usize = 3;
@@ -36,7 +102,7 @@ struct SizeSamples {
 }
 
 /// The budget the manifest sets, in one of the two modes.
-pub(super) enum Budget {
+enum Budget {
     Ratio {
         size: u64,
         max_ratio: f64,
@@ -48,7 +114,7 @@ pub(super) enum Budget {
     },
 }
 
-pub(super) async fn run(
+async fn run(
     ctx: &Ctx<'_>,
     points: f64,
     function: &str,

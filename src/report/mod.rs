@@ -1,30 +1,24 @@
-//! Report: one model of a run, computed once, and the emitters that render it.
+//! Report: one model of a run, collected from its events, and the emitters that render it.
 //!
-//! Each format is a small type behind [`Emitter`], in its own file. Colour is decided once, by
-//! the caller, before any emitter runs.
+//! [`Collector`] listens to a run and builds the [`Report`]; each format is a small type behind
+//! [`Emitter`], in its own file; [`progress`] shows a run as it happens. Colour is decided
+//! once, by the caller, before any emitter runs.
 
 mod json;
+pub(crate) mod progress;
 mod terminal;
 
 use std::io::Write;
 
+use anyhow::Result;
 use serde::Serialize;
 
-use crate::bank::Exercise;
+use crate::engine::{Event, Graded, Listener};
 use crate::grade::{self, CheckResult, Status};
-use crate::runner::sandbox::Sandbox;
 use crate::toolchain::Versions;
 
 pub(crate) use json::Json;
 pub(crate) use terminal::Terminal;
-
-/// The results of one exercise's checks, as grading hands them to the report.
-pub(crate) struct Graded<'a> {
-    pub exercise: &'a Exercise,
-    /// False while the learner's files are still the starter files.
-    pub started: bool,
-    pub checks: Vec<CheckResult>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ExerciseReport {
@@ -68,28 +62,39 @@ pub(crate) struct Report {
     pub exercises: Vec<ExerciseReport>,
 }
 
+impl Tools {
+    /// The tools a run grades with: computed once per run and handed to its report.
+    pub(crate) fn new(versions: &Versions, sandbox: String) -> Tools {
+        Tools {
+            pygrade: env!("CARGO_PKG_VERSION").to_string(),
+            python: versions.python.clone(),
+            pytest: versions.pytest.clone(),
+            mypy: versions.mypy.clone(),
+            sandbox,
+        }
+    }
+}
+
+impl ExerciseReport {
+    pub(crate) fn new(graded: &Graded<'_>) -> ExerciseReport {
+        let exercise = graded.unit.exercise;
+        let (score, max_score) = graded.score();
+        ExerciseReport {
+            id: exercise.id.clone(),
+            module: exercise.manifest.module,
+            title: exercise.manifest.title.clone(),
+            status: graded.status(),
+            started: graded.started,
+            score,
+            max_score,
+            checks: graded.checks.clone(),
+        }
+    }
+}
+
 impl Report {
-    /// Groups check results (in plan order) by exercise and totals them.
-    pub(crate) fn new(versions: &Versions, sandbox: &Sandbox, graded: Vec<Graded<'_>>) -> Report {
-        let exercises: Vec<ExerciseReport> = graded
-            .into_iter()
-            .map(
-                |Graded {
-                     exercise,
-                     started,
-                     checks,
-                 }| ExerciseReport {
-                    id: exercise.id.clone(),
-                    module: exercise.manifest.module,
-                    title: exercise.manifest.title.clone(),
-                    status: grade::exercise_status(&checks),
-                    started,
-                    score: grade::round2(checks.iter().map(|c| c.score).sum()),
-                    max_score: grade::round2(checks.iter().map(|c| c.max_score).sum()),
-                    checks,
-                },
-            )
-            .collect();
+    /// The report of `exercises`, totalled.
+    pub(crate) fn new(tools: Tools, exercises: Vec<ExerciseReport>) -> Report {
         let count = |f: &dyn Fn(Status) -> bool| exercises.iter().filter(|e| f(e.status)).count();
         let summary = Summary {
             score: grade::round2(exercises.iter().map(|e| e.score).sum()),
@@ -100,13 +105,7 @@ impl Report {
             errored: count(&|s| matches!(s, Status::Error | Status::Rejected)),
         };
         Report {
-            tools: Tools {
-                pygrade: env!("CARGO_PKG_VERSION").to_string(),
-                python: versions.python.clone(),
-                pytest: versions.pytest.clone(),
-                mypy: versions.mypy.clone(),
-                sandbox: sandbox.describe(),
-            },
+            tools,
             summary,
             exercises,
         }
@@ -114,6 +113,29 @@ impl Report {
 
     pub(crate) fn all_passed(&self) -> bool {
         self.exercises.iter().all(|e| e.status == Status::Pass)
+    }
+}
+
+/// Collects a run's graded exercises into a report, in the run's plan order.
+#[derive(Default)]
+pub(crate) struct Collector {
+    graded: Vec<(usize, ExerciseReport)>,
+}
+
+impl Collector {
+    pub(crate) fn into_report(mut self, tools: Tools) -> Report {
+        self.graded.sort_by_key(|(seq, _)| *seq);
+        Report::new(tools, self.graded.into_iter().map(|(_, e)| e).collect())
+    }
+}
+
+impl Listener for Collector {
+    fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
+        if let Event::ExerciseGraded { graded } = event {
+            self.graded
+                .push((graded.unit.seq, ExerciseReport::new(graded)));
+        }
+        Ok(())
     }
 }
 

@@ -4,14 +4,15 @@
 //! workspace folder, or (for `pygrade verify`) from the bank's `starter/` or `reference/`.
 //! Only the files the manifest names are ever read; nothing else in the learner's folder
 //! (their own conftest.py, edited tests, caches) can reach a check. A plan is one job per
-//! check of each exercise.
+//! check of each unit of work (one exercise of one submission).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::bank::{Exercise, Side};
+use super::events::Unit;
+use crate::bank::{Check, Exercise, Side};
 use crate::grade::Status;
 
 #[derive(Debug, Default)]
@@ -114,25 +115,48 @@ impl Submission {
     }
 }
 
-/// One check of one exercise against one submission.
-#[derive(Debug, Clone)]
-pub(crate) struct Job<'a> {
+/// One exercise of one submission, to be graded.
+#[derive(Debug)]
+pub(crate) struct Work<'a> {
+    /// Whose work it is (see [`Unit::submission`]).
+    pub submission: &'a str,
     pub exercise: &'a Exercise,
-    /// Index into the manifest's checks.
-    pub check: usize,
-    pub submission: Arc<Submission>,
+    pub files: Submission,
 }
 
-/// Every check of every exercise, in bank order then manifest order.
-pub(crate) fn jobs<'a>(work: Vec<(&'a Exercise, Submission)>) -> Vec<Job<'a>> {
-    work.into_iter()
-        .flat_map(|(exercise, submission)| {
-            let submission = Arc::new(submission);
-            (0..exercise.manifest.checks.len()).map(move |check| Job {
-                exercise,
-                check,
-                submission: submission.clone(),
-            })
-        })
-        .collect()
+/// One check of one unit of work.
+#[derive(Debug, Clone)]
+pub(crate) struct Job<'a> {
+    pub unit: Unit<'a>,
+    /// Index into the manifest's checks.
+    pub check: usize,
+    pub files: Arc<Submission>,
+}
+
+impl<'a> Job<'a> {
+    pub(crate) fn check(&self) -> &'a Check {
+        &self.unit.exercise.manifest.checks[self.check]
+    }
+}
+
+/// Every check of every unit, in the order given then manifest order; and each unit with
+/// whether its learner has started it.
+pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<(Unit<'a>, bool)>) {
+    let mut jobs = Vec::new();
+    let mut units = Vec::new();
+    for (seq, work) in work.into_iter().enumerate() {
+        let unit = Unit {
+            submission: work.submission,
+            exercise: work.exercise,
+            seq,
+        };
+        units.push((unit, !work.files.is_starter(work.exercise)));
+        let files = Arc::new(work.files);
+        jobs.extend((0..work.exercise.manifest.checks.len()).map(|check| Job {
+            unit,
+            check,
+            files: files.clone(),
+        }));
+    }
+    (jobs, units)
 }

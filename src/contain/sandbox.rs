@@ -14,8 +14,6 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Result, bail};
 
-use crate::cli::SandboxChoice;
-
 /// System folders learner processes may read (when present): programs, libraries, and the
 /// few files of /etc that the dynamic loader and Python's start-up read.
 const SYSTEM: &[&str] = &[
@@ -75,6 +73,16 @@ pub(crate) struct View<'a> {
     pub scratch: Option<&'a Path>,
 }
 
+/// Which sandbox a run asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Choice {
+    /// bwrap when a trial run works here, else none (and every report says why).
+    Auto,
+    /// bwrap or fail.
+    Bwrap,
+    None,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Sandbox {
     Bwrap {
@@ -91,8 +99,8 @@ pub(crate) enum Sandbox {
 impl Sandbox {
     /// The sandbox `choice` asks for: `auto` takes bwrap when it works here and says why
     /// not otherwise; `bwrap` insists on it.
-    pub(crate) fn detect(choice: SandboxChoice) -> Result<Sandbox> {
-        if choice == SandboxChoice::None {
+    pub(crate) fn detect(choice: Choice) -> Result<Sandbox> {
+        if choice == Choice::None {
             return Ok(Sandbox::None {
                 why: "turned off with --sandbox none".into(),
             });
@@ -103,7 +111,7 @@ impl Sandbox {
         };
         match (found, choice) {
             (Ok(program), _) => Ok(Sandbox::Bwrap { program }),
-            (Err(why), SandboxChoice::Bwrap) => bail!("--sandbox bwrap: {why}"),
+            (Err(why), Choice::Bwrap) => bail!("--sandbox bwrap: {why}"),
             (Err(why), _) => Ok(Sandbox::None { why }),
         }
     }

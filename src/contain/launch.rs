@@ -27,6 +27,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
+use super::cgroup::PidsCgroup;
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit};
@@ -188,28 +189,20 @@ impl Launcher {
         };
         let wrapped = sandbox.wrap(&spawn.program, &spawn.args, &spawn.env, &spawn.cwd, &view);
         let limits = &spawn.limits;
+        let mut spec = super::supervise::Spec {
+            // Counting processes costs a move between cgroups: only where learner code runs.
+            limits: Limits {
+                processes: limits.processes.filter(|_| spawn.sandboxed),
+                ..*limits
+            },
+            grace_ms: GRACE.as_millis() as u64,
+            watch: spawn.writable.clone(),
+            pass_fd: Vec::new(),
+            result: ending_file.path().to_path_buf(),
+        };
         let mut command = Command::new(&self.supervisor);
         command
             .arg("__supervise")
-            .arg(format!("--timeout-ms={}", limits.timeout.as_millis()))
-            .arg(format!("--grace-ms={}", GRACE.as_millis()))
-            .arg(format!("--cpu-ms={}", limits.cpu_time.as_millis()))
-            .arg(format!("--memory={}", limits.memory))
-            // Counting processes costs a move between cgroups: only where learner code runs.
-            .args(
-                spawn
-                    .sandboxed
-                    .then(|| format!("--processes={}", limits.processes)),
-            )
-            .arg(format!("--disk={}", limits.disk))
-            .arg(format!("--open-files={}", limits.open_files))
-            .args(spawn.writable.iter().map(|dir| {
-                let mut arg = OsString::from("--watch=");
-                arg.push(dir);
-                arg
-            }))
-            .arg("--result")
-            .arg(ending_file.path())
             .current_dir(&spawn.cwd)
             .env_clear()
             .envs(wrapped.env.iter().map(|(k, v)| (k, v)))
@@ -240,7 +233,12 @@ impl Launcher {
             Some(writer)
         };
         pass_descriptors(&mut command, &passed)?;
-        command.arg("--").arg(&wrapped.program).args(&wrapped.args);
+        spec.pass_fd = passed.iter().map(|(_, target)| *target).collect();
+        command
+            .arg(serde_json::to_string(&spec)?)
+            .arg("--")
+            .arg(&wrapped.program)
+            .args(&wrapped.args);
         let mut child = command
             .spawn()
             .with_context(|| format!("could not start {}", self.supervisor.display()))?;
@@ -273,13 +271,24 @@ impl Launcher {
         let total = Arc::new(AtomicU64::new(0));
         let over = Arc::new(Notify::new());
         let stdout = child.stdout.take().expect("piped");
-        let stdout = tokio::spawn(drain(stdout, limits.output, total.clone(), over.clone()));
+        let stdout = tokio::spawn(drain(
+            stdout,
+            limits.output.unwrap_or(u64::MAX),
+            total.clone(),
+            over.clone(),
+        ));
         let stderr = child.stderr.take().expect("piped");
-        let stderr = tokio::spawn(drain(stderr, limits.output, total.clone(), over.clone()));
+        let stderr = tokio::spawn(drain(
+            stderr,
+            limits.output.unwrap_or(u64::MAX),
+            total.clone(),
+            over.clone(),
+        ));
 
         // The supervisor enforces the timeout; this outer bound only guards against the
         // supervisor itself hanging.
-        let backstop = limits.timeout + GRACE + Duration::from_secs(10);
+        let backstop =
+            limits.timeout.unwrap_or(Duration::from_secs(86_400)) + GRACE + Duration::from_secs(10);
         let mut output_limit = false;
         let status = tokio::select! {
             status = child.wait() => status?,
@@ -296,7 +305,7 @@ impl Launcher {
         stop_on_drop.0 = None;
         // Only a supervisor given a process limit made a cgroup.
         if let Some(pid) = supervisor_pid.filter(|_| spawn.sandboxed) {
-            super::supervise::PidsCgroup::remove_after(pid);
+            PidsCgroup::remove_after(pid);
         }
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
@@ -357,7 +366,6 @@ fn pass_descriptors(command: &mut Command, passed: &[(OwnedFd, i32)]) -> Result<
         let high = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(10))?;
         // SAFETY: fcntl returned a new descriptor that nothing else owns.
         let high = unsafe { OwnedFd::from_raw_fd(high) };
-        command.arg(format!("--pass-fd={target}"));
         moves.push((high, *target));
     }
     let raw: Vec<(i32, i32)> = moves.iter().map(|(fd, t)| (fd.as_raw_fd(), *t)).collect();

@@ -1,0 +1,171 @@
+//! The context a check kind runs in: its job's folder, the learner environment, and the
+//! launcher that counts what the check's processes use.
+//!
+//! A job's folder holds `work/` (the check's working directory: the exercise's trusted files
+//! plus only the learner's declared files), `tmp/` (the learner's `TMPDIR` and `HOME`) and the
+//! files pygrade itself reads back (tool configuration, specs). The environment learner
+//! processes get is built here, from an allow-list: nothing of the caller's environment is
+//! passed on.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+
+use crate::bank::{Check, Exercise};
+use crate::contain::{Finished, Launcher, Limits, Spawn};
+use crate::grade::Usage;
+use crate::toolchain::Toolchain;
+
+/// What a check kind may use while it runs.
+pub(crate) struct Ctx<'a> {
+    pub toolchain: &'a Toolchain,
+    pub launcher: &'a Launcher,
+    pub exercise: &'a Exercise,
+    /// The check's working directory.
+    pub work: PathBuf,
+    /// pygrade's own files for this job, next to `work/`.
+    pub own: PathBuf,
+    /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
+    pub slot: usize,
+    /// The limits on each of the check's processes.
+    pub limits: Limits,
+    /// What the check is worth.
+    pub points: f64,
+    /// What the check's processes have used so far.
+    usage: Mutex<Usage>,
+    /// The job's folder, removed when the check is done.
+    _folder: tempfile::TempDir,
+}
+
+impl<'a> Ctx<'a> {
+    /// A fresh job folder for `check` of `exercise`, holding the exercise's trusted files
+    /// first and then the learner's declared `files`.
+    pub(crate) fn prepare(
+        toolchain: &'a Toolchain,
+        launcher: &'a Launcher,
+        exercise: &'a Exercise,
+        check: &Check,
+        files: &[(String, Vec<u8>)],
+        slot: usize,
+    ) -> Result<Ctx<'a>> {
+        let folder = tempfile::Builder::new()
+            .prefix(&format!("pygrade-{}-", exercise.slug()))
+            .tempdir()
+            .context("could not create a scratch folder (is TMPDIR writable?)")?;
+        let work = folder.path().join("work");
+        std::fs::create_dir_all(folder.path().join("tmp"))?;
+        for (path, bytes) in exercise.work_files() {
+            write_file(&work.join(path), bytes)?;
+        }
+        for (name, bytes) in files {
+            write_file(&work.join(name), bytes)?;
+        }
+        Ok(Ctx {
+            toolchain,
+            launcher,
+            exercise,
+            work,
+            own: folder.path().to_path_buf(),
+            slot,
+            limits: check.limits(&exercise.manifest.limits),
+            points: check.points,
+            usage: Mutex::default(),
+            _folder: folder,
+        })
+    }
+
+    /// What the check's processes used, all told.
+    pub(crate) fn usage(&self) -> Usage {
+        *self.usage.lock().expect("usage")
+    }
+
+    /// The environment of every learner process: an allow-list, nothing inherited.
+    pub(crate) fn env(&self) -> Vec<(String, OsString)> {
+        let python_bin = self
+            .toolchain
+            .python
+            .parent()
+            .unwrap_or(Path::new("/usr/bin"));
+        let mut path = OsString::from(python_bin);
+        path.push(":/usr/local/bin:/usr/bin:/bin");
+        let tmp = self.own.join("tmp");
+        [
+            ("PATH", path),
+            ("HOME", tmp.clone().into()),
+            ("TMPDIR", tmp.into()),
+            ("LANG", "C.UTF-8".into()),
+            ("LC_ALL", "C.UTF-8".into()),
+            ("PYTHONPATH", self.toolchain.graders.clone().into()),
+            ("PYTHONDONTWRITEBYTECODE", "1".into()),
+            ("PYTHONNOUSERSITE", "1".into()),
+            ("PYTHONHASHSEED", "0".into()),
+            ("PYTHONIOENCODING", "utf-8".into()),
+            ("PYTHONUTF8", "1".into()),
+            ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1".into()),
+            ("NO_COLOR", "1".into()),
+            // glibc reserves 64 MiB of address space per malloc arena, up to eight per core;
+            // under an address-space limit that, not memory, would stop threads starting.
+            ("MALLOC_ARENA_MAX", "2".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// Learner-facing text with the scratch folder's path taken out, so paths read as the
+    /// learner's own (`word_count.py`, not `/tmp/pygrade-.../work/word_count.py`).
+    pub(crate) fn relative(&self, text: &str) -> String {
+        text.replace(&format!("{}/", self.work.display()), "")
+    }
+
+    /// Runs a process through the launcher, counting what it used toward the check.
+    pub(crate) async fn run(&self, spawn: Spawn) -> Result<Finished> {
+        let finished = self.launcher.run(spawn).await?;
+        let mut usage = self.usage.lock().expect("usage");
+        usage.cpu_ms += finished.cpu_ms;
+        usage.peak_rss_kib = usage.peak_rss_kib.max(finished.peak_rss_kib);
+        Ok(finished)
+    }
+
+    /// A process in the check's working directory with the learner environment; of the
+    /// files outside the system's and Python's, it may write only the job's own folder.
+    pub(crate) fn spawn(&self, program: impl Into<PathBuf>, args: Vec<OsString>) -> Spawn {
+        Spawn {
+            program: program.into(),
+            args,
+            cwd: self.work.clone(),
+            writable: vec![self.own.clone()],
+            protected: self.protected(),
+            scratch: Some(self.own.join("tmp")),
+            sandboxed: true,
+            env: self.env(),
+            stdin: None,
+            limits: self.limits,
+            channel: false,
+        }
+    }
+
+    /// The exercise's trusted files in the working folder (its tests, data and cases): in a
+    /// sandbox, learner code cannot change them while a check runs.
+    fn protected(&self) -> Vec<PathBuf> {
+        let mut tops: Vec<PathBuf> = self
+            .exercise
+            .work_files()
+            .filter_map(|(path, _)| path.components().next())
+            .map(|top| self.work.join(top))
+            .collect();
+        tops.sort();
+        tops.dedup();
+        tops
+    }
+}
+
+/// Writes `bytes` to `path`, making its folders.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+}

@@ -1,0 +1,26 @@
+//! `pygrade init DIR`: a learner workspace with every exercise's handout.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::exit::Outcome;
+use crate::settings::Settings;
+use crate::workspace::Workspace;
+
+pub(super) fn run(settings: &Settings, dir: &Path) -> Result<Outcome> {
+    let bank = settings.bank()?;
+    let (_, done) = Workspace::init(dir, &bank)?;
+    println!(
+        "Workspace ready in {}: {} exercises ({} files written, {} existing files kept).",
+        dir.display(),
+        bank.exercises.len(),
+        done.written,
+        done.kept
+    );
+    println!(
+        "Next: cd {} && pygrade list, then solve an exercise and run `pygrade check`.",
+        dir.display()
+    );
+    Ok(Outcome::Success)
+}

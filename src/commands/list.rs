@@ -1,0 +1,41 @@
+//! `pygrade list`: the exercises by module, with the last known grade of each.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Result;
+use colored::Colorize;
+
+use crate::bank::outline::module_title;
+use crate::exit::Outcome;
+use crate::settings::Settings;
+use crate::workspace::{Workspace, WorkspaceError};
+
+pub(super) fn run(settings: &Settings, workspace: Option<&Path>) -> Result<Outcome> {
+    settings.decide_color(std::io::stdout().is_terminal());
+    let bank = settings.bank()?;
+    let here = match workspace {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::current_dir()?,
+    };
+    // Outside a workspace, list the bank alone.
+    let known = match Workspace::find(&here) {
+        Ok(ws) => ws.known(),
+        Err(WorkspaceError::NotAWorkspace { .. }) => Default::default(),
+        Err(err) => return Err(err.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    let mut module = 0;
+    for e in &bank.exercises {
+        if e.manifest.module != module {
+            module = e.manifest.module;
+            writeln!(out, "\nModule {module}: {}", module_title(module).bold())?;
+        }
+        let status = match known.get(&e.id) {
+            Some(k) => format!("{:<12} {}/{}", k.status, k.score, k.max_score),
+            None => "not graded".dimmed().to_string(),
+        };
+        writeln!(out, "  {:<44} {:<28} {status}", e.id, e.manifest.title)?;
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,33 @@
+//! Commands: one file per command. Each wires the pipeline's stages together for one job of
+//! the user's; none decides a grade or draws a report itself.
+
+mod check;
+mod doctor;
+mod hint;
+mod init;
+mod list;
+mod setup;
+mod verify;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Outcome;
+use crate::settings::Settings;
+
+pub(crate) fn run(cli: Cli) -> Result<Outcome> {
+    let settings = Settings::new(&cli.global);
+    match cli.command {
+        Command::Supervise { spec, command } => {
+            crate::contain::supervise::run(&spec, &command)?;
+            Ok(Outcome::Success)
+        }
+        Command::Init { dir } => init::run(&settings, &dir),
+        Command::List { workspace } => list::run(&settings, workspace.as_deref()),
+        Command::Check(args) => check::run(&settings, args),
+        Command::Hint { exercise } => hint::run(&settings, &exercise),
+        Command::Verify { jobs } => verify::run(&settings, jobs),
+        Command::Setup { print_python } => setup::run(&settings, print_python),
+        Command::Doctor => doctor::run(&settings),
+    }
+}

@@ -1,0 +1,145 @@
+//! `pygrade verify`: the bank's self-check. Every manifest is valid (the bank would not load
+//! otherwise), every `reference/` earns full marks on every check, and every `starter/` fails
+//! at least one.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+use anyhow::{Result, bail};
+use colored::Colorize;
+
+use crate::bank::Side;
+use crate::engine::{Event, Graded, Listener, Submission, Work};
+use crate::exit::Outcome;
+use crate::grade::{CheckResult, Status};
+use crate::report::progress;
+use crate::settings::Settings;
+
+pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
+    settings.decide_color(std::io::stdout().is_terminal());
+    let bank = settings.bank()?;
+    let grader = settings.grader(jobs)?;
+    let work: Vec<Work<'_>> = bank
+        .exercises
+        .iter()
+        .flat_map(|exercise| {
+            [Side::Reference, Side::Starter].map(|side| Work {
+                submission: side.dir(),
+                exercise,
+                files: Submission::from_side(exercise, side),
+            })
+        })
+        .collect();
+    let mut sides = Sides::default();
+    let mut bar = progress::Bar::new();
+    let interrupted = grader
+        .engine(&settings.registry)
+        .grade(work, &mut [&mut bar, &mut sides])?;
+    if interrupted {
+        bail!("verification was interrupted");
+    }
+    let mut problems = 0;
+    for exercise in &bank.exercises {
+        let side = |side: Side| sides.checks(&exercise.id, side);
+        let (reference, starter) = (side(Side::Reference), side(Side::Starter));
+        let found = judge(reference, starter);
+        if found.is_empty() {
+            let earned: f64 = starter.iter().map(|c| c.score).sum();
+            let max: f64 = starter.iter().map(|c| c.max_score).sum();
+            println!(
+                "{} {:<44} reference full marks, starter {earned}/{max}",
+                "✓".green(),
+                exercise.id
+            );
+        } else {
+            problems += 1;
+            println!("{} {}", "✗".red(), exercise.id.bold());
+            for problem in found {
+                println!("    {problem}");
+            }
+        }
+    }
+    println!(
+        "\n{} exercises verified, {problems} with problems ({}).",
+        bank.exercises.len(),
+        bank.origin
+    );
+    Ok(Outcome::of(problems == 0))
+}
+
+/// The checks of each exercise's reference and starter, by exercise id and side.
+#[derive(Default)]
+struct Sides {
+    graded: BTreeMap<(String, &'static str), Vec<CheckResult>>,
+}
+
+impl Sides {
+    fn checks(&self, id: &str, side: Side) -> &[CheckResult] {
+        self.graded
+            .get(&(id.to_string(), side.dir()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn record(&mut self, graded: &Graded<'_>) {
+        let side = [Side::Reference, Side::Starter]
+            .into_iter()
+            .find(|side| side.dir() == graded.unit.submission)
+            .expect("verify grades only the bank's two sides");
+        self.graded.insert(
+            (graded.unit.exercise.id.clone(), side.dir()),
+            graded.checks.clone(),
+        );
+    }
+}
+
+impl Listener for Sides {
+    fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
+        if let Event::ExerciseGraded { graded } = event {
+            self.record(graded);
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with an exercise whose reference and starter graded as given.
+fn judge(reference: &[CheckResult], starter: &[CheckResult]) -> Vec<String> {
+    let mut found = Vec::new();
+    for check in reference
+        .iter()
+        .filter(|c| c.status != Status::Pass || c.score < c.max_score)
+    {
+        found.push(format!(
+            "reference/ does not pass the {} check: {} {}/{}: {}",
+            check.kind,
+            check.status.as_str(),
+            check.score,
+            check.max_score,
+            describe_failure(check)
+        ));
+    }
+    if starter.iter().all(|c| c.status == Status::Pass) {
+        found
+            .push("starter/ passes every check: a learner would get full marks for nothing".into());
+    }
+    found
+}
+
+fn describe_failure(check: &CheckResult) -> String {
+    let mut parts = vec![check.message.clone().unwrap_or_default()];
+    for test in check
+        .tests
+        .iter()
+        .filter(|t| t.status != Status::Pass)
+        .take(3)
+    {
+        parts.push(format!(
+            "{}: {}",
+            test.name,
+            test.message.as_deref().unwrap_or("")
+        ));
+    }
+    for d in check.diagnostics.iter().take(3) {
+        parts.push(format!("{}:{}: {}", d.file, d.line, d.message));
+    }
+    parts.join("; ")
+}

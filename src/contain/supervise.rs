@@ -1,0 +1,278 @@
+//! The supervisor: the small process between pygrade and each contained child.
+//!
+//! pygrade runs `pygrade __supervise ... -- PROGRAM ARGS` for every process of a check. The
+//! supervisor makes itself a child subreaper, so whatever the learner's code forks, even a
+//! daemon that left the process group with `setsid`, is re-parented to it rather than to init.
+//! It starts the child in a new process group with its resource limits set, enforces the
+//! wall-clock and disk limits itself (SIGTERM to the group, a grace period, SIGKILL), counts
+//! the tree's processes in a pids cgroup where it may make one, and when the child has ended
+//! kills and reaps every process still below it. It writes how the child ended, and which
+//! limit it ran into, to a file pygrade names, then exits. It asks for SIGTERM when pygrade
+//! dies, and treats SIGTERM as "stop the child now".
+
+use std::io::Write;
+use std::os::fd::FromRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use nix::sys::signal::{self, SigHandler, Signal};
+use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
+use wait_timeout::ChildExt;
+
+use super::cgroup::PidsCgroup;
+use super::disk::Disk;
+use super::limits::Limits;
+use super::tree::{children_of, tasks_of_this_user, tree_cpu_ms};
+
+/// How the supervised child ended, as the supervisor writes it for pygrade.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub(crate) struct Ending {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    /// The limit the supervisor stopped it for (not a stop pygrade asked for).
+    pub limit: Option<Hit>,
+    pub cpu_ms: u64,
+    pub max_rss_kb: u64,
+}
+
+/// A limit the supervisor saw the child's tree run into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Hit {
+    /// The wall clock ran out.
+    Wall,
+    /// The tree used up its CPU time.
+    Cpu,
+    /// The watched folders grew past the disk limit.
+    Disk,
+    /// A process or thread could not start because the tree had as many as it may.
+    Processes,
+}
+
+/// What the supervisor is to do, handed to `pygrade __supervise` as one JSON argument: the
+/// process's [`Limits`] as data, and where things are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Spec {
+    /// Only the limits that are set are enforced; `processes` is set only where learner code
+    /// runs, since counting processes costs a move between cgroups.
+    pub limits: Limits,
+    /// Time between SIGTERM and SIGKILL, in milliseconds.
+    pub grace_ms: u64,
+    /// Folders whose growth counts toward the disk limit.
+    pub watch: Vec<PathBuf>,
+    /// Descriptors the child inherits (the results channel, bwrap's options) and the
+    /// supervisor closes once the child has them, so that a channel ends with the child's tree.
+    pub pass_fd: Vec<i32>,
+    /// Where to write the [`Ending`].
+    pub result: PathBuf,
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn request_stop(_: nix::libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// How often the wait wakes to notice a stop request and measure CPU time and disk; a child's
+/// exit wakes it at once.
+const POLL: Duration = Duration::from_millis(50);
+
+/// `pygrade __supervise SPEC -- PROGRAM ARGS...`: supervises one process as `spec` (a
+/// [`Spec`] in JSON) says.
+pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let args: Spec = serde_json::from_str(spec).context("the supervisor's spec is not valid")?;
+    let limits = args.limits;
+    // Opened now and written at the end: if pygrade has given up on this run and removed the
+    // file meanwhile, nothing is left behind.
+    let mut result = std::fs::File::create(&args.result)
+        .with_context(|| format!("could not create {}", args.result.display()))?;
+    become_reaper();
+    // TERM from pygrade, INT from a terminal's Ctrl-C, HUP from a closed terminal: each means
+    // "stop the child now and clean up", never "die and leave it running".
+    for stop in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe { signal::signal(stop, SigHandler::Handler(request_stop)) }?;
+    }
+    // The supervisor joins the cgroup first, so that the child and all it starts are in it.
+    let cgroup = limits.processes.and_then(PidsCgroup::create);
+    let rlimits = Rlimits::of(&limits, cgroup.is_none());
+    let disk = limits.disk.map(|limit| Disk::new(&args.watch, limit));
+
+    let (program, rest) = command.split_first().context("nothing to supervise")?;
+    let mut command = Command::new(program);
+    command.args(rest).process_group(0);
+    // SAFETY: prctl and setrlimit are plain system calls, safe between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // Should the supervisor itself be killed outright, its child goes with it.
+            #[cfg(target_os = "linux")]
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            rlimits.apply()?;
+            Ok(())
+        });
+    }
+    let spawned = command.spawn();
+    for &fd in &args.pass_fd {
+        // SAFETY: the descriptor was handed to this process for the child alone.
+        drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+    }
+    let mut child = spawned.with_context(|| format!("could not start {program}"))?;
+    let group = Pid::from_raw(child.id() as i32);
+
+    let mut ending = Ending::default();
+    // Without a wall-clock limit the supervisor still ends a run after a day.
+    let deadline = started + limits.timeout.unwrap_or(Duration::from_secs(86_400));
+    let grace = Duration::from_millis(args.grace_ms);
+    // The limit the tree has run into, if any. A refused fork or thread counts at once, so a
+    // bomb that keeps retrying is stopped now, not at the wall clock.
+    let reached = |now: Instant| -> Option<Hit> {
+        if now >= deadline {
+            Some(Hit::Wall)
+        } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
+            Some(Hit::Disk)
+        } else if limits
+            .cpu_time
+            .is_some_and(|limit| u128::from(tree_cpu_ms(group)) >= limit.as_millis())
+        {
+            Some(Hit::Cpu)
+        } else {
+            cgroup
+                .as_ref()
+                .is_some_and(PidsCgroup::was_hit)
+                .then_some(Hit::Processes)
+        }
+    };
+    let status = loop {
+        let now = Instant::now();
+        if STOP.load(Ordering::SeqCst) {
+            break stop_group(&mut child, group, grace)?;
+        }
+        if let Some(hit) = reached(now) {
+            ending.limit = Some(hit);
+            break stop_group(&mut child, group, grace)?;
+        }
+        if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
+            break status;
+        }
+    };
+    use std::os::unix::process::ExitStatusExt;
+    ending.code = status.code();
+    ending.signal = status.signal();
+    kill_descendants(group);
+    if ending.limit.is_none() {
+        if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
+            ending.limit = Some(Hit::Processes);
+        } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
+            ending.limit = Some(Hit::Disk);
+        }
+    }
+
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let cpu = usage.user_time() + usage.system_time();
+    ending.cpu_ms = (cpu.tv_sec() * 1000 + cpu.tv_usec() / 1000) as u64;
+    ending.max_rss_kb = usage.max_rss() as u64;
+
+    result.write_all(&serde_json::to_vec(&ending)?)?;
+    Ok(())
+}
+
+/// The resource limits the child starts with, worked out before the fork so that setting them
+/// between fork and exec is nothing but system calls.
+#[derive(Clone, Copy)]
+struct Rlimits {
+    memory: Option<u64>,
+    file_size: Option<u64>,
+    open_files: Option<u64>,
+    processes: Option<u64>,
+}
+
+impl Rlimits {
+    /// `fallback_processes`: no cgroup counts the tree's processes, so RLIMIT_NPROC does what
+    /// it can. It counts every process of the user, so the limit is the user's processes now
+    /// plus the allowance (the root user is exempt from it altogether).
+    fn of(limits: &Limits, fallback_processes: bool) -> Rlimits {
+        Rlimits {
+            memory: limits.memory,
+            file_size: limits.disk,
+            open_files: limits.open_files.map(u64::from),
+            processes: limits
+                .processes
+                .filter(|_| fallback_processes)
+                .map(|allowed| u64::from(allowed) + tasks_of_this_user()),
+        }
+    }
+
+    fn apply(self) -> std::io::Result<()> {
+        use nix::sys::resource::{Resource, setrlimit};
+        let pairs = [
+            (Resource::RLIMIT_AS, self.memory),
+            (Resource::RLIMIT_FSIZE, self.file_size),
+            (Resource::RLIMIT_NOFILE, self.open_files),
+            (Resource::RLIMIT_NPROC, self.processes),
+        ];
+        for (resource, limit) in pairs {
+            if let Some(limit) = limit {
+                setrlimit(resource, limit, limit)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// TERM to the whole group, a grace period to exit cleanly, then KILL.
+fn stop_group(
+    child: &mut std::process::Child,
+    group: Pid,
+    grace: Duration,
+) -> Result<std::process::ExitStatus> {
+    let _ = signal::killpg(group, Signal::SIGTERM);
+    if let Some(status) = child.wait_timeout(grace)? {
+        return Ok(status);
+    }
+    let _ = signal::killpg(group, Signal::SIGKILL);
+    Ok(child.wait()?)
+}
+
+#[cfg(target_os = "linux")]
+fn become_reaper() {
+    // Orphans below us come to us instead of init, so none can outlive the check.
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+    // If pygrade dies, we are told to stop, and we take the child down with us.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn become_reaper() {}
+
+/// Kills the child's group and then every process still below the supervisor, until none is
+/// left. As each one dies its own children are re-parented to us, so the loop walks down the
+/// tree. Bounded (about a second), so a pathological tree cannot hold the supervisor forever.
+fn kill_descendants(group: Pid) {
+    use nix::errno::Errno;
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+
+    let _ = signal::killpg(group, Signal::SIGKILL);
+    let me = nix::unistd::getpid();
+    for _ in 0..400 {
+        // Reap what has ended; with nothing left below us the check is clean. This comes
+        // first so that the usual case, no process left, costs no scan of /proc.
+        loop {
+            match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => break,
+                Ok(_) => continue,
+                Err(Errno::ECHILD) => return,
+                Err(_) => break,
+            }
+        }
+        for pid in children_of(me) {
+            let _ = signal::kill(pid, Signal::SIGKILL);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}

@@ -1,0 +1,214 @@
+//! Schedule: every planned job, at most `jobs` at a time, each in a job folder of its own,
+//! with the checks that must run alone (timing) last and one at a time. Each step of the run
+//! is an event for its listeners.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::events::{Event, Graded, Listener, Unit};
+use super::plan::{self, Job, Work};
+use crate::checks::{Ctx, Registry};
+use crate::contain::{Launcher, Sandbox};
+use crate::grade::{CheckResult, Status};
+use crate::toolchain::Toolchain;
+
+/// What grading needs, resolved once for a run.
+pub(crate) struct Engine<'a> {
+    pub registry: &'a Registry,
+    pub toolchain: &'a Toolchain,
+    pub sandbox: &'a Sandbox,
+    /// Checks run at once.
+    pub jobs: usize,
+}
+
+impl Engine<'_> {
+    /// Grades `work`, telling every listener of each step as it happens, and returns whether
+    /// Ctrl-C cut the run short (the checks that had not finished are then `skipped`, and
+    /// every result so far is kept).
+    pub(crate) fn grade(
+        &self,
+        work: Vec<Work<'_>>,
+        listeners: &mut [&mut dyn Listener],
+    ) -> Result<bool> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let interrupted = runtime.block_on(self.run(work, listeners));
+        // The runtime is not kept waiting for supervisors that are still cleaning up.
+        runtime.shutdown_background();
+        interrupted
+    }
+
+    async fn run(&self, work: Vec<Work<'_>>, listeners: &mut [&mut dyn Listener]) -> Result<bool> {
+        let (jobs, units) = plan::jobs(work);
+        let mut run = Progress::new(units, &jobs, listeners);
+        run.emit(Event::RunStarted {
+            units: run.units.len(),
+            checks: jobs.len(),
+        })?;
+        let launcher = Launcher::new(self.sandbox.clone(), self.toolchain.readable())?;
+        let parallel = self.jobs.max(1);
+        let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
+        // Jobs say when they start on this channel; the loop below tells the listeners.
+        let (started, mut starts) = mpsc::unbounded_channel::<usize>();
+        let start = |index: usize| {
+            let (launcher, slots, started, job) =
+                (&launcher, &slots, started.clone(), &jobs[index]);
+            async move {
+                let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
+                let _ = started.send(index);
+                let result = self.run_one(job, launcher, slot).await;
+                slots.lock().expect("slot pool").push(slot);
+                result.map(|result| (index, result))
+            }
+        };
+        let (alone, others): (Vec<usize>, Vec<usize>) =
+            (0..jobs.len()).partition(|&index| jobs[index].check().section.runs_alone());
+        let mut stream = futures::stream::iter(others)
+            .map(start)
+            .buffer_unordered(parallel)
+            .chain(futures::stream::iter(alone).map(start).buffer_unordered(1));
+        let interrupt = tokio::signal::ctrl_c();
+        tokio::pin!(interrupt);
+        let mut interrupted = false;
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut interrupt => {
+                    interrupted = true;
+                    break;
+                }
+                Some(index) = starts.recv() => run.started(&jobs[index])?,
+                next = stream.next() => match next {
+                    Some(done) => {
+                        let (index, result) = done?;
+                        // A job that finished has said that it started: tell that first.
+                        while let Ok(index) = starts.try_recv() {
+                            run.started(&jobs[index])?;
+                        }
+                        run.finished(&jobs[index], result)?;
+                    }
+                    None => break,
+                },
+            }
+        }
+        // Dropping the unfinished runs asks their supervisors to stop.
+        drop(stream);
+        for job in &jobs {
+            if !run.has_result(job) {
+                let check = job.check();
+                let skipped = CheckResult::whole(check.kind(), Status::Skipped, check.points)
+                    .with_message("not run: grading was interrupted");
+                run.finished(job, skipped)?;
+            }
+        }
+        run.emit(Event::RunFinished { interrupted })?;
+        Ok(interrupted)
+    }
+
+    async fn run_one(
+        &self,
+        job: &Job<'_>,
+        launcher: &Launcher,
+        slot: usize,
+    ) -> Result<CheckResult> {
+        let started = Instant::now();
+        let (exercise, check) = (job.unit.exercise, job.check());
+        if let Some((status, why)) = job.files.refusal() {
+            return Ok(CheckResult::whole(check.kind(), status, check.points).with_message(why));
+        }
+        let ctx = Ctx::prepare(
+            self.toolchain,
+            launcher,
+            exercise,
+            check,
+            &job.files.files,
+            slot,
+        )?;
+        let mut result = self.registry.run(check, &ctx).await.with_context(|| {
+            format!("{}: the {} check could not run", exercise.id, check.kind())
+        })?;
+        result.duration_ms = started.elapsed().as_millis() as u64;
+        result.usage = Some(ctx.usage());
+        Ok(result)
+    }
+}
+
+/// Where each unit of a run stands, and the listeners to tell.
+struct Progress<'r, 'l> {
+    units: Vec<UnitState>,
+    listeners: &'r mut [&'l mut dyn Listener],
+}
+
+struct UnitState {
+    started: bool,
+    begun: bool,
+    results: Vec<Option<CheckResult>>,
+}
+
+impl<'r, 'l> Progress<'r, 'l> {
+    fn new(
+        units: Vec<(Unit<'_>, bool)>,
+        jobs: &[Job<'_>],
+        listeners: &'r mut [&'l mut dyn Listener],
+    ) -> Self {
+        let mut units: Vec<UnitState> = units
+            .into_iter()
+            .map(|(_, started)| UnitState {
+                started,
+                begun: false,
+                results: Vec::new(),
+            })
+            .collect();
+        for job in jobs {
+            units[job.unit.seq].results.push(None);
+        }
+        Progress { units, listeners }
+    }
+
+    fn emit(&mut self, event: Event<'_, '_>) -> Result<()> {
+        for listener in self.listeners.iter_mut() {
+            listener.on(&event)?;
+        }
+        Ok(())
+    }
+
+    fn started(&mut self, job: &Job<'_>) -> Result<()> {
+        let unit = job.unit;
+        if !std::mem::replace(&mut self.units[unit.seq].begun, true) {
+            self.emit(Event::ExerciseStarted { unit })?;
+        }
+        self.emit(Event::CheckStarted {
+            unit,
+            check: job.check,
+        })
+    }
+
+    fn has_result(&self, job: &Job<'_>) -> bool {
+        self.units[job.unit.seq].results[job.check].is_some()
+    }
+
+    fn finished(&mut self, job: &Job<'_>, result: CheckResult) -> Result<()> {
+        let unit = job.unit;
+        self.emit(Event::CheckFinished {
+            unit,
+            check: job.check,
+            result: &result,
+        })?;
+        let state = &mut self.units[unit.seq];
+        state.results[job.check] = Some(result);
+        if state.results.iter().all(Option::is_some) {
+            let graded = Graded {
+                unit,
+                started: state.started,
+                checks: state.results.iter().flatten().cloned().collect(),
+            };
+            self.emit(Event::ExerciseGraded { graded: &graded })?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! The results channel of the pytest plugin (`graders/pygrade_graders/pytest_plugin.py`):
+//! one JSON event per line, each carrying the run's token (which the launcher checks).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub(crate) enum Event {
+    Hello {
+        protocol: u32,
+    },
+    Collected {
+        tests: Vec<Collected>,
+    },
+    CollectError {
+        kind: String,
+        message: String,
+    },
+    /// Learner code replaced something the grading relies on.
+    Tampered {
+        replaced: Vec<String>,
+    },
+    Start {
+        id: String,
+    },
+    Result(Reported),
+    Done {},
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct Collected {
+    pub id: String,
+    pub name: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Reported {
+    pub id: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub location: Option<String>,
+    pub output: String,
+    pub output_truncated: bool,
+}
