@@ -68,6 +68,9 @@ pub(crate) enum Command {
     },
     /// Grade a workspace against the trusted exercise bank.
     Check(CheckArgs),
+    /// Grade a demo learner's workspace, built from the bank's references with instructive
+    /// mistakes, to see what pygrade reports.
+    Demo(DemoArgs),
     /// Show the hint of an exercise.
     Hint {
         /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
@@ -103,6 +106,26 @@ pub(crate) struct CheckArgs {
     /// The workspace to grade (default: the one the current folder is in).
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Exit 0 even when some learner work did not pass (pygrade's own errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Build the demo workspace in DIR and keep it (default: a temporary folder, removed
+    /// afterwards). Files already in DIR are kept.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a grading run goes and where its report goes.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
@@ -111,9 +134,6 @@ pub(crate) struct CheckArgs {
     /// Checks run at once (default: the number of cores).
     #[arg(long, short, default_value_t = default_jobs())]
     pub jobs: usize,
-    /// Exit 0 even when some learner work did not pass (pygrade's own errors still exit 2).
-    #[arg(long)]
-    pub exit_zero: bool,
 }
 
 pub(crate) fn default_jobs() -> usize {

@@ -55,6 +55,25 @@ pub(crate) struct Toolchain {
     pub versions: Versions,
 }
 
+/// There is no Python that pygrade can grade with, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PythonMissing {
+    #[error(
+        "no python3 on PATH: install Python 3.10 or newer, or point --python (PYGRADE_PYTHON) at an interpreter that has pytest and mypy"
+    )]
+    NoBase,
+    #[error(
+        "the Python at {} lacks {}: install the pins with `{} -m pip install -r graders/requirements.txt`, or drop --python/PYGRADE_PYTHON to let pygrade manage its own",
+        python.display(),
+        tools.join(" and "),
+        python.display()
+    )]
+    LacksTools {
+        python: PathBuf,
+        tools: Vec<&'static str>,
+    },
+}
+
 /// Where the interpreter comes from.
 pub(crate) enum Source {
     /// `--python` or `PYGRADE_PYTHON`.
@@ -190,9 +209,7 @@ pub(crate) fn base_python() -> Option<PathBuf> {
 /// Builds the managed environment: a venv with exactly the pinned tools.
 fn build_env(env: &Path, announce: bool) -> Result<()> {
     let Some(base) = base_python() else {
-        bail!(
-            "no python3 on PATH: install Python 3.10 or newer, or point --python (PYGRADE_PYTHON) at an interpreter that has pytest and mypy"
-        );
+        return Err(PythonMissing::NoBase.into());
     };
     if announce {
         eprintln!(
@@ -262,12 +279,11 @@ impl Toolchain {
             Source::Given(python) => {
                 let versions = probe(python)?;
                 if versions.pytest.is_none() || versions.mypy.is_none() {
-                    bail!(
-                        "the Python at {} lacks {}: install the pins with `{} -m pip install -r graders/requirements.txt`, or drop --python/PYGRADE_PYTHON to let pygrade manage its own",
-                        python.display(),
-                        missing(&versions).join(" and "),
-                        python.display()
-                    );
+                    return Err(PythonMissing::LacksTools {
+                        python: python.clone(),
+                        tools: missing(&versions),
+                    }
+                    .into());
                 }
                 (python.clone(), versions)
             }

@@ -6,6 +6,7 @@
 //! loaded and validated up front, so a broken manifest stops the run before anything is graded
 //! and names every problem at once. Exercises are small, so their files are held as bytes.
 
+pub(crate) mod demo;
 pub(crate) mod manifest;
 pub(crate) mod outline;
 
@@ -101,11 +102,32 @@ impl Exercise {
     }
 }
 
+/// Why there is no bank to grade against. Nothing is graded with a bank that has problems.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BankError {
+    #[error("the exercise bank {} is not a folder: check --bank", dir.display())]
+    NotAFolder { dir: PathBuf },
+    #[error(
+        "the exercise bank ({origin}) has problems; fix these manifests:\n  {}",
+        problems.join("\n  ")
+    )]
+    Broken {
+        origin: String,
+        problems: Vec<String>,
+    },
+    #[error(
+        "the exercise bank ({origin}) holds no exercises (expected <module>/<exercise>/exercise.toml)"
+    )]
+    Empty { origin: String },
+}
+
 #[derive(Debug)]
 pub(crate) struct Bank {
     /// Where it came from, for messages.
     pub origin: String,
     pub exercises: Vec<Exercise>,
+    /// The bank's demo learner ([`demo::FILE`]), as text: read when it is used.
+    demo: Option<String>,
 }
 
 impl Bank {
@@ -125,10 +147,10 @@ impl Bank {
 
     fn from_dir(dir: &Path, kinds: &dyn Kinds) -> Result<Bank> {
         if !dir.is_dir() {
-            bail!(
-                "the exercise bank {} is not a folder: check --bank",
-                dir.display()
-            );
+            return Err(BankError::NotAFolder {
+                dir: dir.to_path_buf(),
+            }
+            .into());
         }
         let mut files = Vec::new();
         for entry in WalkDir::new(dir).follow_links(false).sort_by_file_name() {
@@ -151,7 +173,12 @@ impl Bank {
         kinds: &dyn Kinds,
     ) -> Result<Bank> {
         let mut folders: BTreeMap<PathBuf, BTreeMap<PathBuf, Vec<u8>>> = BTreeMap::new();
+        let mut demo = None;
         for (path, bytes) in files {
+            if path == Path::new(demo::FILE) {
+                demo = Some(String::from_utf8_lossy(&bytes).into_owned());
+                continue;
+            }
             if is_junk(&path) {
                 continue;
             }
@@ -177,17 +204,16 @@ impl Bank {
             }
         }
         if !problems.is_empty() {
-            bail!(
-                "the exercise bank ({origin}) has problems; fix these manifests:\n  {}",
-                problems.join("\n  ")
-            );
+            return Err(BankError::Broken { origin, problems }.into());
         }
         if exercises.is_empty() {
-            bail!(
-                "the exercise bank ({origin}) holds no exercises (expected <module>/<exercise>/exercise.toml)"
-            );
+            return Err(BankError::Empty { origin }.into());
         }
-        Ok(Bank { origin, exercises })
+        Ok(Bank {
+            origin,
+            exercises,
+            demo,
+        })
     }
 
     /// Exercises whose id equals or starts with one of `filters` (all when there are none).

@@ -5,7 +5,8 @@
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use super::{Ctx, Kind};
+use super::ctx::Ctx;
+use super::kind::Kind;
 use crate::bank::Layout;
 use crate::grade::{CheckResult, Status, TestResult};
 

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Ctx, abnormal_status, describe_exit};
+use super::ctx::Ctx;
+use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::{Layout, Side};
 use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};

@@ -7,8 +7,9 @@ use anyhow::Result;
 
 use serde::Deserialize;
 
+use super::ctx::Ctx;
 use super::harness::{self, Harnessed};
-use super::{Ctx, Kind};
+use super::kind::Kind;
 use crate::bank::Layout;
 use crate::grade::{CheckResult, Measurement, Status};
 use crate::protocol::measure::{Event, Spec};
@@ -43,7 +44,7 @@ impl Kind for Memory {
             max_peak: self.max_peak.map(|b| b.as_u64()),
             max_ratio: self.max_ratio,
         };
-        run(ctx, ctx.points, &self.function, &self.inputs, budget).await
+        measure(ctx, self, budget).await
     }
 }
 
@@ -53,13 +54,9 @@ struct Budget {
     pub max_ratio: Option<f64>,
 }
 
-async fn run(
-    ctx: &Ctx<'_>,
-    points: f64,
-    function: &str,
-    inputs: &str,
-    budget: Budget,
-) -> Result<CheckResult> {
+/// Measures the learner's function against the reference's within `budget`, and grades it.
+async fn measure(ctx: &Ctx<'_>, check: &Memory, budget: Budget) -> Result<CheckResult> {
+    let (points, function, inputs) = (ctx.points, check.function.as_str(), check.inputs.as_str());
     let spec = Spec {
         mode: "memory",
         function,

@@ -12,7 +12,9 @@ use std::ffi::OsString;
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use super::{Ctx, Kind, abnormal_status, describe_exit};
+use super::ctx::Ctx;
+use super::kind::Kind;
+use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::Layout;
 use crate::contain::Exit;
 use crate::grade::{CheckResult, Diagnostic, Status};

@@ -14,7 +14,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use super::{Ctx, Kind, abnormal_status, describe_exit};
+use super::ctx::Ctx;
+use super::kind::Kind;
+use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::Layout;
 use crate::bank::manifest::is_plain_relative;
 use crate::contain::Exit;

@@ -15,7 +15,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::{Ctx, Kind, abnormal_status, describe_exit, write_file};
+use super::ctx::{Ctx, write_file};
+use super::kind::Kind;
+use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::{Layout, Side};
 use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};

@@ -14,8 +14,9 @@ use anyhow::Result;
 
 use serde::Deserialize;
 
+use super::ctx::Ctx;
 use super::harness::{self, Harnessed};
-use super::{Ctx, Kind};
+use super::kind::Kind;
 use crate::bank::Layout;
 use crate::grade::{CheckResult, Measurement, Status};
 use crate::protocol::measure::{Event, Spec};
@@ -79,7 +80,7 @@ impl Kind for Timing {
                 margin: self.exponent_margin,
             },
         };
-        run(ctx, ctx.points, &self.function, &self.inputs, budget).await
+        measure(ctx, self, budget).await
     }
 }
 
@@ -114,13 +115,9 @@ enum Budget {
     },
 }
 
-async fn run(
-    ctx: &Ctx<'_>,
-    points: f64,
-    function: &str,
-    inputs: &str,
-    budget: Budget,
-) -> Result<CheckResult> {
+/// Measures the learner's function against the reference's within `budget`, and grades it.
+async fn measure(ctx: &Ctx<'_>, check: &Timing, budget: Budget) -> Result<CheckResult> {
+    let (points, function, inputs) = (ctx.points, check.function.as_str(), check.inputs.as_str());
     let sizes = match &budget {
         Budget::Ratio { size, .. } => vec![*size],
         Budget::Growth { sizes, .. } => sizes.clone(),

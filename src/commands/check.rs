@@ -4,16 +4,15 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{CheckArgs, Format};
+use crate::bank::Exercise;
+use crate::cli::{CheckArgs, Format, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
-use crate::report::{Collector, Emitter, Json, Terminal, progress};
+use crate::report::{Collector, Emitter, Json, Report, Terminal, progress};
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 
 pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    settings.decide_color(to_terminal && args.format == Format::Terminal);
     let bank = settings.bank()?;
     let here = match &args.workspace {
         Some(dir) => dir.clone(),
@@ -21,17 +20,30 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
     };
     let workspace = Workspace::find(&here)?;
     let exercises = bank.select(&args.exercises)?;
-    let grader = settings.grader(args.jobs)?;
+    let report = grade(settings, &workspace, &exercises, &args.run)?;
+    Ok(Outcome::of(report.all_passed() || args.exit_zero))
+}
+
+/// Grades `exercises` of `workspace`, remembers their grades in it, and writes the report as
+/// `run` asks.
+pub(super) fn grade(
+    settings: &Settings,
+    workspace: &Workspace,
+    exercises: &[&Exercise],
+    run: &RunArgs,
+) -> Result<Report> {
+    let to_terminal = run.output.is_none() && std::io::stdout().is_terminal();
+    settings.decide_color(to_terminal && run.format == Format::Terminal);
+    let grader = settings.grader(run.jobs)?;
     let learner = workspace.root.display().to_string();
     let work = exercises
         .iter()
         .map(|exercise| {
-            let files =
-                Submission::from_workspace(exercise, &workspace.exercise_dir(&exercise.id))?;
+            let folder = workspace.exercise_dir(&exercise.id);
             Ok(Work {
                 submission: &learner,
                 exercise,
-                files,
+                files: Submission::from_workspace(exercise, &folder)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -44,11 +56,11 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
         .grade(work, &mut [&mut bar, &mut collector, &mut remember])?;
     let report = collector.into_report(grader.tools.clone());
 
-    let emitter: &dyn Emitter = match args.format {
+    let emitter: &dyn Emitter = match run.format {
         Format::Terminal => &Terminal,
         Format::Json => &Json,
     };
-    match &args.output {
+    match &run.output {
         Some(path) => {
             let mut file = std::io::BufWriter::new(
                 std::fs::File::create(path)
@@ -70,5 +82,5 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
             "grading was interrupted: the report above marks the checks that did not run as skipped"
         );
     }
-    Ok(Outcome::of(report.all_passed() || args.exit_zero))
+    Ok(report)
 }

@@ -2,6 +2,7 @@
 //! the user's; none decides a grade or draws a report itself.
 
 mod check;
+mod demo;
 mod doctor;
 mod hint;
 mod init;
@@ -25,6 +26,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Init { dir } => init::run(&settings, &dir),
         Command::List { workspace } => list::run(&settings, workspace.as_deref()),
         Command::Check(args) => check::run(&settings, args),
+        Command::Demo(args) => demo::run(&settings, args),
         Command::Hint { exercise } => hint::run(&settings, &exercise),
         Command::Verify { jobs } => verify::run(&settings, jobs),
         Command::Setup { print_python } => setup::run(&settings, print_python),

@@ -59,6 +59,13 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
             }
         }
     }
+    if let Some(Err(found)) = bank.demo() {
+        problems += 1;
+        println!("{} {}", "✗".red(), crate::bank::demo::FILE.bold());
+        for problem in found {
+            println!("    {problem}");
+        }
+    }
     println!(
         "\n{} exercises verified, {problems} with problems ({}).",
         bank.exercises.len(),

@@ -268,22 +268,13 @@ impl Launcher {
                 let _ = stdin.write_all(&bytes).await;
             });
         }
+        let most = limits.output.unwrap_or(u64::MAX);
         let total = Arc::new(AtomicU64::new(0));
         let over = Arc::new(Notify::new());
         let stdout = child.stdout.take().expect("piped");
-        let stdout = tokio::spawn(drain(
-            stdout,
-            limits.output.unwrap_or(u64::MAX),
-            total.clone(),
-            over.clone(),
-        ));
+        let stdout = tokio::spawn(drain(stdout, most, total.clone(), over.clone()));
         let stderr = child.stderr.take().expect("piped");
-        let stderr = tokio::spawn(drain(
-            stderr,
-            limits.output.unwrap_or(u64::MAX),
-            total.clone(),
-            over.clone(),
-        ));
+        let stderr = tokio::spawn(drain(stderr, most, total.clone(), over.clone()));
 
         // The supervisor enforces the timeout; this outer bound only guards against the
         // supervisor itself hanging.
