@@ -270,6 +270,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_section_is_strict_unless_it_says_otherwise() {
+        let plain: Mypy = toml::from_str("").unwrap();
+        assert!(plain.strict && !plain.include_tests && !plain.allow_ignores);
+        let loose: Mypy = toml::from_str("strict = false\ninclude-tests = true").unwrap();
+        assert!(!loose.strict && loose.include_tests);
+        let typo = toml::from_str::<Mypy>("stict = false").unwrap_err();
+        assert!(typo.to_string().contains("stict"), "{typo}");
+    }
+
+    #[test]
     fn comments_that_silence_mypy_are_findings() {
         let text =
             "x: int = 'a'  # type: ignore[assignment]\n# mypy: ignore-errors\ny = 1  # a comment\n";
