@@ -121,6 +121,18 @@ impl Env {
         self.check_json(Some(&bank), &ws, &[])
     }
 
+    /// Grades a fixture as a learner's submission: a word-count fixture in the fast bank, any
+    /// other in a workspace of the built-in bank, where only its exercise is checked.
+    pub fn grade_submission(&self, fixture: &str) -> (i32, Value) {
+        let id = fixture_exercise(fixture);
+        if id == WORD_COUNT {
+            return self.grade_fixture(fixture);
+        }
+        let ws = self.workspace();
+        copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
+        self.check_json(None, &ws, &[&id])
+    }
+
     /// Processes still alive that were started for this test's pygrade runs: their working
     /// folder or their environment points into this test's temporary folder.
     pub fn survivors(&self) -> Vec<String> {
@@ -145,6 +157,102 @@ impl Env {
         }
         found
     }
+}
+
+/// The exercise a fixture is a submission for: the `<module>/<exercise>` folder of a
+/// `fixtures/submissions` fixture; word count for a case of the hostile corpus.
+pub fn fixture_exercise(fixture: &str) -> String {
+    let dir = repo().join("fixtures/submissions").join(fixture);
+    if !dir.exists() {
+        return WORD_COUNT.to_string();
+    }
+    let ids: Vec<String> = walkdir::WalkDir::new(&dir)
+        .min_depth(2)
+        .max_depth(2)
+        .into_iter()
+        .map(|entry| {
+            let path = entry.unwrap().into_path();
+            path.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    match ids.as_slice() {
+        [id] => id.clone(),
+        _ => panic!("{fixture} holds {ids:?}: a submission fixture holds one exercise"),
+    }
+}
+
+/// The settings a report is snapshotted with. What varies between runs or machines is
+/// redacted, once it is seen to have the type it should: the tools' versions and the sandbox,
+/// times, the resources a check used, the figures a timing or memory check measured. Filters
+/// do the same inside text: the measured figures in messages, and where a crash's trace shows
+/// the interpreter (its address and its own files).
+pub fn report_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_omit_expression(true);
+    for tool in ["pygrade", "python", "pytest", "mypy", "sandbox"] {
+        settings.add_redaction(&format!(".report.tools.{tool}"), text("[tool]"));
+    }
+    let checks = ".report.exercises[].checks[]";
+    settings.add_redaction(&format!("{checks}.duration_ms"), number("[ms]"));
+    settings.add_redaction(&format!("{checks}.usage.cpu_ms"), number("[ms]"));
+    settings.add_redaction(&format!("{checks}.usage.peak_rss_kib"), number("[KiB]"));
+    for figure in [
+        "exponent",
+        "reference_exponent",
+        "spread",
+        "ratio",
+        "rounds",
+        "peak_bytes",
+        "reference_peak_bytes",
+    ] {
+        settings.add_redaction(
+            &format!("{checks}.measurement.{figure}"),
+            number("[measured]"),
+        );
+    }
+    // What a timing or memory check measured, in its message; sizes and budgets stay.
+    for (pattern, replacement) in [
+        (r"like n\^\d+\.\d+", "like n^[measured]"),
+        (
+            r"the reference's n\^\d+\.\d+",
+            "the reference's n^[measured]",
+        ),
+        (r"\d+\.\d+x the reference's", "[measured]x the reference's"),
+        (r"±\d+\.\d+", "±[measured]"),
+        (
+            r"(peak|reference's:) \d+(\.\d+)? (B|KiB|MiB|GiB)",
+            "$1 [measured]",
+        ),
+        // A crash's trace: the thread's address, the interpreter's files and their lines.
+        (r"thread 0x[0-9a-f]+", "thread 0x[address]"),
+        (
+            r#"\\"/[^"\\]+/lib/python3\.\d+/([^"\\]+)\\", line \d+"#,
+            r#"\"[python]/${1}\", line [line]"#,
+        ),
+    ] {
+        settings.add_filter(pattern, replacement);
+    }
+    settings
+}
+
+/// A redaction that checks the value is a number before it hides it.
+fn number(placeholder: &'static str) -> insta::internals::Redaction {
+    insta::dynamic_redaction(move |value, path| {
+        let number = value.as_f64().is_some() || value.as_i64().is_some();
+        assert!(number, "{path} is not a number: {value:?}");
+        placeholder
+    })
+}
+
+/// A redaction that checks the value is a text before it hides it.
+fn text(placeholder: &'static str) -> insta::internals::Redaction {
+    insta::dynamic_redaction(move |value, path| {
+        assert!(value.as_str().is_some(), "{path} is not a text: {value:?}");
+        placeholder
+    })
 }
 
 pub fn parse_report(out: &Output) -> (i32, Value) {
