@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use common::{Env, copy_tree, repo};
+use common::{Env, Fixture, copy_tree, repo};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -167,18 +167,7 @@ fn corpus_workspace(env: &Env, bank: &Path, cases: &[&Case], name: &str, port: u
         .assert()
         .success();
     for case in cases {
-        let target = ws.join(case.id());
-        copy_tree(&case.dir(), &target);
-        std::fs::remove_file(target.join("case.toml")).unwrap();
-        for entry in walkdir::WalkDir::new(&target).into_iter().flatten() {
-            if entry.file_type().is_file()
-                && let Ok(text) = std::fs::read_to_string(entry.path())
-                && text.contains("{{LOOPBACK_PORT}}")
-            {
-                let text = text.replace("{{LOOPBACK_PORT}}", &port.to_string());
-                std::fs::write(entry.path(), text).unwrap();
-            }
-        }
+        Fixture::hostile(&case.name, &case.exercise).lay(&ws.join(case.id()), Some(port));
     }
     ws
 }

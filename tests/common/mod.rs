@@ -103,15 +103,8 @@ impl Env {
             .arg(&ws)
             .assert()
             .success();
-        let submission = repo().join("fixtures/submissions").join(fixture);
-        if submission.exists() {
-            copy_tree(&submission, &ws);
-        } else {
-            // A case of the hostile corpus: the learner's files beside its case.toml.
-            let target = ws.join(WORD_COUNT);
-            copy_tree(&repo().join("fixtures/hostile").join(fixture), &target);
-            std::fs::remove_file(target.join("case.toml")).unwrap();
-        }
+        let fixture = Fixture::named(fixture);
+        fixture.lay(&ws.join(&fixture.exercise), None);
         (bank, ws)
     }
 
@@ -124,13 +117,13 @@ impl Env {
     /// Grades a fixture as a learner's submission: a word-count fixture in the fast bank, any
     /// other in a workspace of the built-in bank, where only its exercise is checked.
     pub fn grade_submission(&self, fixture: &str) -> (i32, Value) {
-        let id = fixture_exercise(fixture);
-        if id == WORD_COUNT {
+        let found = Fixture::named(fixture);
+        if found.exercise == WORD_COUNT {
             return self.grade_fixture(fixture);
         }
         let ws = self.workspace();
-        copy_tree(&repo().join("fixtures/submissions").join(fixture), &ws);
-        self.check_json(None, &ws, &[&id])
+        found.lay(&ws.join(&found.exercise), None);
+        self.check_json(None, &ws, &[&found.exercise])
     }
 
     /// Processes still alive that were started for this test's pygrade runs: their working
@@ -159,28 +152,105 @@ impl Env {
     }
 }
 
-/// The exercise a fixture is a submission for: the `<module>/<exercise>` folder of a
-/// `fixtures/submissions` fixture; word count for a case of the hostile corpus.
-pub fn fixture_exercise(fixture: &str) -> String {
-    let dir = repo().join("fixtures/submissions").join(fixture);
-    if !dir.exists() {
-        return WORD_COUNT.to_string();
+/// The line of a fixture's learner file that stands for the same file of its exercise's
+/// reference solution, so that a fixture holds only what it does differently.
+pub const REFERENCE: &str = "# {{REFERENCE}}";
+
+/// A fixture: learner files for one exercise, as a submission of `fixtures/submissions` holds
+/// them (`<name>/<module>/<exercise>/...`) or a case of `fixtures/hostile` (beside its
+/// `case.toml`).
+pub struct Fixture {
+    /// The folder of the learner files.
+    pub dir: PathBuf,
+    /// The exercise they are for, e.g. `01-foundations/01-word-count`.
+    pub exercise: String,
+}
+
+impl Fixture {
+    /// The submission of that name, or else the hostile case, which is for word count.
+    pub fn named(name: &str) -> Fixture {
+        let submission = repo().join("fixtures/submissions").join(name);
+        if !submission.exists() {
+            return Fixture::hostile(name, WORD_COUNT);
+        }
+        let ids: Vec<String> = walkdir::WalkDir::new(&submission)
+            .min_depth(2)
+            .max_depth(2)
+            .into_iter()
+            .map(|entry| {
+                let path = entry.unwrap().into_path();
+                let id = path.strip_prefix(&submission).unwrap();
+                id.to_string_lossy().into_owned()
+            })
+            .collect();
+        let [exercise] = ids.as_slice() else {
+            panic!("{name} holds {ids:?}: a submission is for one exercise");
+        };
+        Fixture {
+            dir: submission.join(exercise),
+            exercise: exercise.clone(),
+        }
     }
-    let ids: Vec<String> = walkdir::WalkDir::new(&dir)
-        .min_depth(2)
-        .max_depth(2)
-        .into_iter()
-        .map(|entry| {
-            let path = entry.unwrap().into_path();
-            path.strip_prefix(&dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    match ids.as_slice() {
-        [id] => id.clone(),
-        _ => panic!("{fixture} holds {ids:?}: a submission fixture holds one exercise"),
+
+    /// A case of the hostile corpus, for `exercise`.
+    pub fn hostile(name: &str, exercise: &str) -> Fixture {
+        Fixture {
+            dir: repo().join("fixtures/hostile").join(name),
+            exercise: exercise.to_string(),
+        }
+    }
+
+    /// Lays the fixture's files into `target`, an exercise's folder of a workspace, as a
+    /// learner's would be, all but a case's `case.toml`. In each text file a `# {{REFERENCE}}`
+    /// line becomes the reference solution's file of the same name, and `{{LOOPBACK_PORT}}`
+    /// becomes `port`, the port of a listener the test holds.
+    pub fn lay(&self, target: &Path, port: Option<u16>) {
+        copy_tree(&self.dir, target);
+        let _ = std::fs::remove_file(target.join("case.toml"));
+        let reference = repo()
+            .join("exercises")
+            .join(&self.exercise)
+            .join("reference");
+        for entry in walkdir::WalkDir::new(target).into_iter().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let mut laid = text.clone();
+            if text.lines().any(|line| line == REFERENCE) {
+                let file = reference.join(entry.path().strip_prefix(target).unwrap());
+                let solution = std::fs::read_to_string(&file)
+                    .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                laid = with_reference(&text, &solution);
+            }
+            if let Some(port) = port {
+                laid = laid.replace("{{LOOPBACK_PORT}}", &port.to_string());
+            }
+            if laid != text {
+                std::fs::write(entry.path(), laid).unwrap();
+            }
+        }
+    }
+}
+
+/// `text` with its `# {{REFERENCE}}` line replaced by `solution`. The solution's closing
+/// `if __name__ == "__main__":` block, if any, goes after the fixture's own lines instead:
+/// what they change is then in place when the file runs as a program.
+/// (`benches/fixtures.py` does the same for the benchmarks.)
+pub fn with_reference(text: &str, solution: &str) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let at = lines
+        .iter()
+        .position(|line| line.trim_end() == REFERENCE)
+        .expect("a # {{REFERENCE}} line");
+    let (before, after) = (lines[..at].concat(), lines[at + 1..].concat());
+    let (body, main) = match solution.find("\nif __name__ == \"__main__\":") {
+        Some(i) => solution.split_at(i + 1),
+        None => (solution, ""),
+    };
+    if after.trim().is_empty() || main.is_empty() {
+        format!("{before}{body}{main}{after}")
+    } else {
+        format!("{before}{}\n{after}\n\n{main}", body.trim_end())
     }
 }
 
