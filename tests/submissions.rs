@@ -12,9 +12,12 @@
 
 mod common;
 
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Env, WORD_COUNT, check, exercise};
+use common::{Env, Grade, WORD_COUNT, check, exercise, message};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use serde_json::{Value, json};
 
 /// A test per fixture, named after it (`timing_3x_slower` grades `timing-3x-slower`), that
@@ -61,8 +64,8 @@ graded! {
 /// snapshot of the same name; returns the report.
 fn matches_its_snapshot(test: &str) -> Value {
     let fixture = test.replace('_', "-");
-    let env = Env::new();
-    let (code, report) = env.grade_submission(&fixture);
+    let graded = Env::new().grade_fixture(&fixture);
+    let (code, report) = (graded.code, graded.report);
     common::report_settings().bind(|| {
         insta::assert_json_snapshot!(fixture, json!({ "exit_code": code, "report": report }));
     });
@@ -100,48 +103,34 @@ fn every_submission_fixture_has_its_test() {
 #[test]
 fn the_callers_secrets_never_reach_learner_code() {
     let env = Env::new();
-    let (bank, ws) = env.fixture_workspace("reads-secret-env");
-    let out = env
-        .pygrade()
+    let ws = env.fixture_workspace("reads-secret-env");
+    let graded = env
+        .check(&ws)
         .env("CI_DEPLOY_TOKEN", "tok-5f1e2d3c")
         .env("MY_SECRET", "hunter2-abc")
-        .arg("--bank")
-        .arg(&bank)
-        .arg("check")
-        .arg("--workspace")
-        .arg(&ws)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let (code, report) = common::parse_report(&out);
-    assert_eq!(code, 0, "the submission saw a secret: {report}");
-    let text = report.to_string();
-    assert!(!text.contains("tok-5f1e2d3c") && !text.contains("hunter2-abc"));
+        .graded();
+    assert_eq!(
+        graded.code, 0,
+        "the submission saw a secret: {}",
+        graded.report
+    );
+    assert!(!graded.printed.contains("tok-5f1e2d3c") && !graded.printed.contains("hunter2-abc"));
 }
 
 #[test]
 fn ctrl_c_keeps_finished_results_and_stops_every_process() {
     let env = Env::new();
-    let (bank, ws) = env.fixture_workspace("sleeps-forever");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pygrade"))
-        .env("TMPDIR", env.tmp())
-        .arg("--bank")
-        .arg(&bank)
-        .arg("check")
-        .arg("--workspace")
-        .arg(&ws)
+    let ws = env.fixture_workspace("sleeps-forever");
+    let child = env
+        .check(&ws)
         .args(["--format", "json", "--jobs", "1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // With one job the pytest check (first) is hanging by now; mypy and output wait their turn.
     std::thread::sleep(Duration::from_millis(1500));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -164,19 +153,11 @@ fn ctrl_c_keeps_finished_results_and_stops_every_process() {
 #[test]
 fn without_a_sandbox_the_report_says_so() {
     let env = Env::new();
-    let (bank, ws) = env.fixture_workspace("pass");
-    let out = env
-        .pygrade()
-        .args(["--sandbox", "none", "--bank"])
-        .arg(&bank)
-        .args(["check", "--format", "json", "--workspace"])
-        .arg(&ws)
-        .output()
-        .unwrap();
-    let (code, report) = common::parse_report(&out);
-    assert_eq!(code, 0);
+    let ws = env.fixture_workspace("pass");
+    let graded = env.check(&ws).args(["--sandbox", "none"]).graded();
+    assert_eq!(graded.code, 0);
     assert_eq!(
-        report["tools"]["sandbox"],
+        graded.report["tools"]["sandbox"],
         "none (turned off with --sandbox none)"
     );
 }
@@ -184,16 +165,21 @@ fn without_a_sandbox_the_report_says_so() {
 #[test]
 fn a_memory_bomb_meets_its_checks_memory_limit() {
     let env = Env::new();
-    let (bank, ws) = env.fixture_workspace("memory-bomb");
+    let ws = env.fixture_workspace("memory-bomb");
     // Each check may set a memory limit for its processes: here pytest's and the program's.
-    let manifest = bank.join(WORD_COUNT).join("exercise.toml");
+    let manifest = ws
+        .bank
+        .as_ref()
+        .unwrap()
+        .join(WORD_COUNT)
+        .join("exercise.toml");
     let text = std::fs::read_to_string(&manifest)
         .unwrap()
         .replace("timeout = \"", "memory = \"256 MiB\", timeout = \"");
     std::fs::write(&manifest, text).unwrap();
-    let (code, report) = env.check_json(Some(&bank), &ws, &[]);
-    let e = exercise(&report, WORD_COUNT);
-    assert_eq!(code, 1);
+    let graded = env.check(&ws).graded();
+    let e = graded.exercise(WORD_COUNT);
+    assert_eq!(graded.code, 1);
     assert_eq!(check(e, "pytest")["status"], "memory-limit", "{e}");
     assert_eq!(check(e, "output")["status"], "memory-limit", "{e}");
     assert_eq!(env.survivors(), Vec::<String>::new());
@@ -203,32 +189,20 @@ fn a_memory_bomb_meets_its_checks_memory_limit() {
 fn a_link_or_an_oversize_file_is_rejected_before_anything_runs() {
     let env = Env::new();
     let ws = env.workspace();
-    let file = ws.join(WORD_COUNT).join("word_count.py");
+    let file = ws.exercise(WORD_COUNT).join("word_count.py");
+    let rejected_for = |reason: &str| {
+        let graded = env.check(&ws).arg(WORD_COUNT).graded();
+        let e = graded.exercise(WORD_COUNT);
+        assert_eq!((graded.code, &e["status"]), (1, &json!("rejected")), "{e}");
+        assert!(message(&e["checks"][0]).contains(reason), "{e}");
+        assert_eq!(graded.report["summary"]["errored"], 1);
+    };
+
     std::fs::remove_file(&file).unwrap();
     std::os::unix::fs::symlink("/etc/hostname", &file).unwrap();
-    let (code, report) = env.check_json(None, &ws, &[WORD_COUNT]);
-    let e = exercise(&report, WORD_COUNT);
-    assert_eq!(code, 1);
-    assert_eq!(e["status"], "rejected");
-    assert!(
-        e["checks"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("symbolic link"),
-        "{e}"
-    );
+    rejected_for("symbolic link");
 
     std::fs::remove_file(&file).unwrap();
     std::fs::write(&file, "#".repeat(2 * 1024 * 1024)).unwrap();
-    let (_, report) = env.check_json(None, &ws, &[WORD_COUNT]);
-    let e = exercise(&report, WORD_COUNT);
-    assert_eq!(e["status"], "rejected");
-    assert!(
-        e["checks"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("over the 1048576 bytes"),
-        "{e}"
-    );
-    assert_eq!(report["summary"]["errored"], 1);
+    rejected_for("over the 1048576 bytes");
 }

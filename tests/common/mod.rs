@@ -1,12 +1,13 @@
 //! The context every integration test starts from: a private temporary folder that is also
 //! the `TMPDIR` of the pygrade it runs (so every scratch folder, and every process started in
-//! one, can be traced back to the test), the built binary, and helpers to make workspaces.
+//! one, can be traced back to the test), the built binary, workspaces with fixtures laid in,
+//! graded runs and their reports, and the settings report snapshots are taken with.
 #![allow(dead_code)] // each test file uses its own share of the helpers
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
-use assert_cmd::Command;
+use assert_cmd::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -39,91 +40,72 @@ impl Env {
         self.path().join("tmp")
     }
 
+    /// `pygrade`, with this test's `TMPDIR` and none of the caller's pygrade settings.
     pub fn pygrade(&self) -> Command {
         let mut cmd = Command::cargo_bin("pygrade").unwrap();
         cmd.env("TMPDIR", self.tmp())
             .env_remove("PYGRADE_BANK")
-            .env_remove("PYGRADE_PYTHON");
+            .env_remove("PYGRADE_PYTHON")
+            .env_remove("PYGRADE_SANDBOX");
         cmd
     }
 
-    /// A bank holding only the word-count exercise, with its limits shortened so that the
-    /// fixtures that hang cost seconds, not minutes.
+    /// `pygrade --bank BANK`.
+    pub fn pygrade_on(&self, bank: &Path) -> Command {
+        let mut cmd = self.pygrade();
+        cmd.arg("--bank").arg(bank);
+        cmd
+    }
+
+    /// A bank holding only the word-count exercise, with short time limits.
     pub fn fast_bank(&self) -> PathBuf {
         let bank = self.path().join("bank");
         let target = bank.join(WORD_COUNT);
         copy_tree(&repo().join("exercises").join(WORD_COUNT), &target);
         let manifest = target.join("exercise.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
-        let text = text
-            .replace("timeout = \"10s\"", "timeout = \"3s\"")
-            .replace("timeout = \"5s\"", "timeout = \"2s\"");
-        assert!(
-            text.contains("\"3s\"") && text.contains("\"2s\""),
-            "the word-count limits moved: update fast_bank"
-        );
-        std::fs::write(manifest, text).unwrap();
+        std::fs::write(manifest, short_timeouts(&text)).unwrap();
         bank
     }
 
-    /// A fresh workspace of the built-in bank: `pygrade init` into `<tmp>/ws`.
-    pub fn workspace(&self) -> PathBuf {
-        let ws = self.path().join("ws");
-        self.pygrade().arg("init").arg(&ws).assert().success();
+    /// `pygrade init` of a workspace named `name` in this test's folder, from `bank` or else
+    /// the built-in bank.
+    pub fn init(&self, name: &str, bank: Option<&Path>) -> Workspace {
+        let ws = Workspace {
+            dir: self.path().join(name),
+            bank: bank.map(Path::to_path_buf),
+        };
+        ws.pygrade(self).arg("init").arg(&ws.dir).assert().success();
         ws
     }
 
-    /// `pygrade [--bank BANK] check ARGS... --workspace WS --format json`: the exit code and
-    /// the report.
-    pub fn check_json(&self, bank: Option<&Path>, ws: &Path, args: &[&str]) -> (i32, Value) {
-        let mut cmd = self.pygrade();
-        if let Some(bank) = bank {
-            cmd.arg("--bank").arg(bank);
-        }
-        let out = cmd
-            .arg("check")
-            .args(args)
-            .arg("--workspace")
-            .arg(ws)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        parse_report(&out)
+    /// A fresh workspace of the built-in bank.
+    pub fn workspace(&self) -> Workspace {
+        self.init("ws", None)
     }
 
-    /// A workspace of the fast bank with a fixture's files laid over it: a submission of
-    /// `fixtures/submissions`, or a word-count case of `fixtures/hostile`.
-    pub fn fixture_workspace(&self, fixture: &str) -> (PathBuf, PathBuf) {
-        let bank = self.fast_bank();
-        let ws = self.path().join("ws");
-        self.pygrade()
-            .arg("--bank")
-            .arg(&bank)
-            .arg("init")
-            .arg(&ws)
-            .assert()
-            .success();
-        let fixture = Fixture::named(fixture);
-        fixture.lay(&ws.join(&fixture.exercise), None);
-        (bank, ws)
+    /// A workspace with a fixture's files laid in: a submission of `fixtures/submissions` or a
+    /// case of `fixtures/hostile`. One for word count uses the fast bank, so that the fixtures
+    /// that hang cost seconds, not minutes; any other, the built-in bank.
+    pub fn fixture_workspace(&self, name: &str) -> Workspace {
+        let fixture = Fixture::named(name);
+        let bank = (fixture.exercise == WORD_COUNT).then(|| self.fast_bank());
+        let ws = self.init("ws", bank.as_deref());
+        fixture.lay(&ws.exercise(&fixture.exercise), None);
+        ws
     }
 
-    /// Grades a fixture and returns pygrade's exit code and JSON report.
-    pub fn grade_fixture(&self, fixture: &str) -> (i32, Value) {
-        let (bank, ws) = self.fixture_workspace(fixture);
-        self.check_json(Some(&bank), &ws, &[])
+    /// Grades a fixture's exercise in its workspace.
+    pub fn grade_fixture(&self, name: &str) -> Graded {
+        let ws = self.fixture_workspace(name);
+        self.check(&ws).arg(Fixture::named(name).exercise).graded()
     }
 
-    /// Grades a fixture as a learner's submission: a word-count fixture in the fast bank, any
-    /// other in a workspace of the built-in bank, where only its exercise is checked.
-    pub fn grade_submission(&self, fixture: &str) -> (i32, Value) {
-        let found = Fixture::named(fixture);
-        if found.exercise == WORD_COUNT {
-            return self.grade_fixture(fixture);
-        }
-        let ws = self.workspace();
-        found.lay(&ws.join(&found.exercise), None);
-        self.check_json(None, &ws, &[&found.exercise])
+    /// `pygrade [--bank BANK] check --workspace WS`, to which a test adds what it is about.
+    pub fn check(&self, ws: &Workspace) -> Command {
+        let mut cmd = ws.pygrade(self);
+        cmd.arg("check").arg("--workspace").arg(&ws.dir);
+        cmd
     }
 
     /// Processes still alive that were started for this test's pygrade runs: their working
@@ -149,6 +131,77 @@ impl Env {
             }
         }
         found
+    }
+}
+
+/// A learner's workspace, and the bank it was made from (the built-in one when `None`).
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub bank: Option<PathBuf>,
+}
+
+impl Workspace {
+    /// The folder of an exercise, e.g. `ws.exercise(WORD_COUNT).join("word_count.py")`.
+    pub fn exercise(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    /// `pygrade`, on this workspace's bank.
+    fn pygrade(&self, env: &Env) -> Command {
+        match &self.bank {
+            Some(bank) => env.pygrade_on(bank),
+            None => env.pygrade(),
+        }
+    }
+}
+
+/// An exercise manifest with the word-count time limits shortened (pytest 3 s, the output
+/// check 2 s a case), so that the fixtures that hang cost seconds, not minutes.
+pub fn short_timeouts(manifest: &str) -> String {
+    let text = manifest
+        .replace("timeout = \"10s\"", "timeout = \"3s\"")
+        .replace("timeout = \"5s\"", "timeout = \"2s\"");
+    assert!(
+        text.contains("\"3s\"") && text.contains("\"2s\""),
+        "the word-count limits moved: update short_timeouts"
+    );
+    text
+}
+
+/// A run of pygrade that wrote a JSON report: its exit code, the report and all it printed.
+pub struct Graded {
+    pub code: i32,
+    pub report: Value,
+    pub printed: String,
+}
+
+impl Graded {
+    /// The report's entry for one exercise.
+    pub fn exercise(&self, id: &str) -> &Value {
+        exercise(&self.report, id)
+    }
+}
+
+/// Running a pygrade command for its JSON report.
+pub trait Grade {
+    /// Runs the command with `--format json` and reads the report it wrote.
+    fn graded(&mut self) -> Graded;
+}
+
+impl Grade for Command {
+    fn graded(&mut self) -> Graded {
+        let out = self.args(["--format", "json"]).output().unwrap();
+        let (code, report) = parse_report(&out);
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Graded {
+            code,
+            report,
+            printed,
+        }
     }
 }
 
@@ -351,29 +404,27 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// The report's entry for one exercise.
 pub fn exercise<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .unwrap_or_else(|| panic!("{id} not in the report"))
+    item(&report["exercises"], "id", id)
 }
 
 /// The check of a kind within an exercise's entry.
 pub fn check<'a>(exercise: &'a Value, kind: &str) -> &'a Value {
-    exercise["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == kind)
-        .unwrap_or_else(|| panic!("no {kind} check"))
+    item(&exercise["checks"], "kind", kind)
 }
 
-pub fn tests_with_status(check: &Value, status: &str) -> usize {
-    check["tests"]
+/// The element of a JSON array whose `key` is `value`.
+fn item<'a>(array: &'a Value, key: &str, value: &str) -> &'a Value {
+    array
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
         .iter()
-        .filter(|t| t["status"] == status)
-        .count()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no {key} {value} in {array}"))
+}
+
+/// A check's message, which must be there.
+pub fn message(check: &Value) -> &str {
+    check["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no message: {check}"))
 }
