@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixtures import ROOT, lay
+
 EXERCISE = "01-foundations/01-word-count"
 HANGING = ["infinite-loop", "sleeps-forever", "orphan-process", "leaves-daemon", "segfault", "huge-output"]
 HARMFUL = ["fork-bomb", "thread-bomb", "memory-bomb", "disk-filler", "file-flood", "tmp-filler", "endless-printer"]
@@ -90,9 +90,7 @@ def grade(pygrade: Path, case: str) -> None:
         (base / "tmp").mkdir()
         workspace = base / "ws"
         subprocess.run([pygrade, "init", workspace], check=True, stdout=subprocess.DEVNULL)
-        target = workspace / EXERCISE
-        shutil.copytree(ROOT / "fixtures" / "hostile" / case, target, dirs_exist_ok=True)
-        (target / "case.toml").unlink()
+        lay(ROOT / "fixtures" / "hostile" / case, workspace / EXERCISE, EXERCISE)
         env = {**os.environ, "TMPDIR": str(base / "tmp")}
         started = time.perf_counter()
         with Responsiveness() as probe:

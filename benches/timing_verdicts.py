@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -24,7 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixtures import ROOT, lay
+
 PAIR_SUMS = "07-performance/02-pair-sums"
 STREAMING = "07-performance/03-streaming-stats"
 
@@ -80,7 +80,7 @@ def main() -> None:
         for fixture, (exercise, expected) in FIXTURES.items():
             workspace = Path(tmp) / fixture
             subprocess.run([pygrade, "init", workspace], check=True, stdout=subprocess.DEVNULL)
-            shutil.copytree(ROOT / "fixtures" / "submissions" / fixture, workspace, dirs_exist_ok=True)
+            lay(ROOT / "fixtures" / "submissions" / fixture / exercise, workspace / exercise, exercise)
             for condition in ("idle", "loaded"):
                 good = 0
                 figures: dict[str, list[float]] = {}

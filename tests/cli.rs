@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{Env, WORD_COUNT, copy_tree, exercise, parse_report, repo};
+use assert_cmd::prelude::*;
+use common::{Env, Grade, WORD_COUNT, copy_tree, exercise, message, parse_report, repo};
 use predicates::prelude::*;
 
 /// Every exercise folder of the built-in bank, e.g. `01-foundations/01-word-count`.
@@ -36,10 +37,11 @@ fn a_workspace_solved_with_the_references_passes_everything() {
     for id in bank_ids() {
         copy_tree(
             &repo().join("exercises").join(&id).join("reference"),
-            &ws.join(&id),
+            &ws.exercise(&id),
         );
     }
-    let (code, report) = env.check_json(None, &ws, &[]);
+    let graded = env.check(&ws).graded();
+    let report = &graded.report;
     assert_eq!(report["schema"], "pygrade-report");
     assert_eq!(report["schema_version"], 1);
     assert!(report["tools"]["pytest"].is_string() && report["tools"]["mypy"].is_string());
@@ -52,26 +54,23 @@ fn a_workspace_solved_with_the_references_passes_everything() {
         assert_eq!(e["started"], true, "{}", e["id"]);
     }
     assert_eq!(report["summary"]["score"], report["summary"]["max_score"]);
-    assert_eq!(code, 0);
+    assert_eq!(graded.code, 0);
 }
 
 #[test]
 fn an_untouched_workspace_passes_nothing() {
     let env = Env::new();
     let ws = env.workspace();
-    let (code, report) = env.check_json(None, &ws, &[]);
-    assert_eq!(code, 1);
-    assert_eq!(report["summary"]["passed"], 0);
-    for e in report["exercises"].as_array().unwrap() {
+    let graded = env.check(&ws).graded();
+    assert_eq!(graded.code, 1);
+    assert_eq!(graded.report["summary"]["passed"], 0);
+    for e in graded.report["exercises"].as_array().unwrap() {
         assert_ne!(e["status"], "pass", "{}", e["id"]);
         assert_eq!(e["started"], false, "{} is still the starter", e["id"]);
     }
     // The terminal report keeps an untouched exercise to one line of what to do.
-    env.pygrade()
-        .arg("check")
+    env.check(&ws)
         .arg(WORD_COUNT)
-        .arg("--workspace")
-        .arg(&ws)
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
@@ -107,17 +106,17 @@ fn init_hands_out_statement_starter_and_tests_but_no_solution() {
 fn init_again_keeps_the_learners_work() {
     let env = Env::new();
     let ws = env.workspace();
-    let file = ws.join(WORD_COUNT).join("word_count.py");
+    let file = ws.exercise(WORD_COUNT).join("word_count.py");
     std::fs::write(&file, "# my work\n").unwrap();
-    std::fs::remove_file(ws.join(WORD_COUNT).join("README.md")).unwrap();
+    std::fs::remove_file(ws.exercise(WORD_COUNT).join("README.md")).unwrap();
     env.pygrade()
         .arg("init")
-        .arg(&ws)
+        .arg(&ws.dir)
         .assert()
         .success()
         .stdout(predicate::str::contains("1 files written"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "# my work\n");
-    assert!(ws.join(WORD_COUNT).join("README.md").is_file());
+    assert!(ws.exercise(WORD_COUNT).join("README.md").is_file());
 }
 
 #[test]
@@ -126,10 +125,10 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
     let ws = env.workspace();
     copy_tree(
         &repo().join("exercises").join(WORD_COUNT).join("reference"),
-        &ws.join(WORD_COUNT),
+        &ws.exercise(WORD_COUNT),
     );
     env.pygrade()
-        .current_dir(ws.join(WORD_COUNT))
+        .current_dir(ws.exercise(WORD_COUNT))
         .args(["check", WORD_COUNT, "--color", "never"])
         .assert()
         .success()
@@ -137,7 +136,7 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
         .stdout(predicate::str::contains("\x1b[").not());
     env.pygrade()
         .args(["list", "--workspace"])
-        .arg(&ws)
+        .arg(&ws.dir)
         .assert()
         .success()
         .stdout(predicate::str::contains("Module 1: Python Foundations"))
@@ -152,11 +151,8 @@ fn a_report_can_go_to_a_file() {
     let env = Env::new();
     let ws = env.workspace();
     let file = env.path().join("report.json");
-    env.pygrade()
-        .arg("check")
+    env.check(&ws)
         .arg(WORD_COUNT)
-        .arg("--workspace")
-        .arg(&ws)
         .args(["--format", "json", "--output"])
         .arg(&file)
         .assert()
@@ -170,11 +166,8 @@ fn a_report_can_go_to_a_file() {
 fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
     let env = Env::new();
     let ws = env.workspace();
-    env.pygrade()
-        .arg("check")
+    env.check(&ws)
         .arg(WORD_COUNT)
-        .arg("--workspace")
-        .arg(&ws)
         .arg("--exit-zero")
         .assert()
         .success();
@@ -209,16 +202,10 @@ fn a_misspelt_manifest_key_stops_everything_with_file_and_key() {
         .unwrap()
         .replacen("points = 2", "pionts = 2", 1);
     std::fs::write(&manifest, text).unwrap();
-    env.pygrade()
-        .arg("--bank")
-        .arg(&bank)
-        .arg("verify")
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("01-foundations/01-word-count/exercise.toml")
-                .and(predicate::str::contains("pionts")),
-        );
+    env.pygrade_on(&bank).arg("verify").assert().code(2).stderr(
+        predicate::str::contains("01-foundations/01-word-count/exercise.toml")
+            .and(predicate::str::contains("pionts")),
+    );
 }
 
 #[test]
@@ -226,9 +213,7 @@ fn a_manifest_naming_a_missing_file_is_rejected() {
     let env = Env::new();
     let bank = env.fast_bank();
     std::fs::remove_file(bank.join(WORD_COUNT).join("reference/word_count.py")).unwrap();
-    env.pygrade()
-        .arg("--bank")
-        .arg(&bank)
+    env.pygrade_on(&bank)
         .args(["hint", "word-count"])
         .assert()
         .code(2)
@@ -247,9 +232,7 @@ fn verify_catches_a_starter_that_already_passes() {
         dir.join("starter/word_count.py"),
     )
     .unwrap();
-    env.pygrade()
-        .arg("--bank")
-        .arg(&bank)
+    env.pygrade_on(&bank)
         .arg("verify")
         .assert()
         .code(1)
@@ -260,11 +243,8 @@ fn verify_catches_a_starter_that_already_passes() {
 fn a_missing_python_is_a_clear_error() {
     let env = Env::new();
     let ws = env.workspace();
-    env.pygrade()
+    env.check(&ws)
         .env("PYGRADE_PYTHON", "/nonexistent/python3")
-        .arg("check")
-        .arg("--workspace")
-        .arg(&ws)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/python3"));
@@ -285,16 +265,16 @@ fn checking_outside_a_workspace_says_how_to_make_one() {
 fn a_deleted_learner_file_is_reported_not_crashed_on() {
     let env = Env::new();
     let ws = env.workspace();
-    std::fs::remove_file(ws.join(WORD_COUNT).join("word_count.py")).unwrap();
-    let (code, report) = env.check_json(None, &ws, &[WORD_COUNT]);
-    assert_eq!(code, 1);
-    let e = exercise(&report, WORD_COUNT);
-    assert_eq!(e["status"], "error");
+    std::fs::remove_file(ws.exercise(WORD_COUNT).join("word_count.py")).unwrap();
+    let graded = env.check(&ws).arg(WORD_COUNT).graded();
+    let e = graded.exercise(WORD_COUNT);
+    assert_eq!(
+        (graded.code, &e["status"]),
+        (1, &serde_json::json!("error"))
+    );
     assert!(
-        e["checks"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("word_count.py is missing")
+        message(&e["checks"][0]).contains("word_count.py is missing"),
+        "{e}"
     );
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use common::{Env, copy_tree, repo};
+use common::{Env, Fixture, Grade, Graded, Workspace, copy_tree, exercise, repo, short_timeouts};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -116,10 +116,7 @@ fn corpus_bank(env: &Env, cases: &[&Case]) -> PathBuf {
         let target = bank.join(case.id());
         copy_tree(&repo().join("exercises").join(&case.exercise), &target);
         let manifest = target.join("exercise.toml");
-        let mut text = std::fs::read_to_string(&manifest)
-            .unwrap()
-            .replace("timeout = \"10s\"", "timeout = \"3s\"")
-            .replace("timeout = \"5s\"", "timeout = \"2s\"");
+        let mut text = short_timeouts(&std::fs::read_to_string(&manifest).unwrap());
         if let Some(files) = &case.files {
             let listed = files
                 .iter()
@@ -157,65 +154,28 @@ fn corpus_bank(env: &Env, cases: &[&Case]) -> PathBuf {
 }
 
 /// A workspace of `bank` with each case's files in its exercise's folder.
-fn corpus_workspace(env: &Env, bank: &Path, cases: &[&Case], name: &str, port: u16) -> PathBuf {
-    let ws = env.path().join(name);
-    env.pygrade()
-        .arg("--bank")
-        .arg(bank)
-        .arg("init")
-        .arg(&ws)
-        .assert()
-        .success();
+fn corpus_workspace(env: &Env, bank: &Path, cases: &[&Case], name: &str, port: u16) -> Workspace {
+    let ws = env.init(name, Some(bank));
     for case in cases {
-        let target = ws.join(case.id());
-        copy_tree(&case.dir(), &target);
-        std::fs::remove_file(target.join("case.toml")).unwrap();
-        for entry in walkdir::WalkDir::new(&target).into_iter().flatten() {
-            if entry.file_type().is_file()
-                && let Ok(text) = std::fs::read_to_string(entry.path())
-                && text.contains("{{LOOPBACK_PORT}}")
-            {
-                let text = text.replace("{{LOOPBACK_PORT}}", &port.to_string());
-                std::fs::write(entry.path(), text).unwrap();
-            }
-        }
+        Fixture::hostile(&case.name, &case.exercise).lay(&ws.exercise(&case.id()), Some(port));
     }
     ws
 }
 
-/// Grades a workspace, with the corpus secrets in pygrade's environment; returns the report
-/// and everything pygrade printed.
-fn grade(env: &Env, bank: &Path, ws: &Path, sandbox: &str) -> (Value, String) {
-    let mut cmd = env.pygrade();
-    for (key, value) in SECRETS {
-        cmd.env(key, value);
-    }
-    let out = cmd
-        .args(["--sandbox", sandbox, "--bank"])
-        .arg(bank)
-        .arg("check")
-        .arg("--workspace")
-        .arg(ws)
-        .args(["--format", "json", "--jobs", "2"])
-        .output()
-        .unwrap();
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// Grades a workspace, with the corpus secrets in pygrade's environment.
+fn grade(env: &Env, ws: &Workspace, sandbox: &str) -> Graded {
+    let graded = env
+        .check(ws)
+        .envs(SECRETS)
+        .args(["--sandbox", sandbox, "--jobs", "2"])
+        .graded();
+    let code = graded.code;
+    assert!(
+        code == 0 || code == 1,
+        "pygrade failed ({code}): {}",
+        graded.printed
     );
-    let (code, report) = common::parse_report(&out);
-    assert!(code == 0 || code == 1, "pygrade failed ({code}): {printed}");
-    (report, printed)
-}
-
-fn exercise<'r>(report: &'r Value, id: &str) -> &'r Value {
-    report["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .unwrap_or_else(|| panic!("{id} is not in the report"))
+    graded
 }
 
 /// What is wrong with a case's result, if anything.
@@ -319,8 +279,10 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     // 1. Everything harmless, with the sandbox if there is one.
     let harmless: Vec<&Case> = cases.iter().filter(|c| !c.harmful).collect();
     let ws = corpus_workspace(&env, &bank, &harmless, "ws", port);
-    let ws_before = snapshot(&ws);
-    let (report, printed) = grade(&env, &bank, &ws, "auto");
+    let ws_before = snapshot(&ws.dir);
+    let Graded {
+        report, printed, ..
+    } = grade(&env, &ws, "auto");
     let sandboxed = report["tools"]["sandbox"] == "bwrap";
     if !sandboxed && std::env::var_os("PYGRADE_REQUIRE_SANDBOX").is_some() {
         panic!(
@@ -341,7 +303,11 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
         .collect();
     let probe_held = !probes.is_empty() && probes.iter().all(|p| judge(p, &report).is_empty());
     reports.push(printed);
-    assert_eq!(snapshot(&ws), ws_before, "the corpus changed the workspace");
+    assert_eq!(
+        snapshot(&ws.dir),
+        ws_before,
+        "the corpus changed the workspace"
+    );
 
     // 2. The harmful cases: only inside the sandbox, and only once the limits have been
     // seen to bite on the harmless probe.
@@ -349,11 +315,11 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     if !harmful.is_empty() {
         if sandboxed && probe_held {
             let ws = corpus_workspace(&env, &bank, &harmful, "ws-harmful", port);
-            let (report, printed) = grade(&env, &bank, &ws, "auto");
+            let graded = grade(&env, &ws, "auto");
             for case in &harmful {
-                wrong.extend(judge(case, &report));
+                wrong.extend(judge(case, &graded.report));
             }
-            reports.push(printed);
+            reports.push(graded.printed);
         } else {
             let why = if sandboxed {
                 "the limits probe did not get its verdicts"
@@ -370,15 +336,15 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     let benign: Vec<&Case> = cases.iter().filter(|c| c.benign).collect();
     if !benign.is_empty() {
         let ws = corpus_workspace(&env, &bank, &benign, "ws-unsandboxed", port);
-        let (report, printed) = grade(&env, &bank, &ws, "none");
+        let graded = grade(&env, &ws, "none");
         for case in &benign {
             wrong.extend(
-                judge(case, &report)
+                judge(case, &graded.report)
                     .into_iter()
                     .map(|w| format!("without the sandbox: {w}")),
             );
         }
-        reports.push(printed);
+        reports.push(graded.printed);
     }
 
     // After the corpus.

@@ -1,13 +1,14 @@
 //! The Python side is held to the Rust side's bar: the graders package's own tests pass and
-//! it is mypy-clean, and every exercise's reference and tests pass `mypy --strict` together,
-//! laid out as a check lays them out. All with the pinned tools from `pygrade setup`.
+//! it is mypy-clean, every exercise's reference and tests pass `mypy --strict` together,
+//! laid out as a check lays them out, and the benchmarks lay fixtures out as the tests do.
+//! All with the pinned tools from `pygrade setup`.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Env, copy_tree, repo};
+use common::{Env, Fixture, copy_tree, repo};
 
 fn pinned_python(env: &Env) -> PathBuf {
     let out = env
@@ -100,4 +101,63 @@ fn every_reference_and_its_tests_are_mypy_strict_clean() {
         }
     }
     assert!(checked >= 10, "only {checked} exercises found");
+}
+
+#[test]
+fn the_benchmarks_lay_out_every_fixture_as_the_tests_do() {
+    let env = Env::new();
+    let python = pinned_python(&env);
+    let cache = env.path().join("mypy-cache");
+    let benches = repo().join("benches");
+    let strict = [
+        "-m",
+        "mypy",
+        "--strict",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ];
+    run(&python, &benches, &[&strict[..], &["fixtures.py"]].concat());
+
+    let mut fixtures: Vec<(String, Fixture)> = Vec::new();
+    for kind in ["submissions", "hostile"] {
+        for entry in std::fs::read_dir(repo().join("fixtures").join(kind)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                fixtures.push((format!("{kind}-{name}"), Fixture::named(&name)));
+            }
+        }
+    }
+    let (by_tests, by_benches) = (env.path().join("tests"), env.path().join("benches"));
+    let mut script = String::from("from pathlib import Path\nfrom fixtures import lay\n");
+    for (name, fixture) in &fixtures {
+        fixture.lay(&by_tests.join(name), None);
+        script.push_str(&format!(
+            "lay(Path({:?}), Path({:?}), {:?})\n",
+            fixture.dir,
+            by_benches.join(name),
+            fixture.exercise
+        ));
+    }
+    run(&python, &benches, &["-c", &script]);
+    let files = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let path = e.path().strip_prefix(root).unwrap().to_path_buf();
+                (path, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    let (ours, theirs) = (files(&by_tests), files(&by_benches));
+    let paths =
+        |files: &[(PathBuf, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&ours), paths(&theirs));
+    for ((path, ours), (_, theirs)) in ours.iter().zip(&theirs) {
+        assert!(ours == theirs, "{} is laid out differently", path.display());
+    }
+    assert!(fixtures.len() > 50, "only {} fixtures", fixtures.len());
 }
