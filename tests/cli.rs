@@ -4,7 +4,7 @@
 mod common;
 
 use assert_cmd::prelude::*;
-use common::{Env, Grade, WORD_COUNT, copy_tree, exercise, message, parse_report, repo};
+use common::{Env, Grade, WORD_COUNT, Workspace, copy_tree, exercise, message, repo};
 use predicates::prelude::*;
 
 /// Every exercise folder of the built-in bank, e.g. `01-foundations/01-word-count`.
@@ -292,21 +292,22 @@ fn the_demo_grades_as_the_readme_describes() {
     // The quick start runs `pygrade demo`: a workspace built from the references and the
     // bank's demo.toml, graded, with its failures not counted against the exit code.
     let env = Env::new();
-    let demo = env.path().join("demo");
-    let out = env
+    let demo = Workspace {
+        dir: env.path().join("demo"),
+        bank: None,
+    };
+    let graded = env
         .pygrade()
         .arg("demo")
         .arg("--workspace")
-        .arg(&demo)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let (code, report) = parse_report(&out);
-    assert_eq!(code, 0);
+        .arg(&demo.dir)
+        .graded();
+    assert_eq!(graded.code, 0);
+    let report = graded.report;
     // The workspace stays for the learner to explore, and grades the same way.
-    let (code, again) = env.check_json(None, &demo, &[]);
-    assert_eq!(code, 1, "a learner's own check counts the failures");
-    assert_eq!(again["summary"], report["summary"]);
+    let again = env.check(&demo).graded();
+    assert_eq!(again.code, 1, "a learner's own check counts the failures");
+    assert_eq!(again.report["summary"], report["summary"]);
     let statuses: Vec<(&str, bool)> = report["exercises"]
         .as_array()
         .unwrap()
