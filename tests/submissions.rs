@@ -52,6 +52,8 @@ graded! {
     timing_fast_wrong,
     memory_generator,
     memory_materialises_list,
+    exits_at_import,
+    invalid_utf8_output,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

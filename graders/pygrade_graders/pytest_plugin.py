@@ -8,6 +8,7 @@ attached, clipped, to that test's result.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import pytest
+from _pytest import capture
 
 from pygrade_graders.protocol import Channel, clip
 from pygrade_graders.tamper import Watch, class_attribute
@@ -63,10 +65,20 @@ class Reporter:
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
+        self.tests_prefix = self.root_prefix + "tests/"
 
     def relative(self, text: str) -> str:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
         return text.replace(self.root_prefix, "")
+
+    def failure_location(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+        """Where a test failed, as `file:line` of the deepest frame in a trusted test file: the
+        test's own line, not the standard library's assert helper or the learner's code."""
+        for entry in reversed(excinfo.traceback):
+            path = str(entry.path)
+            if path.startswith(self.tests_prefix):
+                return f"{self.relative(path)}:{entry.lineno + 1}"
+        return None
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -119,6 +131,7 @@ class Reporter:
         if report.skipped and outcome.status == "pass":
             outcome.status = "skipped"
             outcome.message = skip_reason(report)
+            outcome.location = self.skip_location(report)
         elif report.failed and outcome.status in ("pass", "skipped"):
             excinfo = call.excinfo
             assertion = excinfo is not None and excinfo.errisinstance(
@@ -130,7 +143,9 @@ class Reporter:
                 text = f"error in test {call.when}: {text}"
             outcome.message, _ = clip(self.relative(text))
             crash = getattr(report.longrepr, "reprcrash", None)
-            if crash is not None:
+            if excinfo is not None:
+                outcome.location = self.failure_location(excinfo)
+            if outcome.location is None and crash is not None:
                 outcome.location = f"{self.relative(str(crash.path))}:{crash.lineno}"
         return report
 
@@ -153,6 +168,15 @@ class Reporter:
         if replaced:
             self.channel.send("tampered", replaced=replaced)
         self.channel.send("done", exit_status=int(exitstatus))
+
+
+    def skip_location(self, report: pytest.TestReport) -> str | None:
+        """Where a skip was decided, `file:line`: a skip marker's test, or the frame that called
+        `pytest.skip` (which may be the learner's code)."""
+        longrepr = report.longrepr
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            return f"{self.relative(str(longrepr[0]))}:{longrepr[1]}"
+        return None
 
 
 def skip_reason(report: pytest.TestReport) -> str | None:
@@ -182,6 +206,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def decode_captured(self: capture.CaptureIO) -> str:
+    """What a test printed, with bytes that are not UTF-8 shown as replacement characters."""
+    buffer = self.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("UTF-8", "replace")
+
+
+def tolerate_invalid_utf8() -> None:
+    """pytest keeps what a test prints as bytes and decodes them strictly, so one invalid byte
+    written to `sys.stdout.buffer` would break the capture of that test and every later one.
+    Decoded with replacement characters instead: the bytes show, and the run goes on."""
+    setattr(capture.CaptureIO, "getvalue", decode_captured)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "weight(n): this test is worth n shares of the check's points"
@@ -195,6 +233,7 @@ def pytest_configure(config: pytest.Config) -> None:
         channel = Channel.open(str(path))
     else:
         return
+    tolerate_invalid_utf8()
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
     config.pluginmanager.register(Reporter(channel, str(config.rootpath)), "pygrade-reporter")

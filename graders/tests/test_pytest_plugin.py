@@ -135,3 +135,78 @@ def test_replacing_a_builtin_is_reported_as_tampering(pytester: pytest.Pytester)
 def test_an_honest_run_reports_no_tampering(pytester: pytest.Pytester) -> None:
     events = run(pytester, ("test_honest.py", "def test_x(monkeypatch: pytest.MonkeyPatch) -> None:\n    monkeypatch.setattr('builtins.len', lambda x: 0)\n"))
     assert not [e for e in events if e["event"] == "tampered"], "a patch undone by its test is fine"
+
+
+def test_a_failure_is_located_at_the_deepest_line_of_a_test_file(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        ("shapes.py", "def area(w: int, h: int) -> int:\n    raise ValueError('no area')\n"),
+        (
+            "tests/test_shapes.py",
+            """
+import unittest
+
+from shapes import area
+
+class ShapesTest(unittest.TestCase):
+    def test_square(self) -> None:
+        self.assertEqual(2 * 2, 5)
+
+    def test_area(self) -> None:
+        self.assertEqual(area(2, 3), 6)
+""",
+        ),
+    )
+    results = results_by_name(events)
+    # Not unittest's own assert helper, nor the learner's module: the test's line.
+    assert results["square"]["location"] == "tests/test_shapes.py:8"
+    assert results["area"]["location"] == "tests/test_shapes.py:11"
+
+
+def test_a_skip_says_where_it_was_decided(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        ("helper.py", "import pytest\n\ndef give_up() -> None:\n    pytest.skip('from the code')\n"),
+        (
+            "tests/test_skips.py",
+            """
+import pytest
+
+from helper import give_up
+
+@pytest.mark.skip(reason="extra credit")
+def test_marked() -> None:
+    pass
+
+def test_from_code() -> None:
+    give_up()
+""",
+        ),
+    )
+    results = results_by_name(events)
+    assert results["marked"]["location"].startswith("tests/test_skips.py:")
+    assert results["from code"]["location"] == "helper.py:4"
+
+
+def test_output_that_is_not_utf8_shows_and_breaks_no_later_test(pytester: pytest.Pytester) -> None:
+    events = run(
+        pytester,
+        # pygrade captures this way, so that what a test prints also counts toward its limit.
+        ("pytest.ini", "[pytest]\naddopts = --capture=tee-sys\n"),
+        (
+            "test_bytes.py",
+            """
+import sys
+
+def test_writes_a_bad_byte() -> None:
+    sys.stdout.buffer.write(b"bad \\xff byte\\n")
+
+def test_after_it() -> None:
+    print("fine")
+""",
+        ),
+    )
+    results = results_by_name(events)
+    assert results["writes a bad byte"]["status"] == "pass"
+    assert "bad \ufffd byte" in results["writes a bad byte"]["output"]
+    assert results["after it"]["status"] == "pass"

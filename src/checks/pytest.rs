@@ -26,8 +26,45 @@ use crate::protocol::{self, Mismatch};
 
 /// `kind = "pytest"`: the exercise's trusted tests; the points are shared by test weight.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Pytest {}
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct Pytest {
+    /// What a test that the tests themselves skip counts for.
+    #[serde(default)]
+    skips: Skips,
+}
+
+/// What a skipped test counts for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Skips {
+    /// Against the learner, like a failure (the bundled bank's choice).
+    #[default]
+    Fail,
+    /// Neither for nor against: left out of the points (an "extra credit" test skipped on
+    /// purpose). A skip raised from the learner's code still counts against it.
+    Neutral,
+}
+
+/// Under neutral skips: a test skipped by the tests themselves (a skip marker, or
+/// `pytest.skip` in a trusted test file) is left out of the points; one skipped from the
+/// learner's code still counts, and says why.
+fn weigh_skip(test: &mut TestResult) {
+    if test.status != Status::Skipped {
+        return;
+    }
+    let from_tests = test
+        .location
+        .as_deref()
+        .is_some_and(|at| at.starts_with("tests/"));
+    if from_tests {
+        test.weight = 0.0;
+    } else {
+        let at = test.location.as_deref().unwrap_or("your code");
+        test.message = Some(format!(
+            "skipped from {at}: only a skip the tests decide is left out of the points"
+        ));
+    }
+}
 
 impl Kind for Pytest {
     const NAME: &'static str = "pytest";
@@ -42,9 +79,12 @@ impl Kind for Pytest {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
-        run(ctx, ctx.points).await
+        run(ctx, ctx.points, self.skips).await
     }
 }
+
+/// pytest's exit status for an internal error.
+const PYTEST_INTERNAL_ERROR: i32 = 3;
 
 /// pygrade's own pytest configuration; nothing from the learner's folder is read.
 /// `verbosity_assertions = 2` puts whole assertion diffs into the messages.
@@ -153,7 +193,7 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     Ok(tests)
 }
 
-async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
+async fn run(ctx: &Ctx<'_>, points: f64, skips: Skips) -> Result<CheckResult> {
     let expected = expected_tests(ctx).await?;
     let args = pytest_args(ctx, &ctx.work, &[])?;
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
@@ -162,7 +202,8 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
 
     let mut started = None;
-    let mut collected = Vec::new();
+    // `None` until the plugin has said which tests it collected.
+    let mut collected: Option<Vec<Collected>> = None;
     let mut reported: HashMap<String, Reported> = HashMap::new();
     let mut collect_errors = Vec::new();
     let mut hello = false;
@@ -170,6 +211,7 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
     // Events out of the plugin's order mean something else wrote to the channel.
     let mut forged = garbled.map(|_| "a line that is not an event");
     let mut done = false;
+    let mut pytest_status = None;
     for event in events {
         if done {
             forged.get_or_insert("an event after the end of the run");
@@ -188,10 +230,10 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
                 .into());
             }
             Event::Collected { tests } => {
-                if !collected.is_empty() || started.is_some() {
+                if collected.is_some() || started.is_some() {
                     forged.get_or_insert("a second list of tests");
                 }
-                collected = tests;
+                collected = Some(tests);
             }
             Event::CollectError { kind, message } => collect_errors.push((kind, message)),
             Event::Start { id } => started = Some(id),
@@ -205,7 +247,10 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
                 reported.insert(result.id.clone(), result);
             }
             Event::Tampered { replaced } => tampered = replaced,
-            Event::Done {} => done = true,
+            Event::Done { exit_status } => {
+                done = true;
+                pytest_status = exit_status;
+            }
         }
     }
     if !hello {
@@ -257,10 +302,48 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
         return Ok(result);
     }
 
+    // pytest stops with an internal error when learner code raises SystemExit (`sys.exit()`)
+    // while it is imported: nothing was collected.
+    if pytest_status == Some(PYTEST_INTERNAL_ERROR) && collected.as_ref().is_some_and(Vec::is_empty)
+    {
+        let exited = finished
+            .stdout
+            .text()
+            .lines()
+            .rev()
+            .find_map(|line| {
+                line.split_once("SystemExit: ")
+                    .map(|(_, code)| code.trim().to_string())
+            })
+            .unwrap_or_default();
+        let mut result = CheckResult::whole("pytest", Status::Error, points).with_message(format!(
+            "your code ended the test run while the tests were importing it: it called sys.exit({exited})"
+        ));
+        result.tests = expected.iter().map(not_run).collect();
+        return Ok(result);
+    }
+    // The learner's code ended the process (an exit, a crash) while the tests imported it:
+    // that is one error, not a failure per test.
+    let Some(collected) = collected else {
+        if let Exit::Code(_) | Exit::Signal(_) = finished.exit {
+            let mut result =
+                CheckResult::whole("pytest", Status::Error, points).with_message(format!(
+                    "your code ended the test run while the tests were importing it: {}{}",
+                    describe_exit(finished.exit, &ctx.limits),
+                    output_tail(ctx, &finished.stdout.text(), &finished.stderr.text())
+                ));
+            result.tests = expected.iter().map(not_run).collect();
+            return Ok(result);
+        }
+        // A limit reached while importing: every test is not-run, under the limit's verdict.
+        return Ok(stopped_early(ctx, points, &expected, finished.exit));
+    };
+
     let in_flight = started.filter(|id| !reported.contains_key(id));
     // Graded against the tests the exercise defines, whatever the run collected: a test the
-    // run never reported (deselected, removed, hidden) fails.
-    let ran_to_the_end = matches!(finished.exit, Exit::Code(_));
+    // run never reported (deselected, removed, hidden) fails; after a run that ended early,
+    // the tests it never reached did not run.
+    let ran_to_the_end = done;
     let mut tests: Vec<TestResult> = expected
         .iter()
         .map(|c| match reported.remove(&c.id) {
@@ -279,7 +362,13 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
                 ..TestResult::new(&c.name, Status::Pass)
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
-                message: Some(describe_exit(finished.exit, &ctx.limits)),
+                message: Some(match finished.exit {
+                    Exit::Code(_) => format!(
+                        "your code ended the test process during this test: it {}",
+                        describe_exit(finished.exit, &ctx.limits)
+                    ),
+                    exit => describe_exit(exit, &ctx.limits),
+                }),
                 output: ctx.relative(&crash_trace(&finished.stderr.text())),
                 weight: c.weight,
                 ..TestResult::new(
@@ -306,12 +395,37 @@ async fn run(ctx: &Ctx<'_>, points: f64) -> Result<CheckResult> {
             over_limit = Some(limit);
         }
     }
-    let failed = tests.iter().filter(|t| t.status != Status::Pass).count();
-    let counts = format!("{failed} of {} tests did not pass", tests.len());
+    if skips == Skips::Neutral {
+        for test in &mut tests {
+            weigh_skip(test);
+        }
+        if !tests.is_empty()
+            && tests
+                .iter()
+                .all(|t| t.status == Status::Skipped && t.weight == 0.0)
+        {
+            let mut result = CheckResult::from_tests("pytest", Status::Skipped, points, tests);
+            result.message = Some("every test was skipped: nothing was graded".into());
+            return Ok(result);
+        }
+    }
+    // A neutral skip is neither passed nor failed.
+    let neutral =
+        |t: &TestResult| skips == Skips::Neutral && t.status == Status::Skipped && t.weight == 0.0;
+    let counted = tests.iter().filter(|t| !neutral(t));
+    let failed = counted.clone().filter(|t| t.status != Status::Pass).count();
+    let counts = format!("{failed} of {} tests did not pass", counted.count());
     let (status, message) = match (finished.exit, over_limit) {
         (Exit::Code(_), Some(limit)) => (
             abnormal_status(limit).unwrap_or(Status::Error),
             format!("{} ({counts})", describe_exit(limit, &ctx.limits)),
+        ),
+        (Exit::Code(_), None) if !done => (
+            Status::Error,
+            format!(
+                "the test run ended early: the test process {} ({counts})",
+                describe_exit(finished.exit, &ctx.limits)
+            ),
         ),
         (Exit::Code(_), None) if failed == 0 => {
             (Status::Pass, format!("all {} tests passed", tests.len()))
@@ -348,6 +462,39 @@ fn crash_trace(stderr: &str) -> String {
         .filter(|line| !line.starts_with("Extension modules"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A run that a limit stopped before any test ran: the limit's verdict, every test not-run.
+fn stopped_early(ctx: &Ctx<'_>, points: f64, expected: &[Collected], exit: Exit) -> CheckResult {
+    let status = abnormal_status(exit).unwrap_or(Status::Error);
+    let tests: Vec<TestResult> = expected.iter().map(not_run).collect();
+    let message = format!(
+        "{} ({} of {} tests did not pass)",
+        describe_exit(exit, &ctx.limits),
+        tests.len(),
+        tests.len()
+    );
+    let mut result = CheckResult::from_tests("pytest", status, points, tests);
+    result.message = Some(message);
+    result
+}
+
+/// The last lines the learner's code printed, to show with an early end: stderr's, or else
+/// stdout's; empty when it printed nothing.
+fn output_tail(ctx: &Ctx<'_>, stdout: &str, stderr: &str) -> String {
+    const LINES: usize = 10;
+    let stderr = crash_trace(stderr);
+    let printed = if stderr.trim().is_empty() {
+        stdout
+    } else {
+        &stderr
+    };
+    let lines: Vec<&str> = printed.trim_end().lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let tail = lines[lines.len().saturating_sub(LINES)..].join("\n");
+    format!("; the last of what it printed:\n{}", ctx.relative(&tail))
 }
 
 fn not_run(c: &Collected) -> TestResult {

@@ -24,7 +24,12 @@ pub(crate) enum Event {
         id: String,
     },
     Result(Reported),
-    Done {},
+    Done {
+        /// pytest's exit status (3: an internal error, such as learner code raising
+        /// `SystemExit` while it was imported).
+        #[serde(default)]
+        exit_status: Option<i32>,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
