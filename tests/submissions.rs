@@ -54,6 +54,7 @@ graded! {
     memory_materialises_list,
     exits_at_import,
     invalid_utf8_output,
+    looping_test,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

@@ -144,6 +144,7 @@ impl<'a> Ctx<'a> {
             stdin: None,
             limits: self.limits,
             channel: false,
+            quiet: None,
         }
     }
 

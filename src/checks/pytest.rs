@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::Path;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use super::ctx::{Ctx, write_file};
 use super::kind::Kind;
 use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::{Layout, Side};
-use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
+use crate::contain::{CHANNEL_FD, Exit, Finished, Quiet, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::protocol::results::{Collected, Event, Reported};
 use crate::protocol::{self, Mismatch};
@@ -31,6 +31,10 @@ pub(crate) struct Pytest {
     /// What a test that the tests themselves skip counts for.
     #[serde(default)]
     skips: Skips,
+    /// The longest one test may run (its setup, call and teardown); past it the test is
+    /// `timeout` and the tests after it still run. Default: half the check's `timeout`.
+    #[serde(default, with = "humantime_serde")]
+    test_timeout: Option<Duration>,
 }
 
 /// What a skipped test counts for.
@@ -79,7 +83,7 @@ impl Kind for Pytest {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
-        run(ctx, ctx.points, self.skips).await
+        run(ctx, self).await
     }
 }
 
@@ -193,66 +197,59 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     Ok(tests)
 }
 
-async fn run(ctx: &Ctx<'_>, points: f64, skips: Skips) -> Result<CheckResult> {
+async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
+    let (points, skips) = (ctx.points, section.skips);
     let expected = expected_tests(ctx).await?;
-    let args = pytest_args(ctx, &ctx.work, &[])?;
-    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    spawn.channel = true;
-    let finished = ctx.run(spawn).await?;
-    let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
-
-    let mut started = None;
-    // `None` until the plugin has said which tests it collected.
-    let mut collected: Option<Vec<Collected>> = None;
-    let mut reported: HashMap<String, Reported> = HashMap::new();
-    let mut collect_errors = Vec::new();
-    let mut hello = false;
-    let mut tampered = Vec::new();
-    // Events out of the plugin's order mean something else wrote to the channel.
-    let mut forged = garbled.map(|_| "a line that is not an event");
-    let mut done = false;
-    let mut pytest_status = None;
-    for event in events {
-        if done {
-            forged.get_or_insert("an event after the end of the run");
+    // By default a test may take half the check's time, so that one looping test leaves
+    // time for the others.
+    let test_timeout = section
+        .test_timeout
+        .unwrap_or_else(|| ctx.limits.timeout.unwrap_or(Pytest::TIMEOUT) / 2);
+    let began = Instant::now();
+    // When a test runs past its limit, the process is stopped and the tests it had not run
+    // yet run again in a fresh one, within what is left of the check's time: the results of
+    // the earlier runs, and the tests that were stopped.
+    let mut earlier: HashMap<String, Reported> = HashMap::new();
+    let mut stopped: Vec<String> = Vec::new();
+    let (finished, run) = loop {
+        let skip: Vec<&String> = earlier.keys().chain(&stopped).collect();
+        let finished = run_pytest(ctx, &skip, test_timeout, began.elapsed()).await?;
+        let run = RunEvents::read(&finished)?;
+        let in_flight = run.in_flight();
+        let sound = run.hello && run.collected.is_some() && run.forged.is_none();
+        let left = ctx
+            .limits
+            .timeout
+            .unwrap_or(Duration::MAX)
+            .saturating_sub(began.elapsed());
+        match in_flight {
+            Some(id) if finished.exit == Exit::Quiet && sound && left > MIN_RERUN => {
+                earlier.extend(run.reported);
+                stopped.push(id);
+            }
+            _ => break (finished, run),
         }
-        match event {
-            Event::Hello { .. } if hello => {
-                forged.get_or_insert("a second greeting");
-            }
-            Event::Hello { protocol } if protocol == protocol::VERSION => hello = true,
-            Event::Hello { protocol } => {
-                return Err(Mismatch {
-                    speaker: "pytest plugin",
-                    found: protocol,
-                    fix: "run `pygrade setup` to refresh it",
-                }
-                .into());
-            }
-            Event::Collected { tests } => {
-                if collected.is_some() || started.is_some() {
-                    forged.get_or_insert("a second list of tests");
-                }
-                collected = Some(tests);
-            }
-            Event::CollectError { kind, message } => collect_errors.push((kind, message)),
-            Event::Start { id } => started = Some(id),
-            Event::Result(result) => {
-                if started.as_deref() != Some(result.id.as_str()) {
-                    forged.get_or_insert("a result for a test that was not running");
-                }
-                if reported.contains_key(&result.id) {
-                    forged.get_or_insert("a second result for one test");
-                }
-                reported.insert(result.id.clone(), result);
-            }
-            Event::Tampered { replaced } => tampered = replaced,
-            Event::Done { exit_status } => {
-                done = true;
-                pytest_status = exit_status;
-            }
-        }
-    }
+    };
+    let RunEvents {
+        hello,
+        collected,
+        mut reported,
+        collect_errors,
+        tampered,
+        forged,
+        done,
+        pytest_status,
+        started,
+    } = run;
+    reported.extend(earlier);
+    let ran_past = |id: &str| {
+        stopped.iter().any(|s| s == id)
+            || (finished.exit == Exit::Quiet && started.as_deref() == Some(id))
+    };
+    let past_its_limit = format!(
+        "timed out: this test ran past its limit of {}",
+        humantime::format_duration(test_timeout)
+    );
     if !hello {
         if matches!(finished.exit, Exit::Code(_)) {
             // pytest could not even start: that is pygrade's environment, not the learner.
@@ -339,7 +336,7 @@ async fn run(ctx: &Ctx<'_>, points: f64, skips: Skips) -> Result<CheckResult> {
         return Ok(stopped_early(ctx, points, &expected, finished.exit));
     };
 
-    let in_flight = started.filter(|id| !reported.contains_key(id));
+    let in_flight = started.clone().filter(|id| !reported.contains_key(id));
     // Graded against the tests the exercise defines, whatever the run collected: a test the
     // run never reported (deselected, removed, hidden) fails; after a run that ended early,
     // the tests it never reached did not run.
@@ -360,6 +357,11 @@ async fn run(ctx: &Ctx<'_>, points: f64, skips: Skips) -> Result<CheckResult> {
                 output_truncated: r.output_truncated,
                 weight: c.weight,
                 ..TestResult::new(&c.name, Status::Pass)
+            },
+            None if ran_past(&c.id) => TestResult {
+                message: Some(past_its_limit.clone()),
+                weight: c.weight,
+                ..TestResult::new(&c.name, Status::Timeout)
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
                 message: Some(match finished.exit {
@@ -415,7 +417,23 @@ async fn run(ctx: &Ctx<'_>, points: f64, skips: Skips) -> Result<CheckResult> {
     let counted = tests.iter().filter(|t| !neutral(t));
     let failed = counted.clone().filter(|t| t.status != Status::Pass).count();
     let counts = format!("{failed} of {} tests did not pass", counted.count());
+    let timed_out = tests.iter().filter(|t| t.status == Status::Timeout).count();
     let (status, message) = match (finished.exit, over_limit) {
+        // The run went on past tests that ran past their limit, and ended by itself.
+        (Exit::Code(_), None) if done && timed_out > 0 => (
+            Status::Timeout,
+            format!(
+                "{} ({counts})",
+                ran_past_their_limit(timed_out, test_timeout)
+            ),
+        ),
+        (Exit::Quiet, None) => (
+            Status::Timeout,
+            format!(
+                "{}, and the check's time ran out ({counts})",
+                ran_past_their_limit(timed_out, test_timeout)
+            ),
+        ),
         (Exit::Code(_), Some(limit)) => (
             abnormal_status(limit).unwrap_or(Status::Error),
             format!("{} ({counts})", describe_exit(limit, &ctx.limits)),
@@ -462,6 +480,134 @@ fn crash_trace(stderr: &str) -> String {
         .filter(|line| !line.starts_with("Extension modules"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// "2 tests ran past their limit of 5s a test".
+fn ran_past_their_limit(count: usize, limit: Duration) -> String {
+    let limit = humantime::format_duration(limit);
+    match count {
+        1 => format!("1 test ran past its limit of {limit}"),
+        n => format!("{n} tests ran past their limit of {limit} a test"),
+    }
+}
+
+/// Less time than this left in the check is not worth starting pytest again for.
+const MIN_RERUN: Duration = Duration::from_millis(500);
+
+/// Runs pytest on the job's folder, leaving out the tests `skip` names, with what is left
+/// of the check's time (`spent` is gone) and each test held to `test_timeout`.
+async fn run_pytest(
+    ctx: &Ctx<'_>,
+    skip: &[&String],
+    test_timeout: Duration,
+    spent: Duration,
+) -> Result<Finished> {
+    let mut args = pytest_args(ctx, &ctx.work, &[])?;
+    for id in skip {
+        args.push("--deselect".into());
+        args.push(id.into());
+    }
+    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
+    spawn.channel = true;
+    let limits = &mut spawn.limits;
+    limits.timeout = limits.timeout.map(|t| t.saturating_sub(spent));
+    let cpu_spent = Duration::from_millis(ctx.usage().cpu_ms);
+    limits.cpu_time = limits.cpu_time.map(|t| t.saturating_sub(cpu_spent));
+    // A limit per test only where it is shorter than the whole run's, and only once the
+    // tests are collected (the plugin's greeting and its list of tests): importing the
+    // learner's code is held to the check's limits alone.
+    spawn.quiet = Some(test_timeout)
+        .filter(|t| limits.timeout.is_none_or(|whole| *t < whole))
+        .map(|limit| Quiet {
+            limit,
+            after_lines: 2,
+        });
+    ctx.run(spawn).await
+}
+
+/// What one pytest process said on its results channel.
+struct RunEvents {
+    hello: bool,
+    /// `None` until the plugin has said which tests it collected.
+    collected: Option<Vec<Collected>>,
+    reported: HashMap<String, Reported>,
+    collect_errors: Vec<(String, String)>,
+    tampered: Vec<String>,
+    /// Events out of the plugin's order mean something else wrote to the channel.
+    forged: Option<&'static str>,
+    done: bool,
+    /// pytest's own exit status, from `done`.
+    pytest_status: Option<i32>,
+    /// The last test that started.
+    started: Option<String>,
+}
+
+impl RunEvents {
+    fn read(finished: &Finished) -> Result<RunEvents> {
+        let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
+        let mut run = RunEvents {
+            hello: false,
+            collected: None,
+            reported: HashMap::new(),
+            collect_errors: Vec::new(),
+            tampered: Vec::new(),
+            forged: garbled.map(|_| "a line that is not an event"),
+            done: false,
+            pytest_status: None,
+            started: None,
+        };
+        for event in events {
+            if run.done {
+                run.forged
+                    .get_or_insert("an event after the end of the run");
+            }
+            match event {
+                Event::Hello { .. } if run.hello => {
+                    run.forged.get_or_insert("a second greeting");
+                }
+                Event::Hello { protocol } if protocol == protocol::VERSION => run.hello = true,
+                Event::Hello { protocol } => {
+                    return Err(Mismatch {
+                        speaker: "pytest plugin",
+                        found: protocol,
+                        fix: "run `pygrade setup` to refresh it",
+                    }
+                    .into());
+                }
+                Event::Collected { tests } => {
+                    if run.collected.is_some() || run.started.is_some() {
+                        run.forged.get_or_insert("a second list of tests");
+                    }
+                    run.collected = Some(tests);
+                }
+                Event::CollectError { kind, message } => run.collect_errors.push((kind, message)),
+                Event::Start { id } => run.started = Some(id),
+                Event::Result(result) => {
+                    if run.started.as_deref() != Some(result.id.as_str()) {
+                        run.forged
+                            .get_or_insert("a result for a test that was not running");
+                    }
+                    if run.reported.contains_key(&result.id) {
+                        run.forged.get_or_insert("a second result for one test");
+                    }
+                    run.reported.insert(result.id.clone(), result);
+                }
+                Event::Tampered { replaced } => run.tampered = replaced,
+                Event::Done { exit_status } => {
+                    run.done = true;
+                    run.pytest_status = exit_status;
+                }
+            }
+        }
+        Ok(run)
+    }
+
+    /// The test that started and never finished, if any.
+    fn in_flight(&self) -> Option<String> {
+        self.started
+            .clone()
+            .filter(|id| !self.reported.contains_key(id))
+    }
 }
 
 /// A run that a limit stopped before any test ran: the limit's verdict, every test not-run.

@@ -14,6 +14,7 @@ pub(crate) fn abnormal_status(exit: Exit) -> Option<Status> {
         Exit::MemoryLimit => Some(Status::MemoryLimit),
         Exit::DiskLimit => Some(Status::DiskLimit),
         Exit::ProcessLimit => Some(Status::ProcessLimit),
+        Exit::Quiet => Some(Status::Timeout),
         Exit::Signal(_) => Some(Status::Error),
     }
 }
@@ -53,6 +54,7 @@ pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
             "ran out of memory under its limit of {}",
             size(limits.memory)
         ),
+        Exit::Quiet => "timed out: one step of its work ran past its limit".into(),
         Exit::Code(code) => format!("exited with status {code}"),
     }
 }

@@ -70,6 +70,20 @@ pub(crate) struct Spawn {
     /// opened before it starts, with no name anything could open it by; and on
     /// [`TOKEN_FD`], the token this run's every event must carry.
     pub channel: bool,
+    /// How long its results channel may stay silent; past it, the process is stopped
+    /// ([`Exit::Quiet`]). A process that reports each step of its work (a test started, a
+    /// test finished) is so held to a limit per step.
+    pub quiet: Option<Quiet>,
+}
+
+/// A limit on the silence of a results channel.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Quiet {
+    /// The longest silence.
+    pub limit: Duration,
+    /// The lines the channel must have had before the limit applies (the steps before them,
+    /// such as starting up and importing, are not held to it).
+    pub after_lines: u64,
 }
 
 /// A stream as far as it was kept.
@@ -95,6 +109,8 @@ pub(crate) enum Exit {
     MemoryLimit,
     DiskLimit,
     ProcessLimit,
+    /// Its results channel stayed silent past [`Spawn::quiet`].
+    Quiet,
 }
 
 #[derive(Debug, Clone)]
@@ -250,11 +266,18 @@ impl Launcher {
         // channel ends when that tree does.
         drop(command);
         drop(passed);
+        // When the channel last had a line, in milliseconds since `begun`; none yet: u64::MAX.
+        let begun = tokio::time::Instant::now();
+        let heard = Arc::new(Heard {
+            begun,
+            at_ms: AtomicU64::new(u64::MAX),
+            lines: AtomicU64::new(0),
+        });
         let channel = match channel {
             Some((reader, token_writer, token)) => {
                 let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())?;
                 feed(token_writer, format!("{token}\n").into_bytes())?;
-                Some((tokio::spawn(read_channel(reader)), token))
+                Some((tokio::spawn(read_channel(reader, heard.clone())), token))
             }
             None => None,
         };
@@ -281,10 +304,16 @@ impl Launcher {
         let backstop =
             limits.timeout.unwrap_or(Duration::from_secs(86_400)) + GRACE + Duration::from_secs(10);
         let mut output_limit = false;
+        let mut quiet = false;
         let status = tokio::select! {
             status = child.wait() => status?,
             _ = over.notified() => {
                 output_limit = true;
+                ask_to_stop(child.id());
+                child.wait().await?
+            }
+            _ = silence(&heard, spawn.quiet) => {
+                quiet = true;
                 ask_to_stop(child.id());
                 child.wait().await?
             }
@@ -324,6 +353,8 @@ impl Launcher {
         };
         let exit = if output_limit {
             Exit::OutputLimit
+        } else if quiet {
+            Exit::Quiet
         } else {
             verdict(&ending, &stderr.text(), sandbox.is_active())
         };
@@ -412,14 +443,57 @@ fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
     }
 }
 
+/// When a results channel last had a line.
+struct Heard {
+    begun: tokio::time::Instant,
+    /// When the last line came, in milliseconds since `begun`.
+    at_ms: AtomicU64,
+    /// How many lines came.
+    lines: AtomicU64,
+}
+
+impl Heard {
+    fn now(&self, lines: u64) {
+        let ms = self.begun.elapsed().as_millis() as u64;
+        self.at_ms.store(ms, Ordering::SeqCst);
+        self.lines.fetch_add(lines, Ordering::SeqCst);
+    }
+}
+
+/// Ends when the channel, having had the lines `quiet` waits for, has then been silent for
+/// its limit since its last line; never without a limit.
+async fn silence(heard: &Heard, quiet: Option<Quiet>) {
+    let Some(Quiet { limit, after_lines }) = quiet else {
+        return std::future::pending().await;
+    };
+    loop {
+        let last = heard.at_ms.load(Ordering::SeqCst);
+        let armed = heard.lines.load(Ordering::SeqCst) >= after_lines.max(1);
+        let due = if armed {
+            heard.begun + Duration::from_millis(last) + limit
+        } else {
+            // Not held to the limit yet: look again shortly.
+            tokio::time::Instant::now() + limit.min(Duration::from_millis(100))
+        };
+        tokio::time::sleep_until(due).await;
+        if armed && heard.at_ms.load(Ordering::SeqCst) == last {
+            return;
+        }
+    }
+}
+
 /// Reads a results channel to its end (when every process holding it has ended), keeping at
 /// most [`CHANNEL_LIMIT`] bytes.
-async fn read_channel(mut reader: tokio::net::unix::pipe::Receiver) -> Vec<u8> {
+async fn read_channel(mut reader: tokio::net::unix::pipe::Receiver, heard: Arc<Heard>) -> Vec<u8> {
     let mut kept = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     while let Ok(n) = reader.read(&mut buf).await {
         if n == 0 {
             break;
+        }
+        let lines = buf[..n].iter().filter(|b| **b == b'\n').count();
+        if lines > 0 {
+            heard.now(lines as u64);
         }
         let room = CHANNEL_LIMIT.saturating_sub(kept.len());
         kept.extend_from_slice(&buf[..n.min(room)]);

@@ -15,6 +15,6 @@ pub(crate) mod supervise;
 mod tree;
 
 pub(crate) use cgroup::PidsCgroup;
-pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Spawn, TOKEN_FD};
+pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD};
 pub(crate) use limits::{Clock, Limits};
 pub(crate) use sandbox::Sandbox;
