@@ -63,6 +63,10 @@ pub(crate) enum Command {
     },
     /// List the exercises by module, with their last known status.
     List {
+        /// List only these exercises: ids, id prefixes (e.g. 01-foundations) or names
+        /// (e.g. word-count).
+        exercises: Vec<String>,
+        /// The workspace whose grades to show (default: the one the current folder is in).
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
@@ -101,7 +105,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Grade only these exercises (ids or id prefixes, e.g. 01-foundations).
+    /// Grade only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g.
+    /// word-count).
     pub exercises: Vec<String>,
     /// The workspace to grade (default: the one the current folder is in).
     #[arg(long, value_name = "DIR")]

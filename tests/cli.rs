@@ -147,6 +147,45 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
 }
 
 #[test]
+fn check_and_list_take_an_exercises_short_name() {
+    let env = Env::new();
+    let ws = env.workspace();
+    assert_eq!(
+        env.check(&ws).arg("word-count").graded().ids(),
+        [WORD_COUNT]
+    );
+    env.pygrade()
+        .args(["list", "01-word-count", "--workspace"])
+        .arg(&ws.dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(WORD_COUNT).and(predicate::str::contains("csv").not()));
+}
+
+#[test]
+fn a_short_name_of_several_exercises_is_an_error_naming_them() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    copy_tree(
+        &bank.join(WORD_COUNT),
+        &bank.join("01-foundations/02-word-count"),
+    );
+    env.pygrade_on(&bank)
+        .args(["list", "word-count"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "01-foundations/01-word-count, 01-foundations/02-word-count",
+        ));
+    // An id prefix stands for every exercise it begins.
+    env.pygrade_on(&bank)
+        .args(["list", "01-foundations"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("01-foundations/02-word-count"));
+}
+
+#[test]
 fn a_report_can_go_to_a_file() {
     let env = Env::new();
     let ws = env.workspace();

@@ -11,9 +11,14 @@ use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::workspace::{Workspace, WorkspaceError};
 
-pub(super) fn run(settings: &Settings, workspace: Option<&Path>) -> Result<Outcome> {
+pub(super) fn run(
+    settings: &Settings,
+    filters: &[String],
+    workspace: Option<&Path>,
+) -> Result<Outcome> {
     settings.decide_color(std::io::stdout().is_terminal());
     let bank = settings.bank()?;
+    let exercises = bank.select(filters)?;
     let here = match workspace {
         Some(dir) => dir.to_path_buf(),
         None => std::env::current_dir()?,
@@ -26,7 +31,7 @@ pub(super) fn run(settings: &Settings, workspace: Option<&Path>) -> Result<Outco
     };
     let mut out = std::io::stdout().lock();
     let mut module = 0;
-    for e in &bank.exercises {
+    for e in exercises {
         if e.manifest.module != module {
             module = e.manifest.module;
             writeln!(out, "\nModule {module}: {}", module_title(module).bold())?;

@@ -180,6 +180,16 @@ impl Graded {
     pub fn exercise(&self, id: &str) -> &Value {
         exercise(&self.report, id)
     }
+
+    /// The ids of the exercises graded, in the report's order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.report["exercises"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no exercises: {}", self.report))
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect()
+    }
 }
 
 /// Running a pygrade command for its JSON report.
