@@ -106,7 +106,8 @@ pub(crate) enum Command {
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
     /// Grade only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g.
-    /// word-count).
+    /// word-count). Without any: the exercise or module folder you are in (or --workspace
+    /// names), else the whole workspace.
     pub exercises: Vec<String>,
     /// The workspace to grade (default: the one the current folder is in).
     #[arg(long, value_name = "DIR")]

@@ -1,5 +1,6 @@
 //! The command line as learners, CI and authors use it: init, list, hint, check over the
-//! whole built-in bank, verify, and the errors that must say what to do (exit 2).
+//! whole built-in bank or the folder it is typed in, verify, doctor, and the errors that must
+//! say what to do (exit 2).
 
 mod common;
 
@@ -144,6 +145,26 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
             predicate::str::is_match(r"01-foundations/01-word-count\s+Word count\s+pass\s+10/10")
                 .unwrap(),
         );
+}
+
+#[test]
+fn check_grades_the_exercise_or_module_folder_it_is_typed_in() {
+    let env = Env::new();
+    let ws = env.workspace();
+    const CSV_SUMMARY: &str = "01-foundations/02-csv-summary";
+    // Any folder below an exercise's stands for that exercise.
+    let inside = env
+        .check_in(&ws, &ws.exercise(WORD_COUNT).join("tests"))
+        .graded();
+    assert_eq!(inside.ids(), [WORD_COUNT]);
+    let module = env.check_in(&ws, &ws.dir.join("01-foundations")).graded();
+    assert_eq!(module.ids(), [WORD_COUNT, CSV_SUMMARY]);
+    // Exercises named on the command line win over the folder.
+    let named = env
+        .check_in(&ws, &ws.exercise(WORD_COUNT))
+        .arg(CSV_SUMMARY)
+        .graded();
+    assert_eq!(named.ids(), [CSV_SUMMARY]);
 }
 
 #[test]
