@@ -4,6 +4,7 @@
 
 mod common;
 
+use assert_cmd::assert::Assert;
 use assert_cmd::prelude::*;
 use common::{Env, Grade, WORD_COUNT, Workspace, copy_tree, exercise, message, repo};
 use predicates::prelude::*;
@@ -207,6 +208,19 @@ fn a_short_name_of_several_exercises_is_an_error_naming_them() {
 }
 
 #[test]
+fn list_outside_a_workspace_says_so_and_lists_the_bank() {
+    let env = Env::new();
+    outside_a_workspace(&env, &["list"]).success().stdout(
+        predicate::str::starts_with("Not in a pygrade workspace, so no grades are shown")
+            .and(predicate::str::contains(WORD_COUNT)),
+    );
+    // A folder given as the workspace must be one.
+    outside_a_workspace(&env, &["list", "--workspace", "."])
+        .code(2)
+        .stderr(predicate::str::contains("pygrade init"));
+}
+
+#[test]
 fn a_report_can_go_to_a_file() {
     let env = Env::new();
     let ws = env.workspace();
@@ -312,13 +326,14 @@ fn a_missing_python_is_a_clear_error() {
 
 #[test]
 fn checking_outside_a_workspace_says_how_to_make_one() {
-    let env = Env::new();
-    env.pygrade()
-        .current_dir(env.path())
-        .arg("check")
-        .assert()
+    outside_a_workspace(&Env::new(), &["check"])
         .code(2)
         .stderr(predicate::str::contains("pygrade init"));
+}
+
+/// `pygrade ARGS` typed in a folder of no workspace.
+fn outside_a_workspace(env: &Env, args: &[&str]) -> Assert {
+    env.pygrade().current_dir(env.path()).args(args).assert()
 }
 
 #[test]
