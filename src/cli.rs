@@ -91,7 +91,7 @@ pub(crate) enum Command {
         #[arg(long)]
         print_python: bool,
     },
-    /// Show the Python, pytest and mypy in use, and what is missing.
+    /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2).
     Doctor,
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]

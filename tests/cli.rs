@@ -363,6 +363,21 @@ fn doctor_names_the_tools_in_use() {
 }
 
 #[test]
+fn doctor_exits_2_when_it_reports_a_problem() {
+    let env = Env::new();
+    let no_exercises = env.path().join("no-exercises");
+    std::fs::create_dir(&no_exercises).unwrap();
+    env.pygrade_on(&no_exercises)
+        .arg("doctor")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("bank:    PROBLEM: "))
+        .stderr(predicate::str::ends_with(
+            "1 problem to fix: the exercise bank: fix what the `bank:` line says, or drop --bank (PYGRADE_BANK) to use the built-in bank\n",
+        ));
+}
+
+#[test]
 fn the_demo_grades_as_the_readme_describes() {
     // The quick start runs `pygrade demo`: a workspace built from the references and the
     // bank's demo.toml, graded, with its failures not counted against the exit code.
