@@ -82,7 +82,8 @@ pub(crate) enum Command {
     },
     /// Check the exercise bank itself: valid manifests, references pass, starters fail.
     Verify {
-        #[arg(long, short, default_value_t = default_jobs())]
+        /// Checks run at once (default: the number of cores).
+        #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
         jobs: usize,
     },
     /// Create pygrade's Python environment (pinned pytest and mypy) now.
@@ -138,7 +139,7 @@ pub(crate) struct RunArgs {
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Checks run at once (default: the number of cores).
-    #[arg(long, short, default_value_t = default_jobs())]
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
     pub jobs: usize,
 }
 
@@ -146,4 +147,13 @@ pub(crate) fn default_jobs() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+}
+
+/// `--jobs`: a count of checks run at once, so at least one.
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("with 0 checks at once nothing would run: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -378,6 +378,20 @@ fn doctor_exits_2_when_it_reports_a_problem() {
 }
 
 #[test]
+fn jobs_must_be_at_least_one() {
+    for command in ["check", "verify", "demo"] {
+        Env::new()
+            .pygrade()
+            .args([command, "--jobs", "0"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "invalid value '0' for '--jobs <N>': with 0 checks at once nothing would run: give 1 or more",
+            ));
+    }
+}
+
+#[test]
 fn the_demo_grades_as_the_readme_describes() {
     // The quick start runs `pygrade demo`: a workspace built from the references and the
     // bank's demo.toml, graded, with its failures not counted against the exit code.
