@@ -221,6 +221,25 @@ fn list_outside_a_workspace_says_so_and_lists_the_bank() {
 }
 
 #[test]
+fn the_terminal_report_shows_a_syntax_error_once() {
+    let env = Env::new();
+    let ws = env.fixture_workspace("syntax-error");
+    let pointer = |kind: &str, status: &str| {
+        predicate::str::is_match(format!(
+            r"(?m)^    {kind}\s+{status}\s+0/2  same syntax error as above$"
+        ))
+        .unwrap()
+    };
+    env.check(&ws)
+        .args([WORD_COUNT, "--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("SyntaxError: expected ':'").count(1))
+        .stdout(pointer("mypy", "error"))
+        .stdout(pointer("output", "fail"));
+}
+
+#[test]
 fn a_report_can_go_to_a_file() {
     let env = Env::new();
     let ws = env.workspace();
