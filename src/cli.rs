@@ -63,6 +63,10 @@ pub(crate) enum Command {
     },
     /// List the exercises by module, with their last known status.
     List {
+        /// List only these exercises: ids, id prefixes (e.g. 01-foundations) or names
+        /// (e.g. word-count).
+        exercises: Vec<String>,
+        /// The workspace whose grades to show (default: the one the current folder is in).
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
@@ -78,7 +82,8 @@ pub(crate) enum Command {
     },
     /// Check the exercise bank itself: valid manifests, references pass, starters fail.
     Verify {
-        #[arg(long, short, default_value_t = default_jobs())]
+        /// Checks run at once (default: the number of cores).
+        #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
         jobs: usize,
     },
     /// Create pygrade's Python environment (pinned pytest and mypy) now.
@@ -87,7 +92,7 @@ pub(crate) enum Command {
         #[arg(long)]
         print_python: bool,
     },
-    /// Show the Python, pytest and mypy in use, and what is missing.
+    /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2).
     Doctor,
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
@@ -101,7 +106,9 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Grade only these exercises (ids or id prefixes, e.g. 01-foundations).
+    /// Grade only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g.
+    /// word-count). Without any: the exercise or module folder you are in (or --workspace
+    /// names), else the whole workspace.
     pub exercises: Vec<String>,
     /// The workspace to grade (default: the one the current folder is in).
     #[arg(long, value_name = "DIR")]
@@ -132,7 +139,7 @@ pub(crate) struct RunArgs {
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Checks run at once (default: the number of cores).
-    #[arg(long, short, default_value_t = default_jobs())]
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
     pub jobs: usize,
 }
 
@@ -140,4 +147,13 @@ pub(crate) fn default_jobs() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+}
+
+/// `--jobs`: a count of checks run at once, so at least one.
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("with 0 checks at once nothing would run: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

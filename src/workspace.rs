@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::bank::Bank;
+use crate::bank::{Bank, Exercise};
 use crate::engine::{Event, Listener};
 
 const MARKER: &str = ".pygrade";
@@ -102,6 +102,42 @@ impl Workspace {
 
     pub(crate) fn exercise_dir(&self, id: &str) -> PathBuf {
         self.root.join(id)
+    }
+
+    /// The exercises of `bank` that `dir`, a folder of this workspace, stands for: in an
+    /// exercise's folder (or any folder below it) that exercise, in a module's folder the
+    /// module's exercises, at the root (or outside the workspace) all of them. A folder of
+    /// the workspace that holds none of the bank's exercises is an error.
+    pub(crate) fn exercises_in<'b>(&self, dir: &Path, bank: &'b Bank) -> Result<Vec<&'b Exercise>> {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("could not read the folder {}", dir.display()))?;
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let inside: Vec<String> = match dir.strip_prefix(&root) {
+            Ok(inside) => inside
+                .components()
+                .take(2)
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        // Ids are `<module>/<exercise>`: the folder's first two parts below the root.
+        let chosen: Vec<_> = bank
+            .exercises
+            .iter()
+            .filter(|e| e.id.split('/').zip(&inside).all(|(id, part)| id == part))
+            .collect();
+        if chosen.is_empty() {
+            bail!(
+                "{} holds no exercise of the bank: run `pygrade check` in an exercise's folder, in a module's folder or at the workspace root {}, or name exercises (`pygrade list` shows them)",
+                dir.display(),
+                root.display()
+            );
+        }
+        Ok(chosen)
     }
 
     fn state_path(&self) -> PathBuf {

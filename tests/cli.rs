@@ -1,8 +1,10 @@
 //! The command line as learners, CI and authors use it: init, list, hint, check over the
-//! whole built-in bank, verify, and the errors that must say what to do (exit 2).
+//! whole built-in bank or the folder it is typed in, verify, doctor, and the errors that must
+//! say what to do (exit 2).
 
 mod common;
 
+use assert_cmd::assert::Assert;
 use assert_cmd::prelude::*;
 use common::{Env, Grade, WORD_COUNT, Workspace, copy_tree, exercise, message, repo};
 use predicates::prelude::*;
@@ -147,6 +149,97 @@ fn check_from_inside_an_exercise_folder_filters_and_remembers() {
 }
 
 #[test]
+fn check_grades_the_exercise_or_module_folder_it_is_typed_in() {
+    let env = Env::new();
+    let ws = env.workspace();
+    const CSV_SUMMARY: &str = "01-foundations/02-csv-summary";
+    // Any folder below an exercise's stands for that exercise.
+    let inside = env
+        .check_in(&ws, &ws.exercise(WORD_COUNT).join("tests"))
+        .graded();
+    assert_eq!(inside.ids(), [WORD_COUNT]);
+    let module = env.check_in(&ws, &ws.dir.join("01-foundations")).graded();
+    assert_eq!(module.ids(), [WORD_COUNT, CSV_SUMMARY]);
+    // Exercises named on the command line win over the folder.
+    let named = env
+        .check_in(&ws, &ws.exercise(WORD_COUNT))
+        .arg(CSV_SUMMARY)
+        .graded();
+    assert_eq!(named.ids(), [CSV_SUMMARY]);
+}
+
+#[test]
+fn check_and_list_take_an_exercises_short_name() {
+    let env = Env::new();
+    let ws = env.workspace();
+    assert_eq!(
+        env.check(&ws).arg("word-count").graded().ids(),
+        [WORD_COUNT]
+    );
+    env.pygrade()
+        .args(["list", "01-word-count", "--workspace"])
+        .arg(&ws.dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(WORD_COUNT).and(predicate::str::contains("csv").not()));
+}
+
+#[test]
+fn a_short_name_of_several_exercises_is_an_error_naming_them() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    copy_tree(
+        &bank.join(WORD_COUNT),
+        &bank.join("01-foundations/02-word-count"),
+    );
+    env.pygrade_on(&bank)
+        .args(["list", "word-count"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "01-foundations/01-word-count, 01-foundations/02-word-count",
+        ));
+    // An id prefix stands for every exercise it begins.
+    env.pygrade_on(&bank)
+        .args(["list", "01-foundations"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("01-foundations/02-word-count"));
+}
+
+#[test]
+fn list_outside_a_workspace_says_so_and_lists_the_bank() {
+    let env = Env::new();
+    outside_a_workspace(&env, &["list"]).success().stdout(
+        predicate::str::starts_with("Not in a pygrade workspace, so no grades are shown")
+            .and(predicate::str::contains(WORD_COUNT)),
+    );
+    // A folder given as the workspace must be one.
+    outside_a_workspace(&env, &["list", "--workspace", "."])
+        .code(2)
+        .stderr(predicate::str::contains("pygrade init"));
+}
+
+#[test]
+fn the_terminal_report_shows_a_syntax_error_once() {
+    let env = Env::new();
+    let ws = env.fixture_workspace("syntax-error");
+    let pointer = |kind: &str, status: &str| {
+        predicate::str::is_match(format!(
+            r"(?m)^    {kind}\s+{status}\s+0/2  same syntax error as above$"
+        ))
+        .unwrap()
+    };
+    env.check(&ws)
+        .args([WORD_COUNT, "--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("SyntaxError: expected ':'").count(1))
+        .stdout(pointer("mypy", "error"))
+        .stdout(pointer("output", "fail"));
+}
+
+#[test]
 fn a_report_can_go_to_a_file() {
     let env = Env::new();
     let ws = env.workspace();
@@ -252,13 +345,14 @@ fn a_missing_python_is_a_clear_error() {
 
 #[test]
 fn checking_outside_a_workspace_says_how_to_make_one() {
-    let env = Env::new();
-    env.pygrade()
-        .current_dir(env.path())
-        .arg("check")
-        .assert()
+    outside_a_workspace(&Env::new(), &["check"])
         .code(2)
         .stderr(predicate::str::contains("pygrade init"));
+}
+
+/// `pygrade ARGS` typed in a folder of no workspace.
+fn outside_a_workspace(env: &Env, args: &[&str]) -> Assert {
+    env.pygrade().current_dir(env.path()).args(args).assert()
 }
 
 #[test]
@@ -285,6 +379,35 @@ fn doctor_names_the_tools_in_use() {
     env.pygrade().arg("doctor").assert().success().stdout(
         predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
     );
+}
+
+#[test]
+fn doctor_exits_2_when_it_reports_a_problem() {
+    let env = Env::new();
+    let no_exercises = env.path().join("no-exercises");
+    std::fs::create_dir(&no_exercises).unwrap();
+    env.pygrade_on(&no_exercises)
+        .arg("doctor")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("bank:    PROBLEM: "))
+        .stderr(predicate::str::ends_with(
+            "1 problem to fix: the exercise bank: fix what the `bank:` line says, or drop --bank (PYGRADE_BANK) to use the built-in bank\n",
+        ));
+}
+
+#[test]
+fn jobs_must_be_at_least_one() {
+    for command in ["check", "verify", "demo"] {
+        Env::new()
+            .pygrade()
+            .args([command, "--jobs", "0"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "invalid value '0' for '--jobs <N>': with 0 checks at once nothing would run: give 1 or more",
+            ));
+    }
 }
 
 #[test]

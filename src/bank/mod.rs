@@ -216,48 +216,49 @@ impl Bank {
         })
     }
 
-    /// Exercises whose id equals or starts with one of `filters` (all when there are none).
+    /// The exercises `filters` name (all when there are none), in bank order. Each filter is
+    /// a name as [`Bank::named`] takes it.
     pub(crate) fn select(&self, filters: &[String]) -> Result<Vec<&Exercise>> {
         if filters.is_empty() {
             return Ok(self.exercises.iter().collect());
         }
         let mut chosen = Vec::new();
         for filter in filters {
-            let filter = filter.trim_end_matches('/');
-            let matched: Vec<_> = self
-                .exercises
-                .iter()
-                .filter(|e| matches(e, filter))
-                .collect();
-            if matched.is_empty() {
-                bail!("no exercise matches {filter:?}: `pygrade list` shows the exercise ids");
-            }
-            chosen.extend(matched);
+            chosen.extend(self.named(filter)?);
         }
         chosen.sort_by(|a, b| a.id.cmp(&b.id));
         chosen.dedup_by(|a, b| a.id == b.id);
         Ok(chosen)
     }
 
-    /// Exactly one exercise, by id, id prefix, folder name or name without its number.
+    /// Exactly one exercise, by a name as [`Bank::named`] takes it.
     pub(crate) fn find(&self, name: &str) -> Result<&Exercise> {
+        match self.named(name)?.as_slice() {
+            [one] => Ok(one),
+            many => Err(ambiguous(name, many)),
+        }
+    }
+
+    /// The exercises a name given on the command line stands for: every exercise whose id it
+    /// begins (`01-foundations/01-word-count`, `01-foundations`, `01`), or else the one whose
+    /// folder name (`01-word-count`) or name without its number (`word-count`) it is. A short
+    /// name that several exercises share is an error naming them: only an id prefix stands
+    /// for many.
+    fn named(&self, name: &str) -> Result<Vec<&Exercise>> {
         let name = name.trim_end_matches('/');
-        let found: Vec<_> = self
+        let by_id: Vec<_> = self.exercises.iter().filter(|e| matches(e, name)).collect();
+        if !by_id.is_empty() {
+            return Ok(by_id);
+        }
+        let by_name: Vec<_> = self
             .exercises
             .iter()
-            .filter(|e| matches(e, name) || e.slug() == name || e.name() == name)
+            .filter(|e| e.slug() == name || e.name() == name)
             .collect();
-        match found.as_slice() {
-            [one] => Ok(one),
+        match by_name.as_slice() {
             [] => bail!("no exercise matches {name:?}: `pygrade list` shows the exercise ids"),
-            many => bail!(
-                "{name:?} matches {} exercises ({}): give more of the id",
-                many.len(),
-                many.iter()
-                    .map(|e| e.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            [_] => Ok(by_name),
+            many => Err(ambiguous(name, many)),
         }
     }
 }
@@ -265,6 +266,16 @@ impl Bank {
 /// Ids are hierarchical, so a prefix names a module (`01`, `01-foundations`) or an exercise.
 fn matches(exercise: &Exercise, filter: &str) -> bool {
     exercise.id.starts_with(filter)
+}
+
+/// The error for a name that stands for several exercises where one was wanted.
+fn ambiguous(name: &str, many: &[&Exercise]) -> anyhow::Error {
+    let ids: Vec<&str> = many.iter().map(|e| e.id.as_str()).collect();
+    anyhow::anyhow!(
+        "{name:?} matches {} exercises ({}): give more of the id",
+        many.len(),
+        ids.join(", ")
+    )
 }
 
 fn load_exercise(

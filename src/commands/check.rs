@@ -19,7 +19,13 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
         None => std::env::current_dir()?,
     };
     let workspace = Workspace::find(&here)?;
-    let exercises = bank.select(&args.exercises)?;
+    // Named exercises win; else the folder pygrade was started from (or pointed at) says
+    // what to grade: one exercise, one module, or the whole workspace.
+    let exercises = if args.exercises.is_empty() {
+        workspace.exercises_in(&here, &bank)?
+    } else {
+        bank.select(&args.exercises)?
+    };
     let report = grade(settings, &workspace, &exercises, &args.run)?;
     Ok(Outcome::of(report.all_passed() || args.exit_zero))
 }

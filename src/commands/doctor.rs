@@ -1,4 +1,6 @@
 //! `pygrade doctor`: the bank, Python, tools and containment in use, and what is missing.
+//! Each problem is a `PROBLEM` (or `MISSING`) line where it is found, and the command ends
+//! with what to fix, exiting 2, so that a script can tell a machine that cannot grade.
 
 use std::path::PathBuf;
 
@@ -11,68 +13,23 @@ use crate::toolchain::{self, Source};
 
 pub(super) fn run(settings: &Settings) -> Result<Outcome> {
     println!("pygrade {}", env!("CARGO_PKG_VERSION"));
+    // What to fix, one entry per problem, for the last line.
+    let mut fix = Vec::new();
     match settings.bank() {
         Ok(bank) => println!(
             "bank:    {} ({} exercises)",
             bank.origin,
             bank.exercises.len()
         ),
-        Err(e) => println!("bank:    PROBLEM: {e:#}"),
-    }
-    let (python, origin): (Option<PathBuf>, String) = match &settings.python {
-        Source::Given(python) => (
-            Some(python.clone()),
-            format!("given by --python/PYGRADE_PYTHON ({})", python.display()),
-        ),
-        Source::Managed => {
-            let env = toolchain::managed_env_dir()?;
-            let python = env.join("bin").join("python");
-            if python.exists() {
-                (
-                    Some(python),
-                    format!("pygrade's own environment {}", env.display()),
-                )
-            } else {
-                println!(
-                    "python:  pygrade's own environment {} is not built yet",
-                    env.display()
-                );
-                match toolchain::base_python() {
-                    Some(base) => println!(
-                        "         it will be built from {} on first use; `pygrade setup` builds it now",
-                        base.display()
-                    ),
-                    None => println!(
-                        "         PROBLEM: no python3 on PATH to build it from: install Python 3.10 or newer, or pass --python"
-                    ),
-                }
-                return Ok(Outcome::Success);
-            }
-        }
-    };
-    let python = python.expect("set above");
-    println!("python:  {origin}");
-    let versions = toolchain::probe(&python)?;
-    println!("         Python {}", versions.python);
-    let mut fine = true;
-    for (tool, found) in [("pytest", &versions.pytest), ("mypy", &versions.mypy)] {
-        let pin = toolchain::pinned(tool).unwrap_or("?");
-        match found {
-            Some(v) if v == pin => println!("{:<8} {v}", format!("{tool}:")),
-            Some(v) => println!(
-                "{:<8} {v} (pygrade pins {pin}; grades may differ from CI's)",
-                format!("{tool}:")
-            ),
-            None => {
-                fine = false;
-                println!(
-                    "{:<8} MISSING: run `{} -m pip install {tool}=={pin}` or drop --python",
-                    format!("{tool}:"),
-                    python.display()
-                );
-            }
+        Err(e) => {
+            println!("bank:    PROBLEM: {e:#}");
+            fix.push(
+                "the exercise bank: fix what the `bank:` line says, or drop --bank (PYGRADE_BANK) to use the built-in bank"
+                    .to_string(),
+            );
         }
     }
+    fix.extend(python(settings)?);
     println!("home:    {}", toolchain::home()?.display());
     match Sandbox::detect(settings.sandbox) {
         Ok(sandbox) if sandbox.is_active() => println!(
@@ -82,12 +39,98 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
             "sandbox: {}\n         learner code is contained by process groups, limits and a cleared environment only",
             sandbox.describe()
         ),
-        Err(e) => println!("sandbox: PROBLEM: {e:#}"),
+        Err(e) => {
+            println!("sandbox: PROBLEM: {e:#}");
+            fix.push(
+                "the sandbox: fix what the `sandbox:` line says, or choose --sandbox auto or none"
+                    .to_string(),
+            );
+        }
     }
     println!("limits:  processes: {}", PidsCgroup::describe_here());
-    if fine {
-        Ok(Outcome::Success)
-    } else {
-        bail!("the Python toolchain is incomplete (see above)")
+    match fix.len() {
+        0 => Ok(Outcome::Success),
+        1 => bail!("1 problem to fix: {}", fix[0]),
+        n => bail!("{n} problems to fix: {}", fix.join("; ")),
     }
+}
+
+/// Prints the Python and the tools in use, and returns what to fix about them, if anything.
+fn python(settings: &Settings) -> Result<Option<String>> {
+    let (python, origin, otherwise): (PathBuf, String, String) = match &settings.python {
+        Source::Given(python) => (
+            python.clone(),
+            format!("given by --python/PYGRADE_PYTHON ({})", python.display()),
+            "or drop --python (PYGRADE_PYTHON)".into(),
+        ),
+        Source::Managed => {
+            let env = toolchain::managed_env_dir()?;
+            let python = env.join("bin").join("python");
+            if !python.exists() {
+                println!(
+                    "python:  pygrade's own environment {} is not built yet",
+                    env.display()
+                );
+                let Some(base) = toolchain::base_python() else {
+                    println!(
+                        "         PROBLEM: no python3 on PATH to build it from: install Python 3.10 or newer, or pass --python"
+                    );
+                    return Ok(Some(
+                        "Python: install Python 3.10 or newer, or pass --python".into(),
+                    ));
+                };
+                println!(
+                    "         it will be built from {} on first use; `pygrade setup` builds it now",
+                    base.display()
+                );
+                return Ok(None);
+            }
+            (
+                python,
+                format!("pygrade's own environment {}", env.display()),
+                format!(
+                    "or delete {} and run `pygrade setup` to build it again",
+                    env.display()
+                ),
+            )
+        }
+    };
+    println!("python:  {origin}");
+    let versions = match toolchain::probe(&python) {
+        Ok(versions) => versions,
+        Err(e) => {
+            println!("         PROBLEM: {e:#}");
+            return Ok(Some(format!(
+                "Python: make {} run, {otherwise}",
+                python.display()
+            )));
+        }
+    };
+    println!("         Python {}", versions.python);
+    let mut missing = Vec::new();
+    for (tool, found) in [("pytest", &versions.pytest), ("mypy", &versions.mypy)] {
+        let pin = toolchain::pinned(tool).unwrap_or("?");
+        match found {
+            Some(v) if v == pin => println!("{:<8} {v}", format!("{tool}:")),
+            Some(v) => println!(
+                "{:<8} {v} (pygrade pins {pin}; grades may differ from CI's)",
+                format!("{tool}:")
+            ),
+            None => {
+                println!(
+                    "{:<8} MISSING: run `{} -m pip install {tool}=={pin}`, {otherwise}",
+                    format!("{tool}:"),
+                    python.display()
+                );
+                missing.push(format!("{tool}=={pin}"));
+            }
+        }
+    }
+    Ok((!missing.is_empty()).then(|| {
+        format!(
+            "the tools: run `{} -m pip install {}`, {otherwise}",
+            python.display(),
+            missing.join(" ")
+        )
+    }))
 }

@@ -11,22 +11,30 @@ use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::workspace::{Workspace, WorkspaceError};
 
-pub(super) fn run(settings: &Settings, workspace: Option<&Path>) -> Result<Outcome> {
+pub(super) fn run(
+    settings: &Settings,
+    filters: &[String],
+    workspace: Option<&Path>,
+) -> Result<Outcome> {
     settings.decide_color(std::io::stdout().is_terminal());
     let bank = settings.bank()?;
-    let here = match workspace {
-        Some(dir) => dir.to_path_buf(),
-        None => std::env::current_dir()?,
-    };
-    // Outside a workspace, list the bank alone.
-    let known = match Workspace::find(&here) {
-        Ok(ws) => ws.known(),
-        Err(WorkspaceError::NotAWorkspace { .. }) => Default::default(),
-        Err(err) => return Err(err.into()),
-    };
+    let exercises = bank.select(filters)?;
     let mut out = std::io::stdout().lock();
+    let known = match workspace {
+        Some(dir) => Workspace::find(dir)?.known(),
+        // Outside a workspace, list the bank alone, and say why there are no grades.
+        None => match Workspace::find(&std::env::current_dir()?) {
+            Ok(ws) => ws.known(),
+            Err(WorkspaceError::NotAWorkspace { .. }) => {
+                let why = "Not in a pygrade workspace, so no grades are shown: create one with `pygrade init DIR`, or pass --workspace.";
+                writeln!(out, "{}", why.dimmed())?;
+                Default::default()
+            }
+            Err(err) => return Err(err.into()),
+        },
+    };
     let mut module = 0;
-    for e in &bank.exercises {
+    for e in exercises {
         if e.manifest.module != module {
             module = e.manifest.module;
             writeln!(out, "\nModule {module}: {}", module_title(module).bold())?;

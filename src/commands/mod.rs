@@ -24,7 +24,10 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Init { dir } => init::run(&settings, &dir),
-        Command::List { workspace } => list::run(&settings, workspace.as_deref()),
+        Command::List {
+            exercises,
+            workspace,
+        } => list::run(&settings, &exercises, workspace.as_deref()),
         Command::Check(args) => check::run(&settings, args),
         Command::Demo(args) => demo::run(&settings, args),
         Command::Hint { exercise } => hint::run(&settings, &exercise),

@@ -238,4 +238,93 @@ pub(crate) mod sample {
             ],
         }
     }
+
+    /// Learner code that cannot load: a syntax error every check runs into, and an import
+    /// error that mypy also finds, beside a type error of its own.
+    pub(crate) fn cannot_load() -> Report {
+        let traceback = "  File \"word_count.py\", line 51\n    def most_common_word(text: str) -> str\n                                          ^\nSyntaxError: expected ':'";
+        let mut pytest = CheckResult::whole("pytest", Status::Error, 6.0).with_message(format!(
+            "the tests could not load your code because of a syntax error:\n{traceback}"
+        ));
+        pytest.tests = ["counts each word", "counts are case insensitive"]
+            .map(|name| TestResult::new(name, Status::NotRun))
+            .into();
+        let mut mypy = CheckResult::whole("mypy", Status::Error, 2.0)
+            .with_message("mypy could not read your code: it has a syntax error");
+        mypy.diagnostics.push(Diagnostic {
+            file: "word_count.py".into(),
+            line: 51,
+            column: Some(40),
+            severity: "error".into(),
+            code: Some("syntax".into()),
+            message: "Expected `:`, found newline".into(),
+            hint: None,
+        });
+        let cases = ["default", "ties"].map(|name| {
+            let mut case = TestResult::new(name, Status::Fail);
+            case.message = Some("the output differs from the expected output".into());
+            case.diff = Some("--- expected\n+++ actual\n@@ -1 +0,0 @@\n-a 2\n".into());
+            case.output = format!("{traceback}\n");
+            case
+        });
+        let output = CheckResult::from_tests("output", Status::Fail, 2.0, cases.into())
+            .with_message("2 of 2 cases did not pass");
+        let mut measured = TestResult::new("measured run", Status::Error);
+        measured.output = format!("Traceback (most recent call last):\n{traceback}\n");
+        let mut timing = CheckResult::whole("timing", Status::Error, 3.0)
+            .with_message("your code raised while being measured: SyntaxError: expected ':'");
+        timing.tests.push(measured);
+
+        let missing = "ModuleNotFoundError: No module named 'money_helpers'";
+        let mut imports = CheckResult::whole("pytest", Status::Error, 4.0).with_message(format!(
+            "the tests could not load your code because of an import error:\n{missing}"
+        ));
+        imports
+            .tests
+            .push(TestResult::new("adds money", Status::NotRun));
+        let mut typed = CheckResult::whole("mypy", Status::Fail, 2.0).with_message("2 type errors");
+        for (line, code, message) in [
+            (
+                1,
+                "import-not-found",
+                "Cannot find implementation or library stub for module named \"money_helpers\"",
+            ),
+            (
+                9,
+                "return-value",
+                "Incompatible return value type (got \"float\", expected \"Money\")",
+            ),
+        ] {
+            typed.diagnostics.push(Diagnostic {
+                file: "money.py".into(),
+                line,
+                column: Some(1),
+                severity: "error".into(),
+                code: Some(code.into()),
+                message: message.into(),
+                hint: None,
+            });
+        }
+        let exercise = |id: &str, title: &str, checks: Vec<CheckResult>| ExerciseReport {
+            id: id.into(),
+            module: 1,
+            title: title.into(),
+            status: Status::Error,
+            started: true,
+            score: 0.0,
+            max_score: checks.iter().map(|c| c.max_score).sum(),
+            checks,
+        };
+        Report::new(
+            report().tools,
+            vec![
+                exercise(
+                    "01-foundations/01-word-count",
+                    "Word count",
+                    vec![pytest, mypy, output, timing],
+                ),
+                exercise("02-oop/01-money", "Money", vec![imports, typed]),
+            ],
+        )
+    }
 }

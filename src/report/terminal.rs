@@ -1,13 +1,16 @@
 //! The report for people at a terminal: per exercise, per check, the first few failures with
 //! their messages, diffs with invisible whitespace made visible, and what to run next.
-//! Colour comes from `colored`, switched on or off once by the caller.
+//! A failure is shown once per root cause: when the learner's code cannot even load (a syntax
+//! or import error), the check that says so shows it, and each later check that only repeats
+//! it is one line pointing there. This is a rendering only; the JSON report keeps every
+//! check's own findings. Colour comes from `colored`, switched on or off once by the caller.
 
 use std::io::Write;
 
 use colored::{ColoredString, Colorize};
 
 use super::{Emitter, ExerciseReport, Report};
-use crate::grade::{CheckResult, Status, TestResult};
+use crate::grade::{CheckResult, Diagnostic, Status, TestResult};
 
 /// Failing tests shown per check before "... and N more".
 const SHOWN_FAILURES: usize = 3;
@@ -20,7 +23,10 @@ pub(crate) struct Terminal;
 
 impl Emitter for Terminal {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-        for exercise in &report.exercises {
+        for (i, exercise) in report.exercises.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
             write_exercise(exercise, out)?;
         }
         let s = &report.summary;
@@ -103,13 +109,92 @@ fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()
             e.id
         );
     }
-    for check in &e.checks {
-        write_check(check, out)?;
+    let cause = RootCause::of(&e.checks);
+    for (i, check) in e.checks.iter().enumerate() {
+        match &cause {
+            Some(cause) if i > cause.at && cause.is_all_of(check) => {
+                write_check_line(check, &format!("same {} as above", cause.what), out)?;
+            }
+            _ => write_check(check, out)?,
+        }
     }
     writeln!(out, "    {} pygrade hint {}", "hint:".cyan(), e.id)
 }
 
-fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
+/// How the pytest check says that the learner's code could not be loaded at all.
+const COULD_NOT_LOAD: &str = "the tests could not load your code because of ";
+
+/// Why none of an exercise's checks could run the learner's code: it does not load (a syntax
+/// error, an import error, an exception raised at import), as one check says in full.
+struct RootCause<'r> {
+    /// The index of the check that says it.
+    at: usize,
+    /// What it is, for "same ... as above": `syntax error`, `import error` or `error`.
+    what: &'static str,
+    /// The line Python ends its traceback with, e.g. `SyntaxError: expected ':'`: every
+    /// check that ran the code saw it end the same way.
+    last_line: &'r str,
+}
+
+impl<'r> RootCause<'r> {
+    fn of(checks: &'r [CheckResult]) -> Option<RootCause<'r>> {
+        checks.iter().enumerate().find_map(|(at, check)| {
+            let message = check.message.as_deref()?;
+            let (head, _) = message.split_once('\n')?;
+            let what = match head.strip_prefix(COULD_NOT_LOAD)?.strip_suffix(':')? {
+                "a syntax error" => "syntax error",
+                "an import error" => "import error",
+                _ => "error",
+            };
+            let last_line = last_line(message)?;
+            Some(RootCause {
+                at,
+                what,
+                last_line,
+            })
+        })
+    }
+
+    /// Whether all a check would show of its failure is this cause again: mypy's syntax
+    /// error or missing module, and failing tests (output cases, a measured run) whose
+    /// output ends in the same traceback line.
+    fn is_all_of(&self, check: &CheckResult) -> bool {
+        let mut errors = check.diagnostics.iter().filter(|d| d.severity == "error");
+        let mut failing = check
+            .tests
+            .iter()
+            .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun));
+        let shown = errors.clone().count() + failing.clone().count();
+        check.status != Status::Pass
+            && shown > 0
+            && errors.all(|d| self.is_said_by(d))
+            && failing.all(|t| last_line(&t.output) == Some(self.last_line))
+    }
+
+    fn is_said_by(&self, d: &Diagnostic) -> bool {
+        match d.code.as_deref() {
+            Some("syntax") => self.what == "syntax error",
+            Some("import-not-found") => self
+                .last_line
+                .strip_prefix("ModuleNotFoundError: No module named '")
+                .and_then(|rest| rest.strip_suffix('\''))
+                .is_some_and(|module| d.message.contains(&format!("\"{module}\""))),
+            _ => false,
+        }
+    }
+}
+
+/// The last line of `text` that is not blank, trimmed.
+fn last_line(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).rfind(|line| !line.is_empty())
+}
+
+/// A check's one line: kind, status, points and `message`.
+fn write_check_line(
+    check: &CheckResult,
+    message: &str,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "    {:<7} {} {:>6}  {}",
@@ -120,8 +205,13 @@ fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> 
             fmt_points(check.score),
             fmt_points(check.max_score)
         ),
-        check.message.as_deref().map(first_line).unwrap_or_default()
-    )?;
+        message
+    )
+}
+
+fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let message = check.message.as_deref().map(first_line).unwrap_or_default();
+    write_check_line(check, &message, out)?;
     if check.status == Status::Pass {
         return Ok(());
     }
@@ -243,14 +333,21 @@ fn visible_whitespace(line: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_report_matches_its_snapshot() {
+    fn render(report: &Report) -> String {
         colored::control::set_override(false);
         let mut out = Vec::new();
-        Terminal
-            .emit(&super::super::sample::report(), &mut out)
-            .unwrap();
-        insta::assert_snapshot!(String::from_utf8(out).unwrap());
+        Terminal.emit(report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_report_matches_its_snapshot() {
+        insta::assert_snapshot!(render(&super::super::sample::report()));
+    }
+
+    #[test]
+    fn code_that_cannot_load_is_shown_once() {
+        insta::assert_snapshot!(render(&super::super::sample::cannot_load()));
     }
 
     #[test]

@@ -108,6 +108,14 @@ impl Env {
         cmd
     }
 
+    /// `pygrade [--bank BANK] check` typed in `dir`, a folder of the workspace or any other,
+    /// to which a test adds what it is about.
+    pub fn check_in(&self, ws: &Workspace, dir: &Path) -> Command {
+        let mut cmd = ws.pygrade(self);
+        cmd.current_dir(dir).arg("check");
+        cmd
+    }
+
     /// Processes still alive that were started for this test's pygrade runs: their working
     /// folder or their environment points into this test's temporary folder.
     pub fn survivors(&self) -> Vec<String> {
@@ -179,6 +187,16 @@ impl Graded {
     /// The report's entry for one exercise.
     pub fn exercise(&self, id: &str) -> &Value {
         exercise(&self.report, id)
+    }
+
+    /// The ids of the exercises graded, in the report's order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.report["exercises"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no exercises: {}", self.report))
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect()
     }
 }
 
