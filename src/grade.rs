@@ -28,6 +28,9 @@ pub(crate) enum Status {
     Skipped,
     /// A test that never ran because the process ended before it (crash, timeout).
     NotRun,
+    /// The learner has not started the exercise: its files are still the starter's (or
+    /// absent). Not a grade: no points, and not counted as a failure.
+    NotStarted,
 }
 
 impl Status {
@@ -44,6 +47,7 @@ impl Status {
             Status::Rejected => "rejected",
             Status::Skipped => "skipped",
             Status::NotRun => "not-run",
+            Status::NotStarted => "not-started",
         }
     }
 
@@ -52,6 +56,7 @@ impl Status {
     fn severity(self) -> u8 {
         match self {
             Status::Pass => 0,
+            Status::NotStarted => 1,
             Status::Skipped | Status::NotRun => 1,
             Status::Fail => 2,
             Status::OutputLimit

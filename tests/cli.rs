@@ -60,16 +60,37 @@ fn a_workspace_solved_with_the_references_passes_everything() {
 }
 
 #[test]
-fn an_untouched_workspace_passes_nothing() {
+fn an_untouched_workspace_is_not_started_and_scores_nothing() {
     let env = Env::new();
     let ws = env.workspace();
     let graded = env.check(&ws).graded();
     assert_eq!(graded.code, 1);
-    assert_eq!(graded.report["summary"]["passed"], 0);
-    for e in graded.report["exercises"].as_array().unwrap() {
-        assert_ne!(e["status"], "pass", "{}", e["id"]);
+    let summary = &graded.report["summary"];
+    let exercises = graded.report["exercises"].as_array().unwrap();
+    assert_eq!(
+        summary["score"], 0.0,
+        "untouched work earns nothing: {summary}"
+    );
+    assert_eq!(summary["not_started"], exercises.len(), "{summary}");
+    assert_eq!(
+        summary["failed"], 0,
+        "not started is not a failure: {summary}"
+    );
+    for e in exercises {
+        assert_eq!(e["status"], "not-started", "{}", e["id"]);
         assert_eq!(e["started"], false, "{} is still the starter", e["id"]);
+        assert_eq!(e["score"], 0.0, "{}", e["id"]);
     }
+    // Remembered as such, for `pygrade list`.
+    let listed = env
+        .pygrade()
+        .arg("list")
+        .arg("--workspace")
+        .arg(&ws.dir)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("not-started"), "{listed}");
     // The terminal report keeps an untouched exercise to one line of what to do.
     env.check(&ws)
         .arg(WORD_COUNT)
@@ -252,7 +273,7 @@ fn a_report_can_go_to_a_file() {
         .code(1)
         .stdout("");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(exercise(&report, WORD_COUNT)["status"], "fail");
+    assert_eq!(exercise(&report, WORD_COUNT)["status"], "not-started");
 }
 
 #[test]

@@ -50,6 +50,7 @@ pub(super) fn grade(
                 submission: &learner,
                 exercise,
                 files: Submission::from_workspace(exercise, &folder)?,
+                grade_untouched: false,
             })
         })
         .collect::<Result<Vec<_>>>()?;

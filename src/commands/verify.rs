@@ -27,6 +27,7 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
                 submission: side.dir(),
                 exercise,
                 files: Submission::from_side(exercise, side),
+                grade_untouched: true,
             })
         })
         .collect();

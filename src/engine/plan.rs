@@ -122,6 +122,9 @@ pub(crate) struct Work<'a> {
     pub submission: &'a str,
     pub exercise: &'a Exercise,
     pub files: Submission,
+    /// Whether to run the checks on files that are still the starter's: `verify` does, to
+    /// prove that a starter fails; for a learner they are `not-started`, and nothing runs.
+    pub grade_untouched: bool,
 }
 
 /// One check of one unit of work.
@@ -131,6 +134,8 @@ pub(crate) struct Job<'a> {
     /// Index into the manifest's checks.
     pub check: usize,
     pub files: Arc<Submission>,
+    /// The learner has not started the exercise, and the check does not run.
+    pub not_started: bool,
 }
 
 impl<'a> Job<'a> {
@@ -150,12 +155,15 @@ pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<(Unit<'a>, boo
             exercise: work.exercise,
             seq,
         };
-        units.push((unit, !work.files.is_starter(work.exercise)));
+        let started = !work.files.is_starter(work.exercise);
+        units.push((unit, started));
+        let not_started = !started && !work.grade_untouched;
         let files = Arc::new(work.files);
         jobs.extend((0..work.exercise.manifest.checks.len()).map(|check| Job {
             unit,
             check,
             files: files.clone(),
+            not_started,
         }));
     }
     (jobs, units)

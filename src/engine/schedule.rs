@@ -118,6 +118,12 @@ impl Engine<'_> {
     ) -> Result<CheckResult> {
         let started = Instant::now();
         let (exercise, check) = (job.unit.exercise, job.check());
+        if job.not_started {
+            return Ok(
+                CheckResult::whole(check.kind(), Status::NotStarted, check.points)
+                    .with_message("not started: the files are still the starter's"),
+            );
+        }
         if let Some((status, why)) = job.files.refusal() {
             return Ok(CheckResult::whole(check.kind(), status, check.points).with_message(why));
         }

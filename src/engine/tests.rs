@@ -95,6 +95,7 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
             submission: side.dir(),
             exercise,
             files: Submission::from_side(exercise, side),
+            grade_untouched: true,
         })
         .into_iter()
         .collect();

@@ -41,6 +41,8 @@ pub(crate) struct Summary {
     pub passed: usize,
     /// Graded, and not passed for a reason other than an error.
     pub failed: usize,
+    /// Not started by the learner: no grade.
+    pub not_started: usize,
     /// The learner's code could not be evaluated, or was refused.
     pub errored: usize,
 }
@@ -101,7 +103,13 @@ impl Report {
             max_score: grade::round2(exercises.iter().map(|e| e.max_score).sum()),
             exercises: exercises.len(),
             passed: count(&|s| s == Status::Pass),
-            failed: count(&|s| !matches!(s, Status::Pass | Status::Error | Status::Rejected)),
+            failed: count(&|s| {
+                !matches!(
+                    s,
+                    Status::Pass | Status::Error | Status::Rejected | Status::NotStarted
+                )
+            }),
+            not_started: count(&|s| s == Status::NotStarted),
             errored: count(&|s| matches!(s, Status::Error | Status::Rejected)),
         };
         Report {
@@ -197,12 +205,13 @@ pub(crate) mod sample {
                 sandbox: "bwrap".into(),
             },
             summary: Summary {
-                score: 5.0,
-                max_score: 27.0,
+                score: 3.0,
+                max_score: 19.0,
                 exercises: 3,
                 passed: 0,
-                failed: 2,
+                failed: 1,
                 errored: 1,
+                not_started: 1,
             },
             exercises: vec![
                 ExerciseReport {
@@ -229,11 +238,14 @@ pub(crate) mod sample {
                     id: "03-exceptions-quality/01-config-loader".into(),
                     module: 3,
                     title: "Config loader".into(),
-                    status: Status::Fail,
+                    status: Status::NotStarted,
                     started: false,
-                    score: 2.0,
-                    max_score: 10.0,
-                    checks: vec![CheckResult::whole("mypy", Status::Pass, 2.0)],
+                    score: 0.0,
+                    max_score: 2.0,
+                    checks: vec![
+                        CheckResult::whole("mypy", Status::NotStarted, 2.0)
+                            .with_message("not started: the files are still the starter's"),
+                    ],
                 },
             ],
         }

@@ -37,6 +37,13 @@ impl Emitter for Terminal {
         if s.errored > 0 {
             parts.push(format!("{} errored", s.errored).red().bold().to_string());
         }
+        if s.not_started > 0 {
+            parts.push(
+                format!("{} not started", s.not_started)
+                    .dimmed()
+                    .to_string(),
+            );
+        }
         writeln!(
             out,
             "\n{} {} of {} points · {} of {} exercises · {}",
@@ -63,7 +70,7 @@ fn badge(status: Status) -> ColoredString {
     let text = format!("{:<12}", status.as_str());
     match status {
         Status::Pass => text.green().bold(),
-        Status::Skipped | Status::NotRun => text.dimmed(),
+        Status::Skipped | Status::NotRun | Status::NotStarted => text.dimmed(),
         Status::Fail => text.red().bold(),
         _ => text.magenta().bold(),
     }
@@ -72,7 +79,7 @@ fn badge(status: Status) -> ColoredString {
 fn mark(status: Status) -> ColoredString {
     match status {
         Status::Pass => "✓".green(),
-        Status::Skipped | Status::NotRun => "·".dimmed(),
+        Status::Skipped | Status::NotRun | Status::NotStarted => "·".dimmed(),
         _ => "✗".red(),
     }
 }
