@@ -52,6 +52,7 @@ graded! {
     timing_fast_wrong,
     memory_generator,
     memory_materialises_list,
+    output_leaves_files,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

@@ -1,5 +1,5 @@
-//! The `output` check: run the learner's program once per case and compare what it prints
-//! and how it exits with what the case expects.
+//! The `output` check: run the learner's program once per case, each in a fresh copy of the
+//! working folder, and compare what it prints and how it exits with what the case expects.
 //!
 //! A case is a set of files sharing a name in the cases folder: `NAME.out` (expected stdout,
 //! required), `NAME.in` (stdin), `NAME.args` (one argument per line), `NAME.code` (expected
@@ -137,14 +137,17 @@ async fn run(
     };
     let mut tests = Vec::new();
     for case in cases(ctx, folder)? {
+        // A fresh copy of the working folder per case: no case sees what another wrote or
+        // deleted, so the cases can run in any order and each is graded on its own.
+        let place = ctx.in_fresh_folder()?;
         let mut args: Vec<OsString> = fixed.iter().map(Into::into).collect();
         args.extend(case.args.iter().map(Into::into));
-        let mut spawn = ctx.spawn(&program, args);
+        let mut spawn = place.spawn(&program, args);
         spawn.stdin = case.stdin.clone();
-        let finished = ctx.run(spawn).await?;
+        let finished = place.run(spawn).await?;
         let actual = &finished.stdout.bytes;
         let mut test = TestResult::new(&case.name, Status::Pass);
-        test.output = ctx.relative(&finished.stderr.text());
+        test.output = place.relative(&finished.stderr.text());
         test.output_truncated = finished.stderr.truncated;
         match finished.exit {
             Exit::Code(code) => {
