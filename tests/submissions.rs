@@ -53,6 +53,7 @@ graded! {
     memory_generator,
     memory_materialises_list,
     output_leaves_files,
+    output_nonzero_exit,
     // Cases of the hostile corpus.
     segfault,
     huge_output,
