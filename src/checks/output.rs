@@ -3,10 +3,11 @@
 //!
 //! A case is a set of files sharing a name in the cases folder: `NAME.out` (expected stdout,
 //! required), `NAME.in` (stdin), `NAME.args` (one argument per line), `NAME.code` (expected
-//! exit status, default 0). Points are shared equally among cases. A program that exits with
-//! an error status where the case expects 0 did not do its work: that case is an `error`, with
-//! the end of its stderr. A mismatch otherwise is a `fail` and carries a unified diff of
-//! expected and actual stdout.
+//! exit status, default 0), `NAME.err` (expected stderr; without it stderr is not compared).
+//! Points are shared equally among cases. A program that exits with an error status where the
+//! case expects 0 did not do its work: that case is an `error`, with the end of its stderr. A
+//! mismatch otherwise is a `fail` and carries a unified diff of expected and actual stdout
+//! (and stderr).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,8 @@ struct Case {
     stdin: Option<Vec<u8>>,
     args: Vec<String>,
     expected: Vec<u8>,
+    /// The expected stderr, when the case gives one (`NAME.err`).
+    expected_err: Option<Vec<u8>>,
     code: i32,
 }
 
@@ -116,6 +119,7 @@ fn cases(ctx: &Ctx<'_>, folder: &str) -> Result<Vec<Case>> {
                     .unwrap_or_default(),
                 stdin: file(&name, "in").map(<[u8]>::to_vec),
                 expected: file(&name, "out").unwrap_or_default().to_vec(),
+                expected_err: file(&name, "err").map(<[u8]>::to_vec),
                 code,
                 name,
             })
@@ -148,7 +152,7 @@ async fn run(
         let mut spawn = place.spawn(&program, args);
         spawn.stdin = case.stdin.clone();
         let finished = place.run(spawn).await?;
-        // Paths in stderr read as the learner's own.
+        // Paths in stderr read as the learner's own, in the report and when compared.
         let stderr = Captured {
             bytes: place.relative(&finished.stderr.text()).into_bytes(),
             truncated: finished.stderr.truncated,
@@ -186,8 +190,8 @@ const STDERR_TAIL: usize = 5;
 
 /// Grades one run of a case. A limit the run met is its verdict. A case that expects exit
 /// status 0 and gets another is an `error` (an exception, a syntax error, `sys.exit(3)`: the
-/// program did not do its work), with the end of its stderr. Otherwise stdout and the exit
-/// status are compared, and any mismatch is a `fail`.
+/// program did not do its work), with the end of its stderr. Otherwise stdout, stderr when
+/// the case gives one, and the exit status are compared, and any mismatch is a `fail`.
 /// `stderr` is the run's stderr with the scratch paths taken out.
 fn judge(
     case: &Case,
@@ -228,6 +232,19 @@ fn judge(
             too_long(stdout)
         ));
         diffs.push(diff(&case.expected, &stdout.bytes));
+    }
+    if let Some(expected) = &case.expected_err
+        && !equal(expected, &stderr.bytes, matching)
+    {
+        wrong.push(format!(
+            "stderr differs from the expected stderr{}",
+            too_long(stderr)
+        ));
+        diffs.push(labelled_diff(
+            ("expected stderr", "actual stderr"),
+            expected,
+            &stderr.bytes,
+        ));
     }
     if code != case.code {
         wrong.push(format!("exit status {code}, expected {}", case.code));
@@ -293,13 +310,23 @@ fn equal(expected: &[u8], actual: &[u8], matching: Match) -> bool {
 /// A unified diff, expected to actual. Whitespace stays as it is here; renderers for people
 /// make it visible.
 pub(crate) fn diff(expected: &[u8], actual: &[u8]) -> String {
+    labelled_diff(("expected", "actual"), expected, actual)
+}
+
+/// A unified diff, expected to actual, under the two headers given.
+fn labelled_diff((old, new): (&str, &str), expected: &[u8], actual: &[u8]) -> String {
     let expected = String::from_utf8_lossy(expected);
     let actual = String::from_utf8_lossy(actual);
-    similar::TextDiff::from_lines(expected.as_ref(), actual.as_ref())
+    let mut diff = similar::TextDiff::from_lines(expected.as_ref(), actual.as_ref())
         .unified_diff()
         .context_radius(3)
-        .header("expected", "actual")
-        .to_string()
+        .header(old, new)
+        .to_string();
+    // Ended with a line's end, so that a second diff can follow it.
+    if !diff.is_empty() && !diff.ends_with('\n') {
+        diff.push('\n');
+    }
+    diff
 }
 
 #[cfg(test)]
@@ -334,12 +361,13 @@ mod tests {
         assert!(!equal(b"a 1\n", b"a 2\n", lenient));
     }
 
-    fn case(code: i32) -> Case {
+    fn case(code: i32, expected_err: Option<&str>) -> Case {
         Case {
             name: "c".into(),
             stdin: None,
             args: Vec::new(),
             expected: b"a 1\n".to_vec(),
+            expected_err: expected_err.map(|e| e.as_bytes().to_vec()),
             code,
         }
     }
@@ -371,7 +399,7 @@ NotImplementedError: not yet
 
     #[test]
     fn an_error_status_where_0_is_expected_is_an_error_ending_with_stderr() {
-        let test = judged(&case(0), Exit::Code(1), "a 1\n", TRACEBACK);
+        let test = judged(&case(0, None), Exit::Code(1), "a 1\n", TRACEBACK);
         assert_eq!(test.status, Status::Error);
         assert_eq!(
             test.message.as_deref(),
@@ -385,7 +413,7 @@ NotImplementedError: not yet"
         assert_eq!((test.output.as_str(), test.diff), (TRACEBACK, None));
 
         let syntax = "  File \"word_count.py\", line 51\n    def f() -> str\n                  ^\nSyntaxError: expected ':'\n";
-        let test = judged(&case(0), Exit::Code(1), "", syntax);
+        let test = judged(&case(0, None), Exit::Code(1), "", syntax);
         assert_eq!(
             test.message.unwrap(),
             format!(
@@ -394,7 +422,7 @@ NotImplementedError: not yet"
             )
         );
 
-        let quiet = judged(&case(0), Exit::Code(3), "a 1\n", "");
+        let quiet = judged(&case(0, None), Exit::Code(3), "a 1\n", "");
         assert_eq!(quiet.status, Status::Error);
         assert_eq!(
             quiet.message.as_deref(),
@@ -404,10 +432,10 @@ NotImplementedError: not yet"
 
     #[test]
     fn an_expected_error_status_is_compared_on_output() {
-        let pass = judged(&case(2), Exit::Code(2), "a 1\n", "usage: ...\n");
+        let pass = judged(&case(2, None), Exit::Code(2), "a 1\n", "usage: ...\n");
         assert_eq!((pass.status, pass.message), (Status::Pass, None));
 
-        let wrong = judged(&case(2), Exit::Code(2), "a 2\n", "");
+        let wrong = judged(&case(2, None), Exit::Code(2), "a 2\n", "");
         assert_eq!(wrong.status, Status::Fail);
         assert_eq!(
             wrong.message.as_deref(),
@@ -415,7 +443,7 @@ NotImplementedError: not yet"
         );
         assert!(wrong.diff.unwrap().contains("+a 2"));
 
-        let success = judged(&case(2), Exit::Code(0), "a 1\n", "");
+        let success = judged(&case(2, None), Exit::Code(0), "a 1\n", "");
         assert_eq!(success.status, Status::Fail);
         assert_eq!(
             success.message.as_deref(),
@@ -423,7 +451,7 @@ NotImplementedError: not yet"
         );
         assert_eq!(success.diff, None);
 
-        let other = judged(&case(2), Exit::Code(1), "", TRACEBACK);
+        let other = judged(&case(2, None), Exit::Code(1), "", TRACEBACK);
         assert_eq!(other.status, Status::Fail);
         assert_eq!(
             other.message.as_deref(),
@@ -433,12 +461,53 @@ NotImplementedError: not yet"
 
     #[test]
     fn a_limit_stays_its_verdict() {
-        let test = judged(&case(0), Exit::Timeout(Clock::Wall), "", "");
+        let test = judged(&case(0, None), Exit::Timeout(Clock::Wall), "", "");
         assert_eq!(test.status, Status::Timeout);
         assert!(test.message.unwrap().starts_with("the program timed out"));
-        let test = judged(&case(0), Exit::Signal(11), "", "");
+        let test = judged(&case(0, None), Exit::Signal(11), "", "");
         assert_eq!(test.status, Status::Error);
         assert!(test.message.unwrap().contains("SIGSEGV"));
+    }
+
+    #[test]
+    fn stderr_is_compared_only_when_the_case_gives_it() {
+        let ignored = judged(&case(0, None), Exit::Code(0), "a 1\n", "warning: x\n");
+        assert_eq!(ignored.status, Status::Pass);
+        assert_eq!(ignored.output, "warning: x\n");
+
+        let expected = case(2, Some("error: no such key\n"));
+        let same = judged(&expected, Exit::Code(2), "a 1\n", "error: no such key\n");
+        assert_eq!(same.status, Status::Pass);
+
+        let different = judged(&expected, Exit::Code(2), "a 1\n", "error: bad key\n");
+        assert_eq!(different.status, Status::Fail);
+        assert_eq!(
+            different.message.as_deref(),
+            Some("stderr differs from the expected stderr")
+        );
+        let diff = different.diff.unwrap();
+        assert!(
+            diff.starts_with("--- expected stderr\n+++ actual stderr\n"),
+            "{diff}"
+        );
+        assert!(
+            diff.contains("-error: no such key\n+error: bad key\n"),
+            "{diff}"
+        );
+
+        // Both streams wrong: one diff after the other, each under its own headers.
+        let both = judged(&expected, Exit::Code(2), "a 2\n", "");
+        assert_eq!(
+            both.message.as_deref(),
+            Some(
+                "the output differs from the expected output; stderr differs from the expected stderr"
+            )
+        );
+        let diff = both.diff.unwrap();
+        let stderr_at = diff.find("--- expected stderr").unwrap();
+        assert!(diff.starts_with("--- expected\n+++ actual\n"), "{diff}");
+        assert!(diff[..stderr_at].contains("+a 2"), "{diff}");
+        assert!(diff[stderr_at..].contains("-error: no such key"), "{diff}");
     }
 
     #[test]
