@@ -55,6 +55,8 @@ graded! {
     exits_at_import,
     invalid_utf8_output,
     looping_test,
+    output_leaves_files,
+    output_nonzero_exit,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

@@ -3,13 +3,14 @@
 //!
 //! A job's folder holds `work/` (the check's working directory: the exercise's trusted files
 //! plus only the learner's declared files), `tmp/` (the learner's `TMPDIR` and `HOME`) and the
-//! files pygrade itself reads back (tool configuration, specs). The environment learner
-//! processes get is built here, from an allow-list: nothing of the caller's environment is
-//! passed on.
+//! files pygrade itself reads back (tool configuration, specs). A check whose runs must not
+//! see each other's leftovers (the output check's cases) gets a fresh folder of the same
+//! layout for each run, inside the job's. The environment learner processes get is built
+//! here, from an allow-list: nothing of the caller's environment is passed on.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
@@ -33,8 +34,10 @@ pub(crate) struct Ctx<'a> {
     pub limits: Limits,
     /// What the check is worth.
     pub points: f64,
-    /// What the check's processes have used so far.
-    usage: Mutex<Usage>,
+    /// The learner's declared files, for a fresh working folder.
+    files: Arc<[(String, Vec<u8>)]>,
+    /// What the check's processes have used so far, shared with its fresh folders.
+    usage: Arc<Mutex<Usage>>,
     /// The job's folder, removed when the check is done.
     _folder: tempfile::TempDir,
 }
@@ -54,14 +57,7 @@ impl<'a> Ctx<'a> {
             .prefix(&format!("pygrade-{}-", exercise.slug()))
             .tempdir()
             .context("could not create a scratch folder (is TMPDIR writable?)")?;
-        let work = folder.path().join("work");
-        std::fs::create_dir_all(folder.path().join("tmp"))?;
-        for (path, bytes) in exercise.work_files() {
-            write_file(&work.join(path), bytes)?;
-        }
-        for (name, bytes) in files {
-            write_file(&work.join(name), bytes)?;
-        }
+        let work = lay_out(folder.path(), exercise, files)?;
         Ok(Ctx {
             toolchain,
             launcher,
@@ -71,7 +67,34 @@ impl<'a> Ctx<'a> {
             slot,
             limits: check.limits(&exercise.manifest.limits),
             points: check.points,
-            usage: Mutex::default(),
+            files: files.into(),
+            usage: Arc::default(),
+            _folder: folder,
+        })
+    }
+
+    /// The same check in a fresh folder of the job's layout, made inside the job's folder and
+    /// removed when the returned context is dropped: a new `work/` with the trusted files and
+    /// the learner's declared files, as [`Ctx::prepare`] lays them, and a new `tmp/`. A run
+    /// there sees nothing an earlier run wrote or deleted, and what it writes counts toward
+    /// the disk limit as in the job's own folder; its processes count toward this check's use.
+    pub(crate) fn in_fresh_folder(&self) -> Result<Ctx<'a>> {
+        let folder = tempfile::Builder::new()
+            .prefix("fresh-")
+            .tempdir_in(&self.own)
+            .with_context(|| format!("could not create a folder in {}", self.own.display()))?;
+        let work = lay_out(folder.path(), self.exercise, &self.files)?;
+        Ok(Ctx {
+            toolchain: self.toolchain,
+            launcher: self.launcher,
+            exercise: self.exercise,
+            work,
+            own: folder.path().to_path_buf(),
+            slot: self.slot,
+            limits: self.limits,
+            points: self.points,
+            files: self.files.clone(),
+            usage: self.usage.clone(),
             _folder: folder,
         })
     }
@@ -161,6 +184,20 @@ impl<'a> Ctx<'a> {
         tops.dedup();
         tops
     }
+}
+
+/// Lays a job's layout out in `folder`: `tmp/`, and `work/` holding the exercise's trusted
+/// files first and then the learner's declared `files`. Returns the `work/` folder.
+fn lay_out(folder: &Path, exercise: &Exercise, files: &[(String, Vec<u8>)]) -> Result<PathBuf> {
+    let work = folder.join("work");
+    std::fs::create_dir_all(folder.join("tmp"))?;
+    for (path, bytes) in exercise.work_files() {
+        write_file(&work.join(path), bytes)?;
+    }
+    for (name, bytes) in files {
+        write_file(&work.join(name), bytes)?;
+    }
+    Ok(work)
 }
 
 /// Writes `bytes` to `path`, making its folders.
