@@ -257,7 +257,7 @@ fn the_terminal_report_shows_a_syntax_error_once() {
         .code(1)
         .stdout(predicate::str::contains("SyntaxError: expected ':'").count(1))
         .stdout(pointer("mypy", "error"))
-        .stdout(pointer("output", "fail"));
+        .stdout(pointer("output", "error"));
 }
 
 #[test]
