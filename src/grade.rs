@@ -105,6 +105,14 @@ impl TestResult {
     }
 }
 
+/// A file in the learner's exercise folder that no check sees, and why: the report says so,
+/// so a learner whose code cannot find its data file knows where it went.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct NotGraded {
+    pub file: String,
+    pub reason: String,
+}
+
 /// One mypy finding.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub(crate) struct Diagnostic {

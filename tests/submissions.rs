@@ -57,6 +57,7 @@ graded! {
     looping_test,
     output_leaves_files,
     output_nonzero_exit,
+    undeclared_data_file,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

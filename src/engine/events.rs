@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use crate::bank::Exercise;
-use crate::grade::{self, CheckResult, Status};
+use crate::grade::{self, CheckResult, NotGraded, Status};
 
 /// One exercise of one submission: the unit a report line, a gradebook cell or a workspace's
 /// remembered grade is about.
@@ -27,6 +27,8 @@ pub(crate) struct Graded<'a> {
     pub unit: Unit<'a>,
     /// False while the learner's files are still the starter files.
     pub started: bool,
+    /// The files of the learner's folder that no check saw.
+    pub not_graded: Vec<NotGraded>,
     pub checks: Vec<CheckResult>,
 }
 

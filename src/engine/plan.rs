@@ -6,14 +6,14 @@
 //! (their own conftest.py, edited tests, caches) can reach a check. A plan is one job per
 //! check of each unit of work (one exercise of one submission).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
 use super::events::Unit;
 use crate::bank::{Check, Exercise, Side};
-use crate::grade::Status;
+use crate::grade::{NotGraded, Status};
 
 #[derive(Debug, Default)]
 pub(crate) struct Submission {
@@ -23,7 +23,12 @@ pub(crate) struct Submission {
     pub missing: Vec<String>,
     /// Declared files refused before anything runs (a link, an oversize file), with why.
     pub rejected: Vec<String>,
+    /// Other files in the learner's folder, which no check sees.
+    pub not_graded: Vec<NotGraded>,
 }
+
+/// The most undeclared files a report lists for one exercise.
+const MOST_NOT_GRADED: usize = 20;
 
 /// A learner file larger than this is refused: source code is far smaller, and a check's
 /// scratch folder is no place for a disk filler.
@@ -84,6 +89,7 @@ impl Submission {
                 }
             }
         }
+        submission.not_graded = not_graded(exercise, folder);
         Ok(submission)
     }
 
@@ -115,6 +121,51 @@ impl Submission {
     }
 }
 
+/// The files of the learner's `folder` that no check sees: all but the declared files, the
+/// handout (statement and visible tests, which pygrade replaces with the bank's own) and
+/// caches. At most [`MOST_NOT_GRADED`], then one line for the rest.
+fn not_graded(exercise: &Exercise, folder: &Path) -> Vec<NotGraded> {
+    let declared = &exercise.manifest.files;
+    let handout: Vec<PathBuf> = exercise.handout().map(|(path, _)| path).collect();
+    let reason = format!(
+        "not one of the files this exercise grades ({}): no check sees it",
+        declared.join(", ")
+    );
+    let mut found: Vec<String> = walkdir::WalkDir::new(folder)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            !name.starts_with('.') && !matches!(name.as_ref(), "__pycache__" | "tests")
+        })
+        .flatten()
+        .filter(|entry| !entry.file_type().is_dir())
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(folder).ok()?.to_path_buf();
+            let name = relative.to_string_lossy().into_owned();
+            let ours = declared.contains(&name) || handout.contains(&relative);
+            (!ours && !name.ends_with(".pyc")).then_some(name)
+        })
+        .collect();
+    let more = found.len().saturating_sub(MOST_NOT_GRADED);
+    found.truncate(MOST_NOT_GRADED);
+    let mut listed: Vec<NotGraded> = found
+        .into_iter()
+        .map(|file| NotGraded {
+            file,
+            reason: reason.clone(),
+        })
+        .collect();
+    if more > 0 {
+        listed.push(NotGraded {
+            file: format!("... and {more} more"),
+            reason: reason.clone(),
+        });
+    }
+    listed
+}
+
 /// One exercise of one submission, to be graded.
 #[derive(Debug)]
 pub(crate) struct Work<'a> {
@@ -144,9 +195,17 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Every check of every unit, in the order given then manifest order; and each unit with
-/// whether its learner has started it.
-pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<(Unit<'a>, bool)>) {
+/// What the plan knows of a unit before any check runs.
+pub(crate) struct Planned {
+    /// Whether its learner has started it.
+    pub started: bool,
+    /// The files of the learner's folder that no check sees.
+    pub not_graded: Vec<NotGraded>,
+}
+
+/// Every check of every unit, in the order given then manifest order; and what is known of
+/// each unit, in the same order.
+pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<Planned>) {
     let mut jobs = Vec::new();
     let mut units = Vec::new();
     for (seq, work) in work.into_iter().enumerate() {
@@ -156,7 +215,10 @@ pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<(Unit<'a>, boo
             seq,
         };
         let started = !work.files.is_starter(work.exercise);
-        units.push((unit, started));
+        units.push(Planned {
+            started,
+            not_graded: work.files.not_graded.clone(),
+        });
         let not_started = !started && !work.grade_untouched;
         let files = Arc::new(work.files);
         jobs.extend((0..work.exercise.manifest.checks.len()).map(|check| Job {

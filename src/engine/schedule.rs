@@ -9,11 +9,11 @@ use anyhow::{Context, Result};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use super::events::{Event, Graded, Listener, Unit};
-use super::plan::{self, Job, Work};
+use super::events::{Event, Graded, Listener};
+use super::plan::{self, Job, Planned, Work};
 use crate::checks::{Ctx, Registry};
 use crate::contain::{Launcher, Sandbox};
-use crate::grade::{CheckResult, Status};
+use crate::grade::{CheckResult, NotGraded, Status};
 use crate::toolchain::Toolchain;
 
 /// What grading needs, resolved once for a run.
@@ -152,20 +152,22 @@ struct Progress<'r, 'l> {
 
 struct UnitState {
     started: bool,
+    not_graded: Vec<NotGraded>,
     begun: bool,
     results: Vec<Option<CheckResult>>,
 }
 
 impl<'r, 'l> Progress<'r, 'l> {
     fn new(
-        units: Vec<(Unit<'_>, bool)>,
+        units: Vec<Planned>,
         jobs: &[Job<'_>],
         listeners: &'r mut [&'l mut dyn Listener],
     ) -> Self {
         let mut units: Vec<UnitState> = units
             .into_iter()
-            .map(|(_, started)| UnitState {
-                started,
+            .map(|planned| UnitState {
+                started: planned.started,
+                not_graded: planned.not_graded,
                 begun: false,
                 results: Vec::new(),
             })
@@ -211,6 +213,7 @@ impl<'r, 'l> Progress<'r, 'l> {
             let graded = Graded {
                 unit,
                 started: state.started,
+                not_graded: state.not_graded.clone(),
                 checks: state.results.iter().flatten().cloned().collect(),
             };
             self.emit(Event::ExerciseGraded { graded: &graded })?;

@@ -14,7 +14,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::engine::{Event, Graded, Listener};
-use crate::grade::{self, CheckResult, Status};
+use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Versions;
 
 pub(crate) use json::Json;
@@ -31,6 +31,9 @@ pub(crate) struct ExerciseReport {
     pub score: f64,
     pub max_score: f64,
     pub checks: Vec<CheckResult>,
+    /// Files in the learner's folder that no check saw, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_graded: Vec<NotGraded>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +93,7 @@ impl ExerciseReport {
             score,
             max_score,
             checks: graded.checks.clone(),
+            not_graded: graded.not_graded.clone(),
         }
     }
 }
@@ -223,6 +227,10 @@ pub(crate) mod sample {
                     score: 3.0,
                     max_score: 13.0,
                     checks: vec![pytest, mypy, output, timing],
+                    not_graded: vec![crate::grade::NotGraded {
+                        file: "stopwords.txt".into(),
+                        reason: "not one of the files this exercise grades (word_count.py): no check sees it".into(),
+                    }],
                 },
                 ExerciseReport {
                     id: "02-oop/01-money".into(),
@@ -233,6 +241,7 @@ pub(crate) mod sample {
                     score: 0.0,
                     max_score: 4.0,
                     checks: vec![crash],
+                    not_graded: Vec::new(),
                 },
                 ExerciseReport {
                     id: "03-exceptions-quality/01-config-loader".into(),
@@ -246,6 +255,7 @@ pub(crate) mod sample {
                         CheckResult::whole("mypy", Status::NotStarted, 2.0)
                             .with_message("not started: the files are still the starter's"),
                     ],
+                    not_graded: Vec::new(),
                 },
             ],
         }
@@ -326,6 +336,7 @@ pub(crate) mod sample {
             score: 0.0,
             max_score: checks.iter().map(|c| c.max_score).sum(),
             checks,
+            not_graded: Vec::new(),
         };
         Report::new(
             report().tools,

@@ -108,6 +108,15 @@ fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()
         }
         return Ok(());
     }
+    for file in &e.not_graded {
+        writeln!(
+            out,
+            "    {} {}: {}",
+            "not graded:".yellow(),
+            file.file,
+            file.reason
+        )?;
+    }
     if !e.started {
         return writeln!(
             out,
