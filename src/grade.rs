@@ -51,6 +51,12 @@ impl Status {
         }
     }
 
+    /// The status among `statuses` that most needs the learner's attention; `None` when
+    /// there are none.
+    pub(crate) fn most_urgent(statuses: impl Iterator<Item = Status>) -> Option<Status> {
+        statuses.max_by_key(|s| s.severity())
+    }
+
     /// Which status speaks for an exercise whose checks disagree: the one that most needs
     /// the learner's attention first (code that does not run before code that is wrong).
     fn severity(self) -> u8 {
@@ -242,11 +248,7 @@ pub(crate) fn round2(x: f64) -> f64 {
 
 /// The status of an exercise: `pass` when every check passed, otherwise the most severe.
 pub(crate) fn exercise_status(checks: &[CheckResult]) -> Status {
-    checks
-        .iter()
-        .map(|c| c.status)
-        .max_by_key(|s| s.severity())
-        .unwrap_or(Status::Skipped)
+    Status::most_urgent(checks.iter().map(|c| c.status)).unwrap_or(Status::Skipped)
 }
 
 #[cfg(test)]

@@ -19,6 +19,10 @@ use crate::contain::{Finished, Launcher, Limits, Spawn};
 use crate::grade::Usage;
 use crate::toolchain::Toolchain;
 
+/// The learner's declared files, by name: read once per submission and shared by every job
+/// of it, never copied.
+pub(crate) type LearnerFiles = Arc<[(String, Vec<u8>)]>;
+
 /// What a check kind may use while it runs.
 pub(crate) struct Ctx<'a> {
     pub toolchain: &'a Toolchain,
@@ -35,7 +39,7 @@ pub(crate) struct Ctx<'a> {
     /// What the check is worth.
     pub points: f64,
     /// The learner's declared files, for a fresh working folder.
-    files: Arc<[(String, Vec<u8>)]>,
+    files: LearnerFiles,
     /// What the check's processes have used so far, shared with its fresh folders.
     usage: Arc<Mutex<Usage>>,
     /// The job's folder, removed when the check is done.
@@ -50,14 +54,14 @@ impl<'a> Ctx<'a> {
         launcher: &'a Launcher,
         exercise: &'a Exercise,
         check: &Check,
-        files: &[(String, Vec<u8>)],
+        files: LearnerFiles,
         slot: usize,
     ) -> Result<Ctx<'a>> {
         let folder = tempfile::Builder::new()
             .prefix(&format!("pygrade-{}-", exercise.slug()))
             .tempdir()
             .context("could not create a scratch folder (is TMPDIR writable?)")?;
-        let work = lay_out(folder.path(), exercise, files)?;
+        let work = lay_out(folder.path(), exercise, &files)?;
         Ok(Ctx {
             toolchain,
             launcher,
@@ -67,7 +71,7 @@ impl<'a> Ctx<'a> {
             slot,
             limits: check.limits(&exercise.manifest.limits),
             points: check.points,
-            files: files.into(),
+            files,
             usage: Arc::default(),
             _folder: folder,
         })

@@ -18,7 +18,8 @@ mod registry;
 mod timing;
 mod verdict;
 
-pub(crate) use ctx::Ctx;
 #[cfg(test)]
 pub(crate) use ctx::write_file;
+pub(crate) use ctx::{Ctx, LearnerFiles};
+pub(crate) use pytest::COULD_NOT_LOAD;
 pub(crate) use registry::Registry;

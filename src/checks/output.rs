@@ -24,7 +24,7 @@ use crate::bank::Layout;
 use crate::bank::manifest::is_plain_relative;
 use crate::contain::launch::Captured;
 use crate::contain::{Exit, Limits};
-use crate::grade::{CheckResult, Status, TestResult, exercise_status};
+use crate::grade::{CheckResult, Status, TestResult};
 
 /// `kind = "output"`: run a command per case and compare its stdout and exit code with the
 /// expected ones. Its limits are per case.
@@ -279,14 +279,7 @@ fn exited(code: i32, stderr: &str) -> String {
 /// The check's status: the most urgent of its cases', by the order an exercise's status
 /// follows (an `error` before a `timeout` before a `fail`); `pass` with no case at all.
 fn most_urgent(tests: &[TestResult]) -> Status {
-    if tests.is_empty() {
-        return Status::Pass;
-    }
-    let as_checks: Vec<CheckResult> = tests
-        .iter()
-        .map(|t| CheckResult::whole("output", t.status, 0.0))
-        .collect();
-    exercise_status(&as_checks)
+    Status::most_urgent(tests.iter().map(|t| t.status)).unwrap_or(Status::Pass)
 }
 
 fn equal(expected: &[u8], actual: &[u8], matching: Match) -> bool {

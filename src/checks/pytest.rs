@@ -87,6 +87,10 @@ impl Kind for Pytest {
     }
 }
 
+/// How a pytest check's message begins when the learner's code could not be loaded at all;
+/// the terminal report recognises it, to show that cause once.
+pub(crate) const COULD_NOT_LOAD: &str = "the tests could not load your code because of ";
+
 /// pytest's exit status for an internal error.
 const PYTEST_INTERNAL_ERROR: i32 = 3;
 
@@ -284,8 +288,7 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
             "import-error" => "an import error",
             _ => "an exception raised while importing",
         };
-        let mut text =
-            format!("the tests could not load your code because of {reason}:\n{message}");
+        let mut text = format!("{COULD_NOT_LOAD}{reason}:\n{message}");
         // Importing may also run into a limit, which is then the verdict.
         let limit = Some(finished.exit)
             .filter(|exit| !matches!(exit, Exit::Code(_)))

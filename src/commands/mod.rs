@@ -17,12 +17,14 @@ use crate::exit::Outcome;
 use crate::settings::Settings;
 
 pub(crate) fn run(cli: Cli) -> Result<Outcome> {
+    // The supervisor starts for every contained process: it needs no settings.
+    if let Command::Supervise { spec, command } = &cli.command {
+        crate::contain::supervise::run(spec, command)?;
+        return Ok(Outcome::Success);
+    }
     let settings = Settings::new(&cli.global);
     match cli.command {
-        Command::Supervise { spec, command } => {
-            crate::contain::supervise::run(&spec, &command)?;
-            Ok(Outcome::Success)
-        }
+        Command::Supervise { .. } => unreachable!("handled above"),
         Command::Init { dir } => init::run(&settings, &dir),
         Command::List {
             exercises,

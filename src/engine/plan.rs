@@ -13,12 +13,13 @@ use anyhow::{Context, Result};
 
 use super::events::Unit;
 use crate::bank::{Check, Exercise, Side};
+use crate::checks::LearnerFiles;
 use crate::grade::{NotGraded, Status};
 
 #[derive(Debug, Default)]
 pub(crate) struct Submission {
     /// Declared file name and contents.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: LearnerFiles,
     /// Declared files that are not there, with why.
     pub missing: Vec<String>,
     /// Declared files refused before anything runs (a link, an oversize file), with why.
@@ -37,14 +38,16 @@ pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 impl Submission {
     pub(crate) fn from_side(exercise: &Exercise, side: Side) -> Submission {
         let mut submission = Submission::default();
+        let mut files = Vec::new();
         for name in &exercise.manifest.files {
             match exercise.side_file(side, name) {
-                Some(bytes) => submission.files.push((name.clone(), bytes.to_vec())),
+                Some(bytes) => files.push((name.clone(), bytes.to_vec())),
                 None => submission
                     .missing
                     .push(format!("{}/{name} is missing", side.dir())),
             }
         }
+        submission.files = files.into();
         submission
     }
 
@@ -63,6 +66,7 @@ impl Submission {
     /// is data, and a link could point anywhere on the grading machine.
     fn from_folder(exercise: &Exercise, folder: &Path) -> Result<Submission> {
         let mut submission = Submission::default();
+        let mut files = Vec::new();
         for name in &exercise.manifest.files {
             let path = folder.join(name);
             match std::fs::symlink_metadata(&path) {
@@ -85,10 +89,11 @@ impl Submission {
                 Ok(_) => {
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("could not read {}", path.display()))?;
-                    submission.files.push((name.clone(), bytes));
+                    files.push((name.clone(), bytes));
                 }
             }
         }
+        submission.files = files.into();
         submission.not_graded = not_graded(exercise, folder);
         Ok(submission)
     }

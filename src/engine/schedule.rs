@@ -132,7 +132,7 @@ impl Engine<'_> {
             launcher,
             exercise,
             check,
-            &job.files.files,
+            job.files.files.clone(),
             slot,
         )?;
         let mut result = self.registry.run(check, &ctx).await.with_context(|| {
@@ -213,7 +213,7 @@ impl<'r, 'l> Progress<'r, 'l> {
             let graded = Graded {
                 unit,
                 started: state.started,
-                not_graded: state.not_graded.clone(),
+                not_graded: std::mem::take(&mut state.not_graded),
                 checks: state.results.iter().flatten().cloned().collect(),
             };
             self.emit(Event::ExerciseGraded { graded: &graded })?;

@@ -10,6 +10,7 @@ use std::io::Write;
 use colored::{ColoredString, Colorize};
 
 use super::{Emitter, ExerciseReport, Report};
+use crate::checks::COULD_NOT_LOAD;
 use crate::grade::{CheckResult, Diagnostic, Status, TestResult};
 
 /// Failing tests shown per check before "... and N more".
@@ -136,9 +137,6 @@ fn write_exercise(e: &ExerciseReport, out: &mut dyn Write) -> std::io::Result<()
     }
     writeln!(out, "    {} pygrade hint {}", "hint:".cyan(), e.id)
 }
-
-/// How the pytest check says that the learner's code could not be loaded at all.
-const COULD_NOT_LOAD: &str = "the tests could not load your code because of ";
 
 /// Why none of an exercise's checks could run the learner's code: it does not load (a syntax
 /// error, an import error, an exception raised at import), as one check says in full.
