@@ -28,6 +28,9 @@ pub(crate) enum Status {
     Skipped,
     /// A test that never ran because the process ended before it (crash, timeout).
     NotRun,
+    /// A timing check whose budget stayed within its measurement's uncertainty: the machine
+    /// was too noisy to decide. Not a grade either way: no points, and worth grading again.
+    Inconclusive,
     /// The learner has not started the exercise: its files are still the starter's (or
     /// absent). Not a grade: no points, and not counted as a failure.
     NotStarted,
@@ -48,6 +51,7 @@ impl Status {
             Status::Skipped => "skipped",
             Status::NotRun => "not-run",
             Status::NotStarted => "not-started",
+            Status::Inconclusive => "inconclusive",
         }
     }
 
@@ -64,14 +68,15 @@ impl Status {
             Status::Pass => 0,
             Status::NotStarted => 1,
             Status::Skipped | Status::NotRun => 1,
-            Status::Fail => 2,
+            Status::Inconclusive => 2,
+            Status::Fail => 3,
             Status::OutputLimit
             | Status::MemoryLimit
             | Status::DiskLimit
-            | Status::ProcessLimit => 3,
-            Status::Timeout => 4,
-            Status::Error => 5,
-            Status::Rejected => 6,
+            | Status::ProcessLimit => 4,
+            Status::Timeout => 5,
+            Status::Error => 6,
+            Status::Rejected => 7,
         }
     }
 }
@@ -166,19 +171,29 @@ pub(crate) enum Measurement {
     Ratio {
         size: u64,
         ratio: f64,
-        /// Half the interquartile range of the per-round ratios.
-        spread: f64,
+        /// Half the width of the median's 95% confidence interval (0 for one call each).
+        uncertainty: f64,
         max_ratio: f64,
+        /// Rounds measured (1: one call each, the learner being far slower).
         rounds: usize,
     },
-    /// The fitted exponent `k` of `time ~ n^k` over the sizes, for learner and reference.
+    /// The exponent `k` of `time ~ n^k` over the sizes, for learner and reference: the median
+    /// of one fit per round, every round timing every size.
     Growth {
         sizes: Vec<u64>,
         exponent: f64,
-        /// How far the exponent moves when fitted to the quartiles instead of the medians.
-        spread: f64,
+        /// Half the width of the median's 95% confidence interval, of the figure graded (the
+        /// exponent, or its difference from the reference's with a margin).
+        uncertainty: f64,
         reference_exponent: f64,
         max_exponent: f64,
+        rounds: usize,
+        /// A learner call at this size was stopped at its CPU allowance, so it and the larger
+        /// sizes have no time: `sizes` are those below it (null: every size was timed).
+        stopped_at: Option<u64>,
+        /// `exponent` is a lower bound, from the stopped call's time against the smaller of
+        /// `sizes`.
+        lower_bound: bool,
     },
     /// Peak bytes allocated during one call.
     Memory {

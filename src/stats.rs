@@ -1,4 +1,4 @@
-//! Statistics for timing checks: robust centre and spread of noisy samples, and the growth
+//! Statistics for timing checks: the robust centre of noisy samples and its uncertainty, and the growth
 //! exponent of a run time over input sizes. Pure functions over numbers; no I/O.
 
 /// The median of `values` (which need not be sorted); `None` when empty.
@@ -19,10 +19,16 @@ pub(crate) fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(sorted[low] * (1.0 - weight) + sorted[high] * weight)
 }
 
-/// Half the interquartile range: how far a typical sample lies from the median, unmoved by
-/// a few outliers (a round interrupted by the machine's other work).
-pub(crate) fn spread(values: &[f64]) -> Option<f64> {
-    Some((quantile(values, 0.75)? - quantile(values, 0.25)?) / 2.0)
+/// Half the width of an approximate 95% confidence interval of the median of `values`
+/// (McGill, Tukey and Larsen's notch: 1.57 IQR / sqrt(n)): how far the true median may lie
+/// from the measured one. Robust like the median itself; `None` below three values.
+pub(crate) fn median_uncertainty(values: &[f64]) -> Option<f64> {
+    let finite = values.iter().filter(|v| v.is_finite()).count();
+    if finite < 3 {
+        return None;
+    }
+    let iqr = quantile(values, 0.75)? - quantile(values, 0.25)?;
+    Some(1.57 * iqr / (finite as f64).sqrt())
 }
 
 /// The slope of the least-squares line through `(ln x, ln y)`: the `k` in `y ~ x^k`.
@@ -57,10 +63,22 @@ mod tests {
     }
 
     #[test]
-    fn spread_ignores_a_few_outliers() {
+    fn the_median_and_its_uncertainty_ignore_a_few_outliers() {
         let samples = [1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0, 9.0];
-        assert!(spread(&samples).unwrap() < 0.02);
+        assert!(median_uncertainty(&samples).unwrap() < 0.02);
         assert!((median(&samples).unwrap() - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn the_uncertainty_shrinks_with_more_samples() {
+        let few = [0.9, 1.1, 1.0, 0.95, 1.05];
+        let many: Vec<f64> = few.iter().cycle().take(20).copied().collect();
+        let (few, many) = (
+            median_uncertainty(&few).unwrap(),
+            median_uncertainty(&many).unwrap(),
+        );
+        assert!((many - few / 2.0).abs() < 1e-9, "{few} {many}");
+        assert_eq!(median_uncertainty(&[1.0, 2.0]), None);
     }
 
     #[test]

@@ -6,9 +6,11 @@ samples; pygrade does the statistics and the grading.
 
 Timing measures CPU time (`time.process_time`) inside this process, so neither Python's start-up
 nor another process competing for the cores counts. Learner and reference are measured in
-alternating rounds, so a slow drift of the machine falls on both alike. Each round runs enough
-calls to last a few milliseconds. Before anything is timed, the results of both on the very input
-being timed are compared, so a fast wrong answer cannot pass.
+alternating rounds, each round visiting every size, so a drift of the machine's load falls on
+both sides and on every size alike. Each round runs enough calls to last a few milliseconds.
+Before anything is timed, the results of both on the very input being timed are compared, so a
+fast wrong answer cannot pass. A learner call past its CPU allowance is stopped: its time is then
+only a lower bound, and larger sizes are not tried.
 
 Memory records the peak of memory allocated during one call (tracemalloc), for each side, with a
 fresh input per call (an input may be a generator, consumed by the call).
@@ -26,6 +28,7 @@ Events (protocol 1), after `hello`:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import json
@@ -33,6 +36,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -47,12 +51,12 @@ from pygrade_graders.protocol import Channel
 ROUND_SECONDS = 0.004
 # Rounds run before any that count, to warm caches and the interpreter's specialisation.
 WARM_UP_ROUNDS = 2
-# A learner call this many times slower than the reference's is not measured in rounds: one
-# call each is decisive, and rounds would only spend the check's time.
+# In ratio mode, a learner call this many times slower than the reference's is not measured in
+# rounds: one call each is decisive, and rounds would only spend the check's time.
 DECISIVE_SLOWDOWN = 25.0
-# CPU time for the rounds of one size, learner and reference together, before stopping early
-# (never before MIN_ROUNDS).
-SIZE_BUDGET_SECONDS = 1.5
+# CPU time for all rounds, every size and both sides together, before stopping early (never
+# before MIN_ROUNDS).
+ROUNDS_BUDGET_SECONDS = 3.0
 MIN_ROUNDS = 5
 
 
@@ -81,31 +85,45 @@ class TooSlow(BaseException):
     an `except Exception` in learner code does not swallow it."""
 
 
-# The stop is a wall-clock alarm, given this many times the CPU allowance, so that a loaded
-# machine does not stop a call that has not used its allowance. (A CPU-time timer would be
-# the natural choice, but arming one makes the process CPU clock coarse on some kernels,
-# which would ruin the measurements themselves.)
-WALL_PER_CPU_SECOND = 3.0
+# How often the watchdog of a capped call looks at the CPU clock.
+WATCH_SECONDS = 0.005
 
 
 def capped_call(fn: Callable[..., Any], args: tuple[Any, ...], allowance: float) -> tuple[Any, float, bool]:
-    """Calls `fn(*args)`, stopping it once it has run for about `allowance` CPU seconds.
-    Returns the result (None when stopped), the CPU seconds used, and whether it was stopped."""
+    """Calls `fn(*args)`, stopping it once it has used about `allowance` seconds of this
+    process's CPU time. Returns the result (None when stopped), the CPU seconds used, and
+    whether it was stopped.
+
+    The allowance is CPU time, not wall time, so a busy machine never stops a call early: a
+    watchdog thread reads the process's CPU clock and, once the allowance is spent, signals the
+    main thread, whose handler raises `TooSlow` into the call. (A CPU-time interval timer would
+    be simpler, but arming one makes the process CPU clock coarse on some kernels, which would
+    ruin the measurements themselves.)"""
+    main_thread = threading.main_thread().ident
+    started = time.process_time()
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(WATCH_SECONDS):
+            if time.process_time() - started >= allowance and main_thread is not None:
+                signal.pthread_kill(main_thread, signal.SIGALRM)
+                return
 
     def stop(signum: int, frame: object) -> None:
-        raise TooSlow
+        if not finished.is_set():
+            raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, allowance * WALL_PER_CPU_SECOND)
-    started = time.process_time()
+    watchdog = threading.Thread(target=watch, name="pygrade-cpu-watchdog", daemon=True)
+    watchdog.start()
     try:
         return fn(*args), time.process_time() - started, False
     except TooSlow:
         return None, time.process_time() - started, True
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        finished.set()
+        watchdog.join()
         signal.signal(signal.SIGALRM, previous)
-
 
 
 def resolve(dotted: str) -> Callable[..., Any]:
@@ -148,6 +166,11 @@ def wrong_answer(size: int, got: object, expected: object) -> str | None:
 
 
 def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], make: Callable[..., Any]) -> None:
+    """First one call of each side per size, in increasing size: the answers are compared, and
+    a learner call past its allowance is stopped (larger sizes are then not tried). Then the
+    sizes that completed are timed in rounds, every round visiting every size, so a change in
+    the machine's load falls on all sizes alike instead of bending the growth curve."""
+    timed: list[tuple[int, tuple[Any, ...], int, int]] = []  # size, args, calls per round
     for size in spec.sizes:
         args = tuple(make(size, 0))
         started = time.process_time()
@@ -159,31 +182,46 @@ def measure_time(spec: Spec, channel: Channel, learner: Callable[..., Any], refe
         got, learner_once, capped = capped_call(learner, args, allowance)
         if capped:
             channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=True)
-            return
+            break
         wrong = wrong_answer(size, got, expected)
         if wrong is not None:
             channel.send("wrong", size=size, message=wrong)
             return
-        if learner_once > DECISIVE_SLOWDOWN * max(reference_once, 1e-6) and learner_once > 0.05:
+        decisive = spec.give_up_ratio is not None and learner_once > 0.05
+        if decisive and learner_once > DECISIVE_SLOWDOWN * max(reference_once, 1e-6):
             channel.send("slow", size=size, learner=learner_once, reference=reference_once, capped=False)
             continue
-        learner_calls = calls_per_round(learner_once)
-        reference_calls = calls_per_round(reference_once)
-        spent = 0.0
+        timed.append((size, args, calls_per_round(learner_once), calls_per_round(reference_once)))
+    if timed:
+        time_in_rounds(spec, channel, learner, reference, timed)
+
+
+def time_in_rounds(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], timed: list[tuple[int, tuple[Any, ...], int, int]]) -> None:
+    """Rounds over every size in `timed`, learner and reference alternating within each, with
+    the garbage collector off as `timeit` has it (a collection falls on whichever call happens
+    to trigger it)."""
+    spent = 0.0
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
         for round_no in range(-WARM_UP_ROUNDS, spec.rounds):
-            # Alternate which side goes first, so neither always runs on a warmer cache.
-            if round_no % 2 == 0:
-                mine = cpu_seconds(learner, args, learner_calls)
-                theirs = cpu_seconds(reference, args, reference_calls)
-            else:
-                theirs = cpu_seconds(reference, args, reference_calls)
-                mine = cpu_seconds(learner, args, learner_calls)
-            if round_no < 0:
-                continue
-            channel.send("sample", size=size, round=round_no, learner=mine, reference=theirs)
-            spent += mine * learner_calls + theirs * reference_calls
-            if round_no + 1 >= MIN_ROUNDS and spent > SIZE_BUDGET_SECONDS:
+            # Alternate the order of the sizes and of the sides, so neither always runs first.
+            order = timed if round_no % 2 == 0 else list(reversed(timed))
+            for size, args, learner_calls, reference_calls in order:
+                if round_no % 2 == 0:
+                    mine = cpu_seconds(learner, args, learner_calls)
+                    theirs = cpu_seconds(reference, args, reference_calls)
+                else:
+                    theirs = cpu_seconds(reference, args, reference_calls)
+                    mine = cpu_seconds(learner, args, learner_calls)
+                if round_no >= 0:
+                    channel.send("sample", size=size, round=round_no, learner=mine, reference=theirs)
+                    spent += mine * learner_calls + theirs * reference_calls
+            if round_no + 1 >= MIN_ROUNDS and spent > ROUNDS_BUDGET_SECONDS:
                 break
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def peak_bytes(fn: Callable[..., Any], make: Callable[..., Any], size: int) -> tuple[int, object]:

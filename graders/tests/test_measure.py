@@ -26,7 +26,7 @@ def count(lines: object) -> int:
 """
 
 
-def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str, sizes: list[int]) -> list[dict[str, Any]]:
+def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str, sizes: list[int], **options: float) -> list[dict[str, Any]]:
     (tmp_path / "solution.py").write_text(learner)
     (tmp_path / "inputs.py").write_text(INPUTS)
     (tmp_path / "reference_impl.py").write_text(REFERENCE)
@@ -37,6 +37,7 @@ def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str,
         "inputs": f"inputs.{inputs}",
         "sizes": sizes,
         "rounds": 6,
+        **options,
     }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     return run_measure(tmp_path)
@@ -96,9 +97,35 @@ def test_a_result_that_claims_to_equal_anything_is_wrong(tmp_path: Path) -> None
 
 def test_a_hopelessly_slow_learner_is_timed_once(tmp_path: Path) -> None:
     slow = "import time\ndef total(values: list[int]) -> int:\n    time.sleep(0)\n    return sum(sum(values[:1]) * 0 + v for v in values for _ in range(200)) // 200\n"
-    events = measure(tmp_path, slow, "timing", "total", "make_input", [2000])
+    events = measure(tmp_path, slow, "timing", "total", "make_input", [2000], give_up_ratio=1000.0)
     kinds = [e["event"] for e in events]
     assert "slow" in kinds and "sample" not in kinds
+
+
+def test_rounds_visit_every_size_in_turn(tmp_path: Path) -> None:
+    """A drift of the machine's load falls on every size alike, not on the last ones measured."""
+    events = measure(tmp_path, REFERENCE, "timing", "total", "make_input", [1000, 2000, 4000])
+    sizes = [e["size"] for e in events if e["event"] == "sample"]
+    assert sizes[:6] == [1000, 2000, 4000, 4000, 2000, 1000]
+
+
+QUADRATIC = "def total(values: list[int]) -> int:\n    return sum(v for v in values for _ in values) // max(1, len(values))\n"
+
+
+def test_a_call_past_its_cpu_allowance_is_stopped_and_larger_sizes_are_not_tried(tmp_path: Path) -> None:
+    events = measure(tmp_path, QUADRATIC, "timing", "total", "make_input", [300, 3000, 30000], give_up_seconds=0.1)
+    slow = [e for e in events if e["event"] == "slow"]
+    assert [(e["size"], e["capped"]) for e in slow] == [(3000, True)]
+    assert 0.1 <= slow[0]["learner"] < 1.0, "stopped once its CPU allowance was spent"
+    assert {e["size"] for e in events if e["event"] == "sample"} == {300}
+
+
+def test_waiting_does_not_spend_the_cpu_allowance(tmp_path: Path) -> None:
+    """The allowance is CPU time: a call that waits (as on a busy machine) is not stopped."""
+    sleepy = "import time\ndef total(values: list[int]) -> int:\n    time.sleep(0.3)\n    return sum(values)\n"
+    events = measure(tmp_path, sleepy, "timing", "total", "make_input", [100], give_up_seconds=0.05)
+    assert not [e for e in events if e["event"] == "slow"]
+    assert [e for e in events if e["event"] == "sample"]
 
 
 @pytest.mark.parametrize(("learner", "bigger"), [("def count(lines):\n    return len(list(lines))\n", True), (REFERENCE, False)])

@@ -19,7 +19,7 @@ use crate::protocol::{self, Mismatch};
 /// What one harness run gave: its events, or a verdict that settles the check already.
 pub(super) enum Harnessed {
     Events(Vec<Event>),
-    Settled(CheckResult),
+    Settled(Box<CheckResult>),
 }
 
 pub(super) async fn run(
@@ -51,11 +51,11 @@ pub(super) async fn run(
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
     if let Some(line) = finished.channel.forged {
-        return Ok(Harnessed::Settled(
+        return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, Status::Rejected, points).with_message(format!(
                 "rejected: line {line} of the results channel was not written by pygrade's harness; results from such a run cannot be trusted"
             )),
-        ));
+        )));
     }
     // A line that is no event is passed over: the token already proved who wrote it.
     let (events, _) = protocol::parse::<Event>(&finished.channel.lines, None);
@@ -78,21 +78,21 @@ pub(super) async fn run(
         _ => {}
     }
     if let Some(status) = abnormal_status(finished.exit) {
-        return Ok(Harnessed::Settled(
+        return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, status, points).with_message(format!(
                 "the measured run {}",
                 describe_exit(finished.exit, &ctx.limits)
             )),
-        ));
+        )));
     }
     if let Some(message) = events.iter().find_map(|e| match e {
         Event::Wrong { message } => Some(message.clone()),
         _ => None,
     }) {
-        return Ok(Harnessed::Settled(
+        return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, Status::Fail, points)
                 .with_message(format!("wrong result, so nothing was measured: {message}")),
-        ));
+        )));
     }
     if finished.exit != Exit::Code(0) || !events.iter().any(|e| matches!(e, Event::Done {})) {
         // The learner's function raised (or the learner's module failed to import).
@@ -103,7 +103,7 @@ pub(super) async fn run(
         let mut test = TestResult::new("measured run", Status::Error);
         test.output = stderr;
         result.tests.push(test);
-        return Ok(Harnessed::Settled(result));
+        return Ok(Harnessed::Settled(Box::new(result)));
     }
     Ok(Harnessed::Events(events))
 }

@@ -68,7 +68,7 @@ async fn measure(ctx: &Ctx<'_>, check: &Memory, budget: Budget) -> Result<CheckR
         reference: String::new(),
     };
     let events = match harness::run(ctx, "memory", points, spec).await? {
-        Harnessed::Settled(result) => return Ok(result),
+        Harnessed::Settled(result) => return Ok(*result),
         Harnessed::Events(events) => events,
     };
     let Some((peak, reference_peak)) = events.iter().find_map(|e| match e {

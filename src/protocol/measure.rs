@@ -29,6 +29,8 @@ pub(crate) enum Event {
     },
     Sample {
         size: u64,
+        /// Rounds are numbered per harness run; every round times every size.
+        round: u64,
         learner: f64,
         reference: f64,
     },

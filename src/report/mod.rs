@@ -48,6 +48,8 @@ pub(crate) struct Summary {
     pub not_started: usize,
     /// The learner's code could not be evaluated, or was refused.
     pub errored: usize,
+    /// Graded, with a timing verdict the machine was too noisy to give: worth grading again.
+    pub inconclusive: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,11 +112,16 @@ impl Report {
             failed: count(&|s| {
                 !matches!(
                     s,
-                    Status::Pass | Status::Error | Status::Rejected | Status::NotStarted
+                    Status::Pass
+                        | Status::Error
+                        | Status::Rejected
+                        | Status::NotStarted
+                        | Status::Inconclusive
                 )
             }),
             not_started: count(&|s| s == Status::NotStarted),
             errored: count(&|s| matches!(s, Status::Error | Status::Rejected)),
+            inconclusive: count(&|s| s == Status::Inconclusive),
         };
         Report {
             tools,
@@ -194,9 +201,12 @@ pub(crate) mod sample {
         timing.measurement = Some(crate::grade::Measurement::Growth {
             sizes: vec![2000, 4000, 8000],
             exponent: 1.98,
-            spread: 0.02,
+            uncertainty: 0.02,
             reference_exponent: 1.01,
             max_exponent: 1.4,
+            rounds: 15,
+            stopped_at: None,
+            lower_bound: false,
         });
         let crash = CheckResult::whole("pytest", Status::Error, 4.0)
             .with_message("crashed with SIGSEGV (segmentation fault)");
@@ -216,6 +226,7 @@ pub(crate) mod sample {
                 failed: 1,
                 errored: 1,
                 not_started: 1,
+                inconclusive: 0,
             },
             exercises: vec![
                 ExerciseReport {

@@ -38,6 +38,13 @@ impl Emitter for Terminal {
         if s.errored > 0 {
             parts.push(format!("{} errored", s.errored).red().bold().to_string());
         }
+        if s.inconclusive > 0 {
+            parts.push(
+                format!("{} inconclusive (grade again)", s.inconclusive)
+                    .yellow()
+                    .to_string(),
+            );
+        }
         if s.not_started > 0 {
             parts.push(
                 format!("{} not started", s.not_started)
@@ -73,6 +80,7 @@ fn badge(status: Status) -> ColoredString {
         Status::Pass => text.green().bold(),
         Status::Skipped | Status::NotRun | Status::NotStarted => text.dimmed(),
         Status::Fail => text.red().bold(),
+        Status::Inconclusive => text.yellow().bold(),
         _ => text.magenta().bold(),
     }
 }
@@ -81,6 +89,7 @@ fn mark(status: Status) -> ColoredString {
     match status {
         Status::Pass => "✓".green(),
         Status::Skipped | Status::NotRun | Status::NotStarted => "·".dimmed(),
+        Status::Inconclusive => "?".yellow(),
         _ => "✗".red(),
     }
 }
