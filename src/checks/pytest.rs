@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::Path;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -209,15 +209,17 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
     let test_timeout = section
         .test_timeout
         .unwrap_or_else(|| ctx.limits.timeout.unwrap_or(Pytest::TIMEOUT) / 2);
-    let began = Instant::now();
     // When a test runs past its limit, the process is stopped and the tests it had not run
-    // yet run again in a fresh one, within what is left of the check's time: the results of
-    // the earlier runs, and the tests that were stopped.
+    // yet run again in a fresh one, within what is left of the check's time (on the
+    // supervisor's clock, which does not count waiting for a busy core): the results of the
+    // earlier runs, and the tests that were stopped.
+    let mut spent = Duration::ZERO;
     let mut earlier: HashMap<String, Reported> = HashMap::new();
     let mut stopped: Vec<String> = Vec::new();
     let (finished, run) = loop {
         let skip: Vec<&String> = earlier.keys().chain(&stopped).collect();
-        let finished = run_pytest(ctx, &skip, test_timeout, began.elapsed()).await?;
+        let finished = run_pytest(ctx, &skip, test_timeout, spent).await?;
+        spent += finished.clock;
         let run = RunEvents::read(&finished)?;
         let in_flight = run.in_flight();
         let sound = run.hello && run.collected.is_some() && run.forged.is_none();
@@ -225,7 +227,7 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
             .limits
             .timeout
             .unwrap_or(Duration::MAX)
-            .saturating_sub(began.elapsed());
+            .saturating_sub(spent);
         match in_flight {
             Some(id) if finished.exit == Exit::Quiet && sound && left > MIN_RERUN => {
                 earlier.extend(run.reported);
@@ -263,8 +265,11 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
                 finished.stderr.text().trim()
             );
         }
+        // Ended by a limit (a timeout, the memory limit) before pytest said hello: that limit
+        // is the verdict. Otherwise it crashed: an error.
+        let status = abnormal_status(finished.exit).unwrap_or(Status::Error);
         return Ok(
-            CheckResult::whole("pytest", Status::Error, points).with_message(format!(
+            CheckResult::whole("pytest", status, points).with_message(format!(
                 "the test run ended before it started: {}",
                 describe_exit(finished.exit, &ctx.limits)
             )),

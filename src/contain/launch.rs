@@ -30,7 +30,8 @@ use tokio::sync::Notify;
 use super::cgroup::PidsCgroup;
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
-use super::supervise::{Ending, Hit};
+use super::supervise::{Ending, Hit, WALL_CEILING};
+use super::tree::LoadClock;
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
@@ -45,6 +46,8 @@ pub(crate) const TOKEN_FD: i32 = 5;
 const GRACE: Duration = Duration::from_millis(500);
 /// How long to wait for a stream to close once the process tree is gone.
 const DRAIN_WAIT: Duration = Duration::from_secs(2);
+/// How often a quiet limit looks at its channel and its clock.
+const SILENCE_POLL: Duration = Duration::from_millis(50);
 
 /// What to run, and with what.
 #[derive(Debug, Clone)]
@@ -122,6 +125,9 @@ pub(crate) struct Finished {
     pub cpu_ms: u64,
     /// The largest resident set of any one process in its tree.
     pub peak_rss_kib: u64,
+    /// How long it ran on the clock its wall-clock limit is kept on: the wall clock less the
+    /// time its tree waited for a core that others held.
+    pub clock: Duration,
     /// What the process wrote to its results channel (empty without one).
     pub channel: Channel,
 }
@@ -266,13 +272,7 @@ impl Launcher {
         // channel ends when that tree does.
         drop(command);
         drop(passed);
-        // When the channel last had a line, in milliseconds since `begun`; none yet: u64::MAX.
-        let begun = tokio::time::Instant::now();
-        let heard = Arc::new(Heard {
-            begun,
-            at_ms: AtomicU64::new(u64::MAX),
-            lines: AtomicU64::new(0),
-        });
+        let heard = Arc::new(Heard::default());
         let channel = match channel {
             Some((reader, token_writer, token)) => {
                 let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())?;
@@ -301,8 +301,9 @@ impl Launcher {
 
         // The supervisor enforces the timeout; this outer bound only guards against the
         // supervisor itself hanging.
-        let backstop =
-            limits.timeout.unwrap_or(Duration::from_secs(86_400)) + GRACE + Duration::from_secs(10);
+        let backstop = limits.timeout.unwrap_or(Duration::from_secs(86_400)) * WALL_CEILING
+            + GRACE
+            + Duration::from_secs(10);
         let mut output_limit = false;
         let mut quiet = false;
         let status = tokio::select! {
@@ -312,7 +313,7 @@ impl Launcher {
                 ask_to_stop(child.id());
                 child.wait().await?
             }
-            _ = silence(&heard, spawn.quiet) => {
+            _ = silence(&heard, spawn.quiet, supervisor_pid) => {
                 quiet = true;
                 ask_to_stop(child.id());
                 child.wait().await?
@@ -364,6 +365,7 @@ impl Launcher {
             stderr,
             cpu_ms: ending.cpu_ms,
             peak_rss_kib: ending.max_rss_kb,
+            clock: Duration::from_millis(ending.clock_ms),
             channel,
         })
     }
@@ -443,40 +445,38 @@ fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
     }
 }
 
-/// When a results channel last had a line.
+/// How many lines a results channel has had so far.
+#[derive(Default)]
 struct Heard {
-    begun: tokio::time::Instant,
-    /// When the last line came, in milliseconds since `begun`.
-    at_ms: AtomicU64,
-    /// How many lines came.
     lines: AtomicU64,
 }
 
 impl Heard {
     fn now(&self, lines: u64) {
-        let ms = self.begun.elapsed().as_millis() as u64;
-        self.at_ms.store(ms, Ordering::SeqCst);
         self.lines.fetch_add(lines, Ordering::SeqCst);
     }
 }
 
 /// Ends when the channel, having had the lines `quiet` waits for, has then been silent for
-/// its limit since its last line; never without a limit.
-async fn silence(heard: &Heard, quiet: Option<Quiet>) {
+/// its limit since its last line; never without a limit. Silence is timed like the
+/// supervisor's wall-clock limit: time the process tree under `root` spent waiting for a core
+/// that others held does not count (up to [`WALL_CEILING`] times the limit).
+async fn silence(heard: &Heard, quiet: Option<Quiet>, root: Option<u32>) {
     let Some(Quiet { limit, after_lines }) = quiet else {
         return std::future::pending().await;
     };
+    let mut clock = LoadClock::new(root.map(|pid| nix::unistd::Pid::from_raw(pid as i32)));
+    let (mut seen, mut silent, mut since) = (0, Duration::ZERO, tokio::time::Instant::now());
     loop {
-        let last = heard.at_ms.load(Ordering::SeqCst);
-        let armed = heard.lines.load(Ordering::SeqCst) >= after_lines.max(1);
-        let due = if armed {
-            heard.begun + Duration::from_millis(last) + limit
-        } else {
-            // Not held to the limit yet: look again shortly.
-            tokio::time::Instant::now() + limit.min(Duration::from_millis(100))
-        };
-        tokio::time::sleep_until(due).await;
-        if armed && heard.at_ms.load(Ordering::SeqCst) == last {
+        tokio::time::sleep(SILENCE_POLL).await;
+        let step = clock.tick();
+        let lines = heard.lines.load(Ordering::SeqCst);
+        if lines != seen || lines < after_lines.max(1) {
+            (seen, silent, since) = (lines, Duration::ZERO, tokio::time::Instant::now());
+            continue;
+        }
+        silent += step;
+        if silent >= limit || since.elapsed() >= limit * WALL_CEILING {
             return;
         }
     }
@@ -607,6 +607,7 @@ mod tests {
             limit,
             cpu_ms,
             max_rss_kb: 0,
+            clock_ms: 0,
         };
         assert_eq!(
             verdict(&ending(Some(Hit::Processes), Some(9), 0), "", false),

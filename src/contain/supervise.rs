@@ -27,7 +27,7 @@ use wait_timeout::ChildExt;
 use super::cgroup::PidsCgroup;
 use super::disk::Disk;
 use super::limits::Limits;
-use super::tree::{children_of, tasks_of_this_user, tree_cpu_ms};
+use super::tree::{LoadClock, children_of, tasks_of_this_user, tree_cpu_ms};
 
 /// How the supervised child ended, as the supervisor writes it for pygrade.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -38,6 +38,10 @@ pub(crate) struct Ending {
     pub limit: Option<Hit>,
     pub cpu_ms: u64,
     pub max_rss_kb: u64,
+    /// How long it ran on the clock its wall-clock limit is kept on (which does not count
+    /// waiting for a busy core).
+    #[serde(default)]
+    pub clock_ms: u64,
 }
 
 /// A limit the supervisor saw the child's tree run into.
@@ -81,6 +85,10 @@ extern "C" fn request_stop(_: nix::libc::c_int) {
 /// How often the wait wakes to notice a stop request and measure CPU time and disk; a child's
 /// exit wakes it at once.
 const POLL: Duration = Duration::from_millis(50);
+
+/// However busy the machine, a run ends once the wall clock reaches this many times its
+/// wall-clock limit.
+pub(super) const WALL_CEILING: u32 = 3;
 
 /// `pygrade __supervise SPEC -- PROGRAM ARGS...`: supervises one process as `spec` (a
 /// [`Spec`] in JSON) says.
@@ -126,13 +134,18 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     let group = Pid::from_raw(child.id() as i32);
 
     let mut ending = Ending::default();
-    // Without a wall-clock limit the supervisor still ends a run after a day.
-    let deadline = started + limits.timeout.unwrap_or(Duration::from_secs(86_400));
+    // Without a wall-clock limit the supervisor still ends a run after a day. The limit is
+    // kept on a clock that does not count the time the tree waited for a core others held,
+    // so a busy machine does not turn a run into a timeout; the wall clock itself still ends
+    // it at WALL_CEILING times the limit.
+    let timeout = limits.timeout.unwrap_or(Duration::from_secs(86_400));
+    let ceiling = started + timeout * WALL_CEILING;
+    let mut clock = LoadClock::new(Some(group));
     let grace = Duration::from_millis(args.grace_ms);
     // The limit the tree has run into, if any. A refused fork or thread counts at once, so a
     // bomb that keeps retrying is stopped now, not at the wall clock.
-    let reached = |now: Instant| -> Option<Hit> {
-        if now >= deadline {
+    let reached = |now: Instant, clock: &LoadClock| -> Option<Hit> {
+        if clock.elapsed() >= timeout || now >= ceiling {
             Some(Hit::Wall)
         } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
             Some(Hit::Disk)
@@ -150,18 +163,22 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     };
     let status = loop {
         let now = Instant::now();
+        clock.tick();
         if STOP.load(Ordering::SeqCst) {
             break stop_group(&mut child, group, grace)?;
         }
-        if let Some(hit) = reached(now) {
+        if let Some(hit) = reached(now, &clock) {
             ending.limit = Some(hit);
             break stop_group(&mut child, group, grace)?;
         }
-        if let Some(status) = child.wait_timeout(POLL.min(deadline - now))? {
+        let left = timeout.saturating_sub(clock.elapsed());
+        if let Some(status) = child.wait_timeout(POLL.min(left).max(Duration::from_millis(1)))? {
             break status;
         }
     };
     use std::os::unix::process::ExitStatusExt;
+    clock.tick();
+    ending.clock_ms = clock.elapsed().as_millis() as u64;
     ending.code = status.code();
     ending.signal = status.signal();
     kill_descendants(group);

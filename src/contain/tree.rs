@@ -1,4 +1,8 @@
-//! A process tree as /proc shows it: its members, its CPU time, and a user's tasks.
+//! A process tree as /proc shows it: its members, its CPU time and time spent waiting for a
+//! core, and a user's tasks.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use nix::unistd::Pid;
 
@@ -87,4 +91,165 @@ pub(super) fn children_of(parent: Pid) -> Vec<Pid> {
             (ppid == parent.as_raw()).then(|| Pid::from_raw(pid))
         })
         .collect()
+}
+
+/// The CPU time and the run-queue wait, in nanoseconds, of each task (thread) of the tree
+/// under `root`, by task id, from each task's `schedstat` in /proc. Empty where the kernel
+/// keeps none.
+fn tree_schedstat(root: Pid) -> HashMap<i32, (u64, u64)> {
+    let mut found = HashMap::new();
+    for pid in tree(root) {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Some(tid) = task.file_name().to_str().and_then(|t| t.parse().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            let mut fields = stat
+                .split_whitespace()
+                .map(|f| f.parse::<u64>().unwrap_or(0));
+            let (cpu, wait) = (fields.next().unwrap_or(0), fields.next().unwrap_or(0));
+            found.insert(tid, (cpu, wait));
+        }
+    }
+    found
+}
+
+/// A clock for wall-clock limits that holds on a busy machine: it runs with the wall clock,
+/// less the time the tree under `root` spent waiting for a core that other processes held
+/// (the run-queue wait, from /proc, of whichever of its tasks waited longest between two
+/// ticks). A process computing on a machine shared with others so gets the time it would
+/// have had alone; a process that sleeps or blocks is timed like the wall clock.
+pub(crate) struct LoadClock {
+    root: Option<Pid>,
+    last: Instant,
+    tasks: HashMap<i32, (u64, u64)>,
+    elapsed: Duration,
+}
+
+impl LoadClock {
+    /// A clock for the tree under `root`; without one, it is the wall clock.
+    pub(crate) fn new(root: Option<Pid>) -> LoadClock {
+        LoadClock {
+            root,
+            last: Instant::now(),
+            tasks: root.map(tree_schedstat).unwrap_or_default(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Advances the clock to now; returns how far it moved.
+    pub(crate) fn tick(&mut self) -> Duration {
+        let now = Instant::now();
+        let wall = now - self.last;
+        self.last = now;
+        let tasks = self.root.map(tree_schedstat).unwrap_or_default();
+        // The task that waited longest since the last tick sets how far the tree fell behind.
+        let waited = tasks
+            .iter()
+            .map(|(tid, (_, wait))| {
+                let before = self.tasks.get(tid).map_or(0, |(_, wait)| *wait);
+                wait.saturating_sub(before)
+            })
+            .max()
+            .unwrap_or(0);
+        self.tasks = tasks;
+        let lost = Duration::from_nanos(waited).min(wall);
+        let step = wall - lost;
+        self.elapsed += step;
+        step
+    }
+
+    /// The time on this clock since it was made, as of the last tick.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_that_sleeps_is_timed_like_the_wall_clock() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("2")
+            .spawn()
+            .unwrap();
+        // Once it is asleep: starting may have waited for a core.
+        std::thread::sleep(Duration::from_millis(200));
+        let started = Instant::now();
+        let mut clock = LoadClock::new(Some(Pid::from_raw(child.id() as i32)));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        clock.tick();
+        let wall = started.elapsed();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(clock.elapsed() <= wall);
+        assert!(
+            clock.elapsed() >= wall.mul_f64(0.9),
+            "{:?} of {wall:?}",
+            clock.elapsed()
+        );
+    }
+
+    /// A busy loop pinned to the first core.
+    fn spin_on_core_0() -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        let mut command = std::process::Command::new("sh");
+        command.args(["-c", "while :; do :; done"]);
+        // SAFETY: sched_setaffinity is a plain system call, safe between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let mut one = nix::sched::CpuSet::new();
+                one.set(0).map_err(std::io::Error::from)?;
+                nix::sched::sched_setaffinity(Pid::from_raw(0), &one)?;
+                Ok(())
+            });
+        }
+        command.spawn().unwrap()
+    }
+
+    #[test]
+    fn time_spent_waiting_for_a_busy_core_does_not_count() {
+        if !std::path::Path::new("/proc/self/schedstat").exists() {
+            return;
+        }
+        // Two busy loops share one core: each runs about half the time.
+        let mut measured = spin_on_core_0();
+        let mut other = spin_on_core_0();
+        let mut clock = LoadClock::new(Some(Pid::from_raw(measured.id() as i32)));
+        let started = std::time::Instant::now();
+        for _ in 0..8 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            clock.tick();
+        }
+        let wall = started.elapsed();
+        for child in [&mut measured, &mut other] {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        // More load elsewhere only lowers the share, never raises it.
+        assert!(
+            clock.elapsed() < wall.mul_f64(0.75),
+            "{:?} of {wall:?}",
+            clock.elapsed()
+        );
+    }
+
+    #[test]
+    fn the_threads_of_a_tree_add_up_in_its_schedstat() {
+        let tasks = tree_schedstat(nix::unistd::getpid());
+        if std::path::Path::new("/proc/self/schedstat").exists() {
+            assert!(tasks.len() > 1, "the test harness runs threads");
+            assert!(
+                tasks.values().any(|(cpu, _)| *cpu > 0),
+                "this process has run"
+            );
+        }
+    }
 }
