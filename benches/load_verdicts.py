@@ -159,10 +159,12 @@ def main() -> None:
     parser.add_argument("--load", choices=("spinners", "build", "both", "none"), default="both")
     options = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    pygrade = ROOT / "target" / "release" / "pygrade"
 
     with tempfile.TemporaryDirectory(prefix="pygrade-load-") as tmp:
         scratch = Path(tmp)
+        # A copy, so that a build meanwhile does not change the binary under test.
+        pygrade = scratch / "pygrade"
+        shutil.copy2(ROOT / "target" / "release" / "pygrade", pygrade)
         # name -> workspace, expected verdicts, the one exercise graded (None: all)
         subjects: dict[str, tuple[Path, tuple[str, ...], str | None]] = {}
         for side, verdict in (("reference", "pass"), ("starter", "fail")):
