@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::checks::Hidden;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pygrade",
@@ -118,6 +120,25 @@ pub(crate) struct CheckArgs {
     /// Exit 0 even when some learner work did not pass (pygrade's own errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Also run the exercises' hidden tests, which `init` never hands out, and grade them with
+    /// the visible ones; the report says only how many of them passed.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Run the hidden tests and show them like the visible ones, with their names and
+    /// messages (implies --hidden).
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+impl CheckArgs {
+    /// What becomes of the hidden tests: `--reveal` runs and shows them, `--hidden` runs them.
+    pub(crate) fn hidden_tests(&self) -> Hidden {
+        match (self.hidden, self.reveal) {
+            (_, true) => Hidden::Reveal,
+            (true, false) => Hidden::Run,
+            (false, false) => Hidden::Skip,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -99,6 +99,10 @@ pub(crate) struct TestResult {
     pub diff: Option<String>,
     #[serde(skip)]
     pub weight: f64,
+    /// One of the exercise's hidden tests (its `hidden/` folder), which `pygrade init` never
+    /// hands out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl TestResult {
@@ -112,6 +116,7 @@ impl TestResult {
             output_truncated: false,
             diff: None,
             weight: 1.0,
+            hidden: false,
         }
     }
 }
@@ -154,6 +159,18 @@ pub(crate) struct CheckResult {
     /// For timing and memory checks: what was measured, and against which budget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measurement: Option<Measurement>,
+    /// How the hidden tests among `tests` did, when any ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<HiddenTally>,
+}
+
+/// How many of a check's hidden tests passed: all a learner is told of them unless the
+/// grader reveals them.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub(crate) struct HiddenTally {
+    pub passed: u32,
+    /// The hidden tests that count toward the points (a skip left out of them does not).
+    pub total: u32,
 }
 
 /// The resources a check's processes used, as the supervisor measured them.
@@ -221,6 +238,7 @@ impl CheckResult {
             diagnostics: Vec::new(),
             usage: None,
             measurement: None,
+            hidden: None,
         }
     }
 
@@ -251,6 +269,27 @@ impl CheckResult {
             score,
             tests,
             ..CheckResult::whole(kind, status, points)
+        }
+    }
+
+    /// Counts the hidden tests into [`CheckResult::hidden`] and, unless `reveal`, takes them
+    /// out of `tests`: their names, messages, locations and output then reach no report, and
+    /// the score, already earned, still counts them.
+    pub(crate) fn settle_hidden(&mut self, reveal: bool) {
+        if !self.tests.iter().any(|t| t.hidden) {
+            return;
+        }
+        let counted = self
+            .tests
+            .iter()
+            .filter(|t| t.hidden && !(t.status == Status::Skipped && t.weight == 0.0));
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.hidden = Some(HiddenTally {
+            passed: count(counted.clone().filter(|t| t.status == Status::Pass).count()),
+            total: count(counted.count()),
+        });
+        if !reveal {
+            self.tests.retain(|t| !t.hidden);
         }
     }
 }
@@ -287,6 +326,36 @@ mod tests {
         let check = CheckResult::from_tests("pytest", Status::Fail, 6.0, tests);
         assert_eq!(check.score, 4.5);
         assert_eq!(check.max_score, 6.0);
+    }
+
+    #[test]
+    fn hidden_tests_count_toward_the_score_and_leave_only_a_tally() {
+        let hidden = |status| TestResult {
+            hidden: true,
+            message: Some("secret".into()),
+            ..test(status, 1.0)
+        };
+        let tests = vec![
+            test(Status::Pass, 2.0),
+            hidden(Status::Pass),
+            hidden(Status::Fail),
+        ];
+        let mut check = CheckResult::from_tests("pytest", Status::Fail, 8.0, tests);
+        let mut revealed = check.clone();
+        check.settle_hidden(false);
+        assert_eq!(check.score, 6.0, "3 of 4 shares");
+        assert_eq!(
+            check.hidden,
+            Some(HiddenTally {
+                passed: 1,
+                total: 2
+            })
+        );
+        assert_eq!(check.tests.len(), 1, "only the visible test is left");
+        assert!(!serde_json::to_string(&check).unwrap().contains("secret"));
+        revealed.settle_hidden(true);
+        assert_eq!(revealed.tests.len(), 3);
+        assert_eq!(revealed.hidden, check.hidden);
     }
 
     #[test]

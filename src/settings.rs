@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::bank::Bank;
-use crate::checks::Registry;
+use crate::checks::{Hidden, Registry};
 use crate::cli::{ColorChoice, Global, SandboxChoice};
 use crate::contain::Sandbox;
 use crate::contain::sandbox::Choice;
@@ -64,9 +64,10 @@ impl Settings {
         colored::control::set_override(on);
     }
 
-    /// What a grading run needs, with `jobs` checks at once: builds pygrade's Python
-    /// environment on first use and tries the sandbox.
-    pub(crate) fn grader(&self, jobs: usize) -> Result<Grader> {
+    /// What a grading run needs, with `jobs` checks at once and the exercises' hidden tests
+    /// as `hidden` says: builds pygrade's Python environment on first use and tries the
+    /// sandbox.
+    pub(crate) fn grader(&self, jobs: usize, hidden: Hidden) -> Result<Grader> {
         let toolchain = Toolchain::ensure(&self.python, true)?;
         let sandbox = Sandbox::detect(self.sandbox)?;
         let tools = Tools::new(&toolchain.versions, sandbox.describe());
@@ -75,6 +76,7 @@ impl Settings {
             sandbox,
             tools,
             jobs,
+            hidden,
         })
     }
 }
@@ -86,6 +88,8 @@ pub(crate) struct Grader {
     /// The tools the run's report names.
     pub tools: Tools,
     pub jobs: usize,
+    /// Whether the hidden tests run, and whether reports show them.
+    pub hidden: Hidden,
 }
 
 impl Grader {
@@ -95,6 +99,7 @@ impl Grader {
             toolchain: &self.toolchain,
             sandbox: &self.sandbox,
             jobs: self.jobs,
+            hidden: self.hidden,
         }
     }
 }

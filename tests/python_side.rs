@@ -1,6 +1,7 @@
 //! The Python side is held to the Rust side's bar: the graders package's own tests pass and
-//! it is mypy-clean, every exercise's reference and tests pass `mypy --strict` together,
-//! laid out as a check lays them out, and the benchmarks lay fixtures out as the tests do.
+//! it is mypy-clean, every exercise's reference and tests (its hidden tests too) pass
+//! `mypy --strict` together, laid out as a check lays them out, and the benchmarks lay
+//! fixtures out as the tests do.
 //! All with the pinned tools from `pygrade setup`.
 
 mod common;
@@ -85,6 +86,11 @@ fn every_reference_and_its_tests_are_mypy_strict_clean() {
             ));
             copy_tree(&exercise.path().join("reference"), &dir);
             copy_tree(&exercise.path().join("tests"), &dir.join("tests"));
+            // Hidden tests run from tests/hidden/, beside the visible ones.
+            let hidden = exercise.path().join("hidden");
+            if hidden.is_dir() {
+                copy_tree(&hidden, &dir.join("tests/hidden"));
+            }
             run(
                 &python,
                 &dir,

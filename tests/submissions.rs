@@ -58,6 +58,7 @@ graded! {
     output_leaves_files,
     output_nonzero_exit,
     undeclared_data_file,
+    hidden_tuned,
     // Cases of the hostile corpus.
     segfault,
     huge_output,

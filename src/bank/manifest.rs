@@ -9,7 +9,7 @@
 
 use std::any::Any;
 use std::fmt::Debug;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -100,6 +100,8 @@ pub(crate) struct Layout<'a> {
     pub has_file: &'a dyn Fn(&Path) -> bool,
     /// Whether a path relative to the exercise folder is a folder of it.
     pub has_dir: &'a dyn Fn(&Path) -> bool,
+    /// The files inside a folder of the exercise, by path relative to the exercise folder.
+    pub files_in: &'a dyn Fn(&Path) -> Vec<PathBuf>,
 }
 
 impl Check {
@@ -344,6 +346,7 @@ pub(crate) mod tests {
             files: &manifest.files,
             has_file: &answer,
             has_dir: &answer,
+            files_in: &|_| Vec::new(),
         };
         manifest.validate(Some(1), &layout)
     }

@@ -46,16 +46,29 @@ pub(crate) struct Exercise {
     pub files: BTreeMap<PathBuf, Vec<u8>>,
 }
 
+/// The folder of an exercise's hidden tests: pytest tests that `pygrade init` never hands out
+/// and that run only when a grader asks (`pygrade check --hidden`, `pygrade verify`).
+pub(crate) const HIDDEN: &str = "hidden";
+
 impl Exercise {
-    /// Files a check may see: everything but the manifest, the statement and both solutions.
+    /// Files a check may see: everything but the manifest, the statement, both solutions and
+    /// the hidden tests (which the check that runs them lays out itself, when it does).
     pub(crate) fn trusted_files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
         self.files.iter().filter_map(|(path, bytes)| {
             let first = path.components().next()?.as_os_str().to_str()?;
             let private = matches!(
                 first,
-                "starter" | "reference" | "exercise.toml" | "README.md"
+                "starter" | "reference" | "exercise.toml" | "README.md" | HIDDEN
             );
             (!private).then_some((path.as_path(), bytes.as_slice()))
+        })
+    }
+
+    /// The hidden tests, by path inside [`HIDDEN`].
+    pub(crate) fn hidden_files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        self.files.iter().filter_map(|(path, bytes)| {
+            let inner = path.strip_prefix(HIDDEN).ok()?;
+            Some((inner, bytes.as_slice()))
         })
     }
 
@@ -291,10 +304,15 @@ fn load_exercise(
     let module_of_folder = id.get(..2).and_then(|n| n.parse().ok());
     let has_file = |p: &Path| files.contains_key(p);
     let has_dir = |p: &Path| files.keys().any(|k| k.starts_with(p) && k != p);
+    let files_in = |p: &Path| {
+        let inside = files.keys().filter(|k| k.starts_with(p) && *k != p);
+        inside.cloned().collect()
+    };
     let layout = Layout {
         files: &manifest.files,
         has_file: &has_file,
         has_dir: &has_dir,
+        files_in: &files_in,
     };
     let mut problems = manifest.validate(module_of_folder, &layout);
     if !files.contains_key(Path::new("README.md")) {

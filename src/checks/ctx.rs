@@ -23,6 +23,31 @@ use crate::toolchain::Toolchain;
 /// of it, never copied.
 pub(crate) type LearnerFiles = Arc<[(String, Vec<u8>)]>;
 
+/// What becomes of an exercise's hidden tests (its `hidden/` folder, which `pygrade init`
+/// never hands out) in a run: a learner's own check leaves them out, a grader runs them, and
+/// reveals them only when asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Hidden {
+    /// Not run: only the visible tests are graded, and share the check's points.
+    #[default]
+    Skip,
+    /// Run with the visible tests and graded with them by weight; reports say only how many
+    /// passed.
+    Run,
+    /// Run, and reported like the visible tests, with their names and messages.
+    Reveal,
+}
+
+impl Hidden {
+    pub(crate) fn runs(self) -> bool {
+        self != Hidden::Skip
+    }
+
+    pub(crate) fn reveals(self) -> bool {
+        self == Hidden::Reveal
+    }
+}
+
 /// What a check kind may use while it runs.
 pub(crate) struct Ctx<'a> {
     pub toolchain: &'a Toolchain,
@@ -38,6 +63,8 @@ pub(crate) struct Ctx<'a> {
     pub limits: Limits,
     /// What the check is worth.
     pub points: f64,
+    /// Whether the exercise's hidden tests run.
+    pub hidden: Hidden,
     /// The learner's declared files, for a fresh working folder.
     files: LearnerFiles,
     /// What the check's processes have used so far, shared with its fresh folders.
@@ -56,6 +83,7 @@ impl<'a> Ctx<'a> {
         check: &Check,
         files: LearnerFiles,
         slot: usize,
+        hidden: Hidden,
     ) -> Result<Ctx<'a>> {
         let folder = tempfile::Builder::new()
             .prefix(&format!("pygrade-{}-", exercise.slug()))
@@ -71,6 +99,7 @@ impl<'a> Ctx<'a> {
             slot,
             limits: check.limits(&exercise.manifest.limits),
             points: check.points,
+            hidden,
             files,
             usage: Arc::default(),
             _folder: folder,
@@ -97,6 +126,7 @@ impl<'a> Ctx<'a> {
             slot: self.slot,
             limits: self.limits,
             points: self.points,
+            hidden: self.hidden,
             files: self.files.clone(),
             usage: self.usage.clone(),
             _folder: folder,

@@ -5,10 +5,15 @@
 //! process inherits, opened before any learner code runs and with no name to reopen. Because each test is written there as it finishes, a crash or a
 //! timeout loses only the test in flight: the ones before it keep their results and the ones
 //! after it are `not-run`.
+//!
+//! An exercise's hidden tests (its `hidden/` folder) run only when the run asks for them. They
+//! are laid into `tests/hidden/` of the job's folder, so that `tests/conftest.py` serves them
+//! as it serves the visible tests, and each of their results is marked hidden: the engine, not
+//! this check, decides what a report may show of them.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
@@ -18,7 +23,7 @@ use serde::Deserialize;
 use super::ctx::{Ctx, write_file};
 use super::kind::Kind;
 use super::verdict::{abnormal_status, describe_exit};
-use crate::bank::{Layout, Side};
+use crate::bank::{HIDDEN, Layout, Side};
 use crate::contain::{CHANNEL_FD, Exit, Finished, Quiet, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::protocol::results::{Collected, Event, Reported};
@@ -75,11 +80,31 @@ impl Kind for Pytest {
     const TIMEOUT: Duration = Duration::from_secs(10);
 
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
-        if (exercise.has_dir)(Path::new("tests")) {
-            Vec::new()
-        } else {
-            vec!["the exercise has no tests/ folder".into()]
+        let mut problems = Vec::new();
+        if !(exercise.has_dir)(Path::new("tests")) {
+            problems.push("the exercise has no tests/ folder".into());
         }
+        if (exercise.has_dir)(Path::new(HIDDEN_TESTS)) {
+            problems.push(format!(
+                "{HIDDEN_TESTS}/ is where the hidden tests run: rename that folder, or move its tests to {HIDDEN}/"
+            ));
+        }
+        // pytest imports a test module of a folder without `__init__.py` by its file name,
+        // so two modules of one name cannot run together (conftest.py files excepted).
+        let visible: Vec<PathBuf> = (exercise.files_in)(Path::new("tests"));
+        for hidden in (exercise.files_in)(Path::new(HIDDEN)) {
+            let name = hidden.file_name().unwrap_or_default();
+            let module = hidden.extension().is_some_and(|e| e == "py") && name != "conftest.py";
+            let clash = visible.iter().find(|v| v.file_name() == Some(name));
+            if let Some(clash) = clash.filter(|_| module) {
+                problems.push(format!(
+                    "{} has the name of {}: pytest imports test files by name, so give it another",
+                    hidden.display(),
+                    clash.display()
+                ));
+            }
+        }
+        problems
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
@@ -90,6 +115,24 @@ impl Kind for Pytest {
 /// How a pytest check's message begins when the learner's code could not be loaded at all;
 /// the terminal report recognises it, to show that cause once.
 pub(crate) const COULD_NOT_LOAD: &str = "the tests could not load your code because of ";
+
+/// Where a job's folder holds the exercise's hidden tests, when they run: inside `tests/`, so
+/// that `tests/conftest.py` applies to them too.
+const HIDDEN_TESTS: &str = "tests/hidden";
+
+/// Whether a test, by its pytest id (`tests/hidden/test_x.py::test_y`), is a hidden one.
+fn is_hidden(id: &str) -> bool {
+    id.strip_prefix(HIDDEN_TESTS)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Writes the exercise's hidden tests into `root`, a folder laid out as a job's.
+fn lay_out_hidden(ctx: &Ctx<'_>, root: &Path) -> Result<()> {
+    for (path, bytes) in ctx.exercise.hidden_files() {
+        write_file(&root.join(HIDDEN_TESTS).join(path), bytes)?;
+    }
+    Ok(())
+}
 
 /// pytest's exit status for an internal error.
 const PYTEST_INTERNAL_ERROR: i32 = 3;
@@ -137,8 +180,18 @@ fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsStrin
 
 /// The tests the exercise defines, with their weights, as collected with the reference
 /// solution: trusted code, before any learner code runs. A test the learner's run does not
-/// report is then a failure, not an absence. Cached by everything it depends on.
+/// report is then a failure, not an absence. The hidden tests are among them when they run,
+/// after the visible ones.
 async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
+    let mut tests = collected_with_reference(ctx).await?;
+    tests.retain(|c| ctx.hidden.runs() || !is_hidden(&c.id));
+    tests.sort_by_key(|c| is_hidden(&c.id));
+    Ok(tests)
+}
+
+/// Every test of the exercise, hidden ones included, as collected with the reference
+/// solution. Cached by everything it depends on.
+async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     let exercise = ctx.exercise;
     let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes()];
     parts.extend(ctx.toolchain.versions.pytest.as_deref().map(str::as_bytes));
@@ -159,6 +212,7 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     for (path, bytes) in exercise.trusted_files() {
         write_file(&root.join(path), bytes)?;
     }
+    lay_out_hidden(ctx, &root)?;
     for name in &exercise.manifest.files {
         let bytes = exercise
             .side_file(Side::Reference, name)
@@ -172,6 +226,10 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     spawn.cwd = root.clone();
     spawn.channel = true;
     let finished = ctx.run(spawn).await?;
+    // The learner's code runs in the same job folder next: it finds neither the reference
+    // nor the hidden tests there.
+    std::fs::remove_dir_all(&root)
+        .with_context(|| format!("could not remove {}", root.display()))?;
     let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
     if let Some(line) = garbled {
         bail!(
@@ -204,6 +262,9 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
 async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
     let (points, skips) = (ctx.points, section.skips);
     let expected = expected_tests(ctx).await?;
+    if ctx.hidden.runs() {
+        lay_out_hidden(ctx, &ctx.work)?;
+    }
     // By default a test may take half the check's time, so that one looping test leaves
     // time for the others.
     let test_timeout = section
@@ -240,7 +301,7 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
         hello,
         collected,
         mut reported,
-        collect_errors,
+        mut collect_errors,
         tampered,
         forged,
         done,
@@ -287,13 +348,29 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
             tampered.join(", ")
         )));
     }
-    if let Some((kind, message)) = collect_errors.into_iter().next() {
+    // A visible test file's error speaks for the run. One in a hidden file alone is said
+    // without its text, which shows the hidden test's code: that goes to the hidden tests.
+    let first_error = collect_errors
+        .iter()
+        .position(|e| !is_hidden(&e.location))
+        .or((!collect_errors.is_empty()).then_some(0));
+    if let Some(CollectError {
+        kind,
+        message,
+        location,
+    }) = first_error.map(|at| collect_errors.swap_remove(at))
+    {
         let reason = match kind.as_str() {
             "syntax-error" => "a syntax error",
             "import-error" => "an import error",
             _ => "an exception raised while importing",
         };
-        let mut text = format!("{COULD_NOT_LOAD}{reason}:\n{message}");
+        let in_hidden = is_hidden(&location);
+        let mut text = if in_hidden {
+            format!("the hidden tests could not load your code because of {reason}")
+        } else {
+            format!("{COULD_NOT_LOAD}{reason}:\n{message}")
+        };
         // Importing may also run into a limit, which is then the verdict.
         let limit = Some(finished.exit)
             .filter(|exit| !matches!(exit, Exit::Code(_)))
@@ -304,6 +381,15 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
         let status = limit.and_then(abnormal_status).unwrap_or(Status::Error);
         let mut result = CheckResult::whole("pytest", status, points).with_message(text);
         result.tests = expected.iter().map(not_run).collect();
+        if in_hidden {
+            let in_file = format!("{location}::");
+            for (test, c) in result.tests.iter_mut().zip(&expected) {
+                if c.id.starts_with(&in_file) {
+                    test.status = Status::Error;
+                    test.message = Some(format!("this test could not load your code:\n{message}"));
+                }
+            }
+        }
         return Ok(result);
     }
 
@@ -346,8 +432,8 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
 
     let in_flight = started.clone().filter(|id| !reported.contains_key(id));
     // Graded against the tests the exercise defines, whatever the run collected: a test the
-    // run never reported (deselected, removed, hidden) fails; after a run that ended early,
-    // the tests it never reached did not run.
+    // run never reported (deselected, removed, kept from collection) fails, a hidden test
+    // too; after a run that ended early, the tests it never reached did not run.
     let ran_to_the_end = done;
     let mut tests: Vec<TestResult> = expected
         .iter()
@@ -363,13 +449,11 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
                 location: r.location,
                 output: r.output,
                 output_truncated: r.output_truncated,
-                weight: c.weight,
-                ..TestResult::new(&c.name, Status::Pass)
+                ..test_of(c, Status::Pass)
             },
             None if ran_past(&c.id) => TestResult {
                 message: Some(past_its_limit.clone()),
-                weight: c.weight,
-                ..TestResult::new(&c.name, Status::Timeout)
+                ..test_of(c, Status::Timeout)
             },
             None if in_flight.as_deref() == Some(c.id.as_str()) => TestResult {
                 message: Some(match finished.exit {
@@ -380,16 +464,11 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
                     exit => describe_exit(exit, &ctx.limits),
                 }),
                 output: ctx.relative(&crash_trace(&finished.stderr.text())),
-                weight: c.weight,
-                ..TestResult::new(
-                    &c.name,
-                    abnormal_status(finished.exit).unwrap_or(Status::Error),
-                )
+                ..test_of(c, abnormal_status(finished.exit).unwrap_or(Status::Error))
             },
             None if ran_to_the_end || !collected.iter().any(|t| t.id == c.id) => TestResult {
                 message: Some("not reported: the test run never reported this test".into()),
-                weight: c.weight,
-                ..TestResult::new(&c.name, Status::Fail)
+                ..test_of(c, Status::Fail)
             },
             None => not_run(c),
         })
@@ -462,6 +541,14 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
             format!("{} ({counts})", describe_exit(exit, &ctx.limits)),
         ),
     };
+    // A hidden test's failure is located where the bank holds it.
+    for test in tests.iter_mut().filter(|t| t.hidden) {
+        if let Some(at) = &mut test.location
+            && let Some(rest) = at.strip_prefix(HIDDEN_TESTS)
+        {
+            *at = format!("{HIDDEN}{rest}");
+        }
+    }
     let mut result = CheckResult::from_tests("pytest", status, points, tests);
     result.message = Some(message);
     Ok(result)
@@ -533,13 +620,21 @@ async fn run_pytest(
     ctx.run(spawn).await
 }
 
+/// A test file that could not be collected: why (`syntax-error`, `import-error`,
+/// `exception`), pytest's text, and the file's id.
+struct CollectError {
+    kind: String,
+    message: String,
+    location: String,
+}
+
 /// What one pytest process said on its results channel.
 struct RunEvents {
     hello: bool,
     /// `None` until the plugin has said which tests it collected.
     collected: Option<Vec<Collected>>,
     reported: HashMap<String, Reported>,
-    collect_errors: Vec<(String, String)>,
+    collect_errors: Vec<CollectError>,
     tampered: Vec<String>,
     /// Events out of the plugin's order mean something else wrote to the channel.
     forged: Option<&'static str>,
@@ -588,7 +683,15 @@ impl RunEvents {
                     }
                     run.collected = Some(tests);
                 }
-                Event::CollectError { kind, message } => run.collect_errors.push((kind, message)),
+                Event::CollectError {
+                    kind,
+                    message,
+                    location,
+                } => run.collect_errors.push(CollectError {
+                    kind,
+                    message,
+                    location,
+                }),
                 Event::Start { id } => run.started = Some(id),
                 Event::Result(result) => {
                     if run.started.as_deref() != Some(result.id.as_str()) {
@@ -653,8 +756,16 @@ fn output_tail(ctx: &Ctx<'_>, stdout: &str, stderr: &str) -> String {
 
 fn not_run(c: &Collected) -> TestResult {
     TestResult {
-        weight: c.weight,
         message: Some("not run: the test process ended before this test".into()),
-        ..TestResult::new(&c.name, Status::NotRun)
+        ..test_of(c, Status::NotRun)
+    }
+}
+
+/// The result of the collected test `c`, with its name, weight and whether it is hidden.
+fn test_of(c: &Collected, status: Status) -> TestResult {
+    TestResult {
+        weight: c.weight,
+        hidden: is_hidden(&c.id),
+        ..TestResult::new(&c.name, status)
     }
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result, bail};
 
 use crate::bank::Exercise;
+use crate::checks::Hidden;
 use crate::cli::{CheckArgs, Format, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
@@ -26,21 +27,28 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
     } else {
         bank.select(&args.exercises)?
     };
-    let report = grade(settings, &workspace, &exercises, &args.run)?;
+    let report = grade(
+        settings,
+        &workspace,
+        &exercises,
+        &args.run,
+        args.hidden_tests(),
+    )?;
     Ok(Outcome::of(report.all_passed() || args.exit_zero))
 }
 
-/// Grades `exercises` of `workspace`, remembers their grades in it, and writes the report as
-/// `run` asks.
+/// Grades `exercises` of `workspace`, their hidden tests as `hidden` says, remembers their
+/// grades in it, and writes the report as `run` asks.
 pub(super) fn grade(
     settings: &Settings,
     workspace: &Workspace,
     exercises: &[&Exercise],
     run: &RunArgs,
+    hidden: Hidden,
 ) -> Result<Report> {
     let to_terminal = run.output.is_none() && std::io::stdout().is_terminal();
     settings.decide_color(to_terminal && run.format == Format::Terminal);
-    let grader = settings.grader(run.jobs)?;
+    let grader = settings.grader(run.jobs, hidden)?;
     let learner = workspace.root.display().to_string();
     let work = exercises
         .iter()

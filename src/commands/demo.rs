@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::check;
+use crate::checks::Hidden;
 use crate::cli::DemoArgs;
 use crate::exit::Outcome;
 use crate::settings::Settings;
@@ -53,7 +54,8 @@ pub(super) fn run(settings: &Settings, args: DemoArgs) -> Result<Outcome> {
         bank.exercises.len() - demo.len()
     );
     let exercises: Vec<_> = bank.exercises.iter().collect();
-    check::grade(settings, &workspace, &exercises, &args.run)?;
+    // The demo learner is graded as a learner grades their own work: without hidden tests.
+    check::grade(settings, &workspace, &exercises, &args.run, Hidden::Skip)?;
     if args.workspace.is_some() {
         eprintln!(
             "pygrade: the demo workspace is in {}: try `pygrade check --workspace {}`",

@@ -1,6 +1,6 @@
 //! `pygrade verify`: the bank's self-check. Every manifest is valid (the bank would not load
-//! otherwise), every `reference/` earns full marks on every check, and every `starter/` fails
-//! at least one.
+//! otherwise), every `reference/` earns full marks on every check, hidden tests included, and
+//! every `starter/` fails at least one.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use colored::Colorize;
 
 use crate::bank::Side;
+use crate::checks::Hidden;
 use crate::engine::{Event, Graded, Listener, Submission, Work};
 use crate::exit::Outcome;
 use crate::grade::{CheckResult, Status};
@@ -18,7 +19,8 @@ use crate::settings::Settings;
 pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
     settings.decide_color(std::io::stdout().is_terminal());
     let bank = settings.bank()?;
-    let grader = settings.grader(jobs)?;
+    // Every reference passes the hidden tests too, and they are shown when it does not.
+    let grader = settings.grader(jobs, Hidden::Reveal)?;
     let work: Vec<Work<'_>> = bank
         .exercises
         .iter()

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::events::{Event, Graded, Listener};
 use super::plan::{self, Job, Planned, Work};
-use crate::checks::{Ctx, Registry};
+use crate::checks::{Ctx, Hidden, Registry};
 use crate::contain::{Launcher, Sandbox};
 use crate::grade::{CheckResult, NotGraded, Status};
 use crate::toolchain::Toolchain;
@@ -23,6 +23,8 @@ pub(crate) struct Engine<'a> {
     pub sandbox: &'a Sandbox,
     /// Checks run at once.
     pub jobs: usize,
+    /// Whether the exercises' hidden tests run, and whether the results show them.
+    pub hidden: Hidden,
 }
 
 impl Engine<'_> {
@@ -134,10 +136,14 @@ impl Engine<'_> {
             check,
             job.files.files.clone(),
             slot,
+            self.hidden,
         )?;
         let mut result = self.registry.run(check, &ctx).await.with_context(|| {
             format!("{}: the {} check could not run", exercise.id, check.kind())
         })?;
+        // Here, before any listener sees the result: unless revealed, no report can show
+        // what a hidden test is called or what it said.
+        result.settle_hidden(self.hidden.reveals());
         result.duration_ms = started.elapsed().as_millis() as u64;
         result.usage = Some(ctx.usage());
         Ok(result)

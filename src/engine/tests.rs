@@ -7,8 +7,8 @@ use anyhow::Result;
 
 use super::{Engine, Event, Listener, Submission, Work};
 use crate::bank::{Bank, Side};
-use crate::checks::Registry;
 use crate::checks::example::Lines;
+use crate::checks::{Hidden, Registry};
 use crate::contain::Sandbox;
 use crate::report::{Collector, Emitter, Json, Tools};
 use crate::toolchain::{Toolchain, Versions};
@@ -115,6 +115,7 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
         toolchain: &toolchain,
         sandbox: &Sandbox::Off,
         jobs: 1,
+        hidden: Hidden::Skip,
     };
     let (mut recorder, mut collector) = (Recorder::default(), Collector::default());
     let interrupted = engine

@@ -15,6 +15,9 @@ pub(crate) enum Event {
     CollectError {
         kind: String,
         message: String,
+        /// The id of the file (or folder) that could not be collected.
+        #[serde(default)]
+        location: String,
     },
     /// Learner code replaced something the grading relies on.
     Tampered {

@@ -180,7 +180,11 @@ pub(crate) mod sample {
             6.0,
             vec![TestResult::new("counts words", Status::Pass), failing],
         );
-        pytest.message = Some("1 of 2 tests did not pass".into());
+        pytest.message = Some("2 of 4 tests did not pass".into());
+        pytest.hidden = Some(crate::grade::HiddenTally {
+            passed: 1,
+            total: 2,
+        });
         let mut mypy = CheckResult::whole("mypy", Status::Fail, 2.0).with_message("1 type error");
         mypy.diagnostics.push(Diagnostic {
             file: "word_count.py".into(),

@@ -1,5 +1,6 @@
 //! The report for people at a terminal: per exercise, per check, the first few failures with
-//! their messages, diffs with invisible whitespace made visible, and what to run next.
+//! their messages, diffs with invisible whitespace made visible, how many hidden tests passed,
+//! and what to run next.
 //! A failure is shown once per root cause: when the learner's code cannot even load (a syntax
 //! or import error), the check that says so shows it, and each later check that only repeats
 //! it is one line pointing there. This is a rendering only; the JSON report keeps every
@@ -273,7 +274,14 @@ fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> 
         .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
         .collect();
     for test in failing.iter().take(SHOWN_FAILURES) {
-        writeln!(out, "      {} {}", mark(test.status), test.name)?;
+        let hidden = if test.hidden { " (hidden)" } else { "" };
+        writeln!(
+            out,
+            "      {} {}{}",
+            mark(test.status),
+            test.name,
+            hidden.dimmed()
+        )?;
         if let Some(message) = &test.message {
             write_block(out, message, 8)?;
         }
@@ -300,6 +308,21 @@ fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> 
         .count();
     if not_run > 0 {
         writeln!(out, "      {}", format!("{not_run} tests not run").dimmed())?;
+    }
+    // Unless the grader revealed them, this count is all a report holds of hidden tests.
+    if let Some(hidden) = &check.hidden {
+        let status = if hidden.passed == hidden.total {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        writeln!(
+            out,
+            "      {} hidden tests: {} of {} passed",
+            mark(status),
+            hidden.passed,
+            hidden.total
+        )?;
     }
     Ok(())
 }
