@@ -29,6 +29,7 @@ struct Raw {
     topics: Vec<String>,
     files: Vec<String>,
     hint: String,
+    starter_scores: Option<String>,
     #[serde(default)]
     limits: Limits,
     #[serde(rename = "check", default)]
@@ -44,6 +45,9 @@ pub(crate) struct Manifest {
     /// The learner-editable files: the only files ever taken from a submission.
     pub files: Vec<String>,
     pub hint: String,
+    /// Why the starter, untouched, earns points (a refactoring exercise whose starter already
+    /// works); without it, `verify` requires the starter to earn none.
+    pub starter_scores: Option<String>,
     /// Limits for every check of the exercise; a check's own `limits` override them.
     pub limits: Limits,
     pub checks: Vec<Check>,
@@ -77,6 +81,8 @@ pub(crate) trait Section: Any + Debug + Send + Sync {
     fn default_timeout(&self) -> Duration;
     /// Whether it runs after every other check, one at a time.
     fn runs_alone(&self) -> bool;
+    /// Whether it grades how the code is written, not whether it works (see `Kind::QUALITY`).
+    fn quality(&self) -> bool;
     /// What is wrong with it in this exercise, each problem a sentence.
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String>;
     /// Folders of the exercise it keeps to pygrade: never copied into a job's folder.
@@ -166,6 +172,7 @@ impl Manifest {
             topics: raw.topics,
             files: raw.files,
             hint: raw.hint,
+            starter_scores: raw.starter_scores,
             limits: raw.limits,
             checks,
         })
@@ -202,6 +209,16 @@ impl Manifest {
         }
         if self.hint.trim().is_empty() {
             problems.push("`hint` is empty: give the learner a nudge".into());
+        }
+        if self
+            .starter_scores
+            .as_ref()
+            .is_some_and(|why| why.trim().is_empty())
+        {
+            problems.push(
+                "`starter-scores` is empty: say why the untouched starter earns points, or remove it"
+                    .into(),
+            );
         }
         if self.files.is_empty() {
             problems.push("`files` is empty: name the learner-editable files".into());
@@ -274,6 +291,9 @@ pub(crate) mod tests {
         }
         fn runs_alone(&self) -> bool {
             self.slow
+        }
+        fn quality(&self) -> bool {
+            false
         }
         fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
             let needs = Path::new("tests");
@@ -423,6 +443,22 @@ pub(crate) mod tests {
         assert!(
             all.contains("check 1 (quick): the exercise has no tests/ folder"),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn a_starter_that_scores_says_why() {
+        let with = |why: &str| GOOD.replace("hint =", &format!("starter-scores = {why:?}\nhint ="));
+        let m = parse(&with("The starter works but is slow.")).unwrap();
+        assert_eq!(
+            m.starter_scores.as_deref(),
+            Some("The starter works but is slow.")
+        );
+        assert!(validate(&m, true).is_empty());
+        let problems = validate(&parse(&with(" ")).unwrap(), true);
+        assert!(
+            problems[0].contains("`starter-scores` is empty"),
+            "{problems:?}"
         );
     }
 
