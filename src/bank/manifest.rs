@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::files::{Globs, is_glob};
 use crate::contain::Limits;
 
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -27,7 +28,9 @@ struct Raw {
     module: u8,
     #[serde(default)]
     topics: Vec<String>,
-    files: Vec<String>,
+    files: Vec<toml::Spanned<String>>,
+    max_files: Option<usize>,
+    max_files_size: Option<bytesize::ByteSize>,
     hint: String,
     starter_scores: Option<String>,
     #[serde(default)]
@@ -42,8 +45,11 @@ pub(crate) struct Manifest {
     pub title: String,
     pub module: u8,
     pub topics: Vec<String>,
-    /// The learner-editable files: the only files ever taken from a submission.
+    /// The learner files of `files` given as plain paths: each one required, and provided by
+    /// the starter.
     pub files: Vec<String>,
+    /// The globs of `files`, which take further learner files, and their caps.
+    pub globs: Globs,
     pub hint: String,
     /// Why the starter, untouched, earns points (a refactoring exercise whose starter already
     /// works); without it, `verify` requires the starter to earn none.
@@ -100,7 +106,7 @@ pub(crate) trait Kinds {
 
 /// What a check's validation may ask of its exercise.
 pub(crate) struct Layout<'a> {
-    /// The learner-editable files.
+    /// The learner files `files` names as plain paths (not its globs).
     pub files: &'a [String],
     /// Whether a path relative to the exercise folder is a file of it.
     pub has_file: &'a dyn Fn(&Path) -> bool,
@@ -158,6 +164,22 @@ impl Check {
 impl Manifest {
     pub(crate) fn parse(text: &str, kinds: &dyn Kinds) -> Result<Manifest, String> {
         let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
+        let line = |span: std::ops::Range<usize>| text[..span.start].matches('\n').count() + 1;
+        let (mut files, mut globs) = (Vec::new(), Vec::new());
+        for entry in raw.files {
+            let at = line(entry.span());
+            let entry = entry.into_inner();
+            if is_glob(&entry) {
+                globs.push((entry, at));
+            } else {
+                files.push(entry);
+            }
+        }
+        let globs = Globs::new(
+            globs,
+            raw.max_files,
+            raw.max_files_size.map(|size| size.as_u64()),
+        )?;
         let mut checks = Vec::new();
         for (i, table) in raw.checks.into_iter().enumerate() {
             let line = text[..table.span().start].lines().count() + 1;
@@ -170,7 +192,8 @@ impl Manifest {
             title: raw.title,
             module: raw.module,
             topics: raw.topics,
-            files: raw.files,
+            files,
+            globs,
             hint: raw.hint,
             starter_scores: raw.starter_scores,
             limits: raw.limits,
@@ -220,9 +243,10 @@ impl Manifest {
                     .into(),
             );
         }
-        if self.files.is_empty() {
+        if self.files.is_empty() && self.globs.is_empty() {
             problems.push("`files` is empty: name the learner-editable files".into());
         }
+        problems.extend(self.globs.problems());
         for file in &self.files {
             if !is_plain_relative(file) {
                 problems.push(format!("`files` entry {file:?} must be a relative path inside the exercise, without `..`"));

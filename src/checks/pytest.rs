@@ -12,7 +12,7 @@ use std::path::Path;
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
 use super::ctx::{Ctx, write_file};
@@ -159,10 +159,7 @@ async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     for (path, bytes) in exercise.trusted_files() {
         write_file(&root.join(path), bytes)?;
     }
-    for name in &exercise.manifest.files {
-        let bytes = exercise
-            .side_file(Side::Reference, name)
-            .with_context(|| format!("the bank has no reference/{name}"))?;
+    for (name, bytes) in exercise.side_files(Side::Reference) {
         write_file(&root.join(name), bytes)?;
     }
     let mut spawn = ctx.spawn(
