@@ -300,6 +300,40 @@ pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
 }
 
+/// Quality checks (typing) grade how working code is written, not whether it works: each
+/// earns its points only in the proportion the exercise's other checks earned theirs, so a
+/// typed stub earns nothing and half-working code half its typing points. `quality[i]` says
+/// whether `checks[i]` is one. An exercise with only quality checks is left as it is.
+pub(crate) fn scale_quality(checks: &mut [CheckResult], quality: &[bool]) {
+    let (mut earned, mut available) = (0.0, 0.0);
+    for (check, _) in checks.iter().zip(quality).filter(|(_, q)| !**q) {
+        earned += check.score;
+        available += check.max_score;
+    }
+    if available <= 0.0 || earned >= available {
+        return;
+    }
+    let share = (earned / available).max(0.0);
+    for (check, _) in checks.iter_mut().zip(quality).filter(|(_, q)| **q) {
+        if check.score <= 0.0 {
+            continue;
+        }
+        check.score = round2(check.score * share);
+        let why = format!(
+            "the {} points count only as far as the code works: {} of {}, as the other checks earned {} of {}",
+            check.kind,
+            check.score,
+            check.max_score,
+            round2(earned),
+            round2(available)
+        );
+        check.message = Some(match check.message.take() {
+            Some(message) => format!("{message}; {why}"),
+            None => why,
+        });
+    }
+}
+
 /// The status of an exercise: `pass` when every check passed, otherwise the most severe.
 pub(crate) fn exercise_status(checks: &[CheckResult]) -> Status {
     Status::most_urgent(checks.iter().map(|c| c.status)).unwrap_or(Status::Skipped)
@@ -362,6 +396,54 @@ mod tests {
     fn a_check_without_tests_earns_nothing() {
         let check = CheckResult::from_tests("pytest", Status::Error, 6.0, vec![]);
         assert_eq!(check.score, 0.0);
+    }
+
+    /// A pytest check that earned `score` of 8 and a passing mypy check worth 2.
+    fn typed(score: f64) -> Vec<CheckResult> {
+        let mut tests = CheckResult::whole("pytest", Status::Fail, 8.0);
+        tests.score = score;
+        let typing = CheckResult::whole("mypy", Status::Pass, 2.0).with_message("no type errors");
+        vec![tests, typing]
+    }
+
+    #[test]
+    fn quality_earns_in_proportion_to_what_the_other_checks_earned() {
+        let mut checks = typed(2.0);
+        scale_quality(&mut checks, &[false, true]);
+        assert_eq!(
+            checks[0].score, 2.0,
+            "the other checks are left as they are"
+        );
+        assert_eq!(checks[1].score, 0.5);
+        assert_eq!(checks[1].status, Status::Pass);
+        assert_eq!(
+            checks[1].message.as_deref(),
+            Some(
+                "no type errors; the mypy points count only as far as the code works: 0.5 of 2, as the other checks earned 2 of 8"
+            )
+        );
+    }
+
+    #[test]
+    fn a_typed_stub_earns_nothing() {
+        let mut checks = typed(0.0);
+        scale_quality(&mut checks, &[false, true]);
+        assert_eq!(checks[1].score, 0.0);
+    }
+
+    #[test]
+    fn working_code_keeps_its_quality_points_unexplained() {
+        let mut checks = typed(8.0);
+        scale_quality(&mut checks, &[false, true]);
+        assert_eq!(checks[1].score, 2.0);
+        assert_eq!(checks[1].message.as_deref(), Some("no type errors"));
+    }
+
+    #[test]
+    fn quality_alone_is_not_scaled() {
+        let mut checks = vec![CheckResult::whole("mypy", Status::Pass, 2.0)];
+        scale_quality(&mut checks, &[true]);
+        assert_eq!(checks[0].score, 2.0);
     }
 
     #[test]

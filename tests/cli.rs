@@ -354,6 +354,38 @@ fn verify_catches_a_starter_that_already_passes() {
 }
 
 #[test]
+fn verify_requires_a_starter_that_scores_to_say_why() {
+    // A starter that works but is no program: its tests pass, its output does not, and its
+    // typing earns as much of its points as the other checks earned of theirs (6 of 8).
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let dir = bank.join(WORD_COUNT);
+    let reference = std::fs::read_to_string(dir.join("reference/word_count.py")).unwrap();
+    let (module, _) = reference
+        .split_once("if __name__ == \"__main__\":")
+        .unwrap();
+    std::fs::write(dir.join("starter/word_count.py"), module).unwrap();
+    env.pygrade_on(&bank).arg("verify").assert().code(1).stdout(
+        predicate::str::contains("starter/ earns points untouched (7.5 of 10 points")
+            .and(predicate::str::contains("pytest 6 of 6"))
+            .and(predicate::str::contains("mypy 1.5 of 2"))
+            .and(predicate::str::contains("starter-scores = ")),
+    );
+    let manifest = dir.join("exercise.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "\n[[check]]",
+        "starter-scores = \"The starter's functions work; writing the program is the exercise.\"\n\n[[check]]",
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
+    env.pygrade_on(&bank)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("starter 7.5/10"));
+}
+
+#[test]
 fn a_missing_python_is_a_clear_error() {
     let env = Env::new();
     let ws = env.workspace();

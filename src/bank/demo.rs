@@ -63,13 +63,9 @@ impl Bank {
                 continue;
             };
             let mut files: BTreeMap<String, Vec<u8>> = exercise
-                .manifest
-                .files
-                .iter()
-                .filter_map(|name| {
-                    let bytes = exercise.side_file(Side::Reference, name)?;
-                    Some((name.clone(), bytes.to_vec()))
-                })
+                .side_files(Side::Reference)
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes.to_vec()))
                 .collect();
             for edit in &entry.edits {
                 let at = format!("{FILE}: an edit of {}/{}", entry.id, edit.file);

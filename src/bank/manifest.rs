@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::files::{Globs, is_glob};
 use crate::contain::Limits;
 
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -27,8 +28,11 @@ struct Raw {
     module: u8,
     #[serde(default)]
     topics: Vec<String>,
-    files: Vec<String>,
+    files: Vec<toml::Spanned<String>>,
+    max_files: Option<usize>,
+    max_files_size: Option<bytesize::ByteSize>,
     hint: String,
+    starter_scores: Option<String>,
     #[serde(default)]
     limits: Limits,
     #[serde(rename = "check", default)]
@@ -41,9 +45,15 @@ pub(crate) struct Manifest {
     pub title: String,
     pub module: u8,
     pub topics: Vec<String>,
-    /// The learner-editable files: the only files ever taken from a submission.
+    /// The learner files of `files` given as plain paths: each one required, and provided by
+    /// the starter.
     pub files: Vec<String>,
+    /// The globs of `files`, which take further learner files, and their caps.
+    pub globs: Globs,
     pub hint: String,
+    /// Why the starter, untouched, earns points (a refactoring exercise whose starter already
+    /// works); without it, `verify` requires the starter to earn none.
+    pub starter_scores: Option<String>,
     /// Limits for every check of the exercise; a check's own `limits` override them.
     pub limits: Limits,
     pub checks: Vec<Check>,
@@ -77,6 +87,8 @@ pub(crate) trait Section: Any + Debug + Send + Sync {
     fn default_timeout(&self) -> Duration;
     /// Whether it runs after every other check, one at a time.
     fn runs_alone(&self) -> bool;
+    /// Whether it grades how the code is written, not whether it works (see `Kind::QUALITY`).
+    fn quality(&self) -> bool;
     /// What is wrong with it in this exercise, each problem a sentence.
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String>;
     /// Folders of the exercise it keeps to pygrade: never copied into a job's folder.
@@ -94,7 +106,7 @@ pub(crate) trait Kinds {
 
 /// What a check's validation may ask of its exercise.
 pub(crate) struct Layout<'a> {
-    /// The learner-editable files.
+    /// The learner files `files` names as plain paths (not its globs).
     pub files: &'a [String],
     /// Whether a path relative to the exercise folder is a file of it.
     pub has_file: &'a dyn Fn(&Path) -> bool,
@@ -154,6 +166,22 @@ impl Check {
 impl Manifest {
     pub(crate) fn parse(text: &str, kinds: &dyn Kinds) -> Result<Manifest, String> {
         let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
+        let line = |span: std::ops::Range<usize>| text[..span.start].matches('\n').count() + 1;
+        let (mut files, mut globs) = (Vec::new(), Vec::new());
+        for entry in raw.files {
+            let at = line(entry.span());
+            let entry = entry.into_inner();
+            if is_glob(&entry) {
+                globs.push((entry, at));
+            } else {
+                files.push(entry);
+            }
+        }
+        let globs = Globs::new(
+            globs,
+            raw.max_files,
+            raw.max_files_size.map(|size| size.as_u64()),
+        )?;
         let mut checks = Vec::new();
         for (i, table) in raw.checks.into_iter().enumerate() {
             let line = text[..table.span().start].lines().count() + 1;
@@ -166,8 +194,10 @@ impl Manifest {
             title: raw.title,
             module: raw.module,
             topics: raw.topics,
-            files: raw.files,
+            files,
+            globs,
             hint: raw.hint,
+            starter_scores: raw.starter_scores,
             limits: raw.limits,
             checks,
         })
@@ -205,9 +235,20 @@ impl Manifest {
         if self.hint.trim().is_empty() {
             problems.push("`hint` is empty: give the learner a nudge".into());
         }
-        if self.files.is_empty() {
+        if self
+            .starter_scores
+            .as_ref()
+            .is_some_and(|why| why.trim().is_empty())
+        {
+            problems.push(
+                "`starter-scores` is empty: say why the untouched starter earns points, or remove it"
+                    .into(),
+            );
+        }
+        if self.files.is_empty() && self.globs.is_empty() {
             problems.push("`files` is empty: name the learner-editable files".into());
         }
+        problems.extend(self.globs.problems());
         for file in &self.files {
             if !is_plain_relative(file) {
                 problems.push(format!("`files` entry {file:?} must be a relative path inside the exercise, without `..`"));
@@ -276,6 +317,9 @@ pub(crate) mod tests {
         }
         fn runs_alone(&self) -> bool {
             self.slow
+        }
+        fn quality(&self) -> bool {
+            false
         }
         fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
             let needs = Path::new("tests");
@@ -426,6 +470,22 @@ pub(crate) mod tests {
         assert!(
             all.contains("check 1 (quick): the exercise has no tests/ folder"),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn a_starter_that_scores_says_why() {
+        let with = |why: &str| GOOD.replace("hint =", &format!("starter-scores = {why:?}\nhint ="));
+        let m = parse(&with("The starter works but is slow.")).unwrap();
+        assert_eq!(
+            m.starter_scores.as_deref(),
+            Some("The starter works but is slow.")
+        );
+        assert!(validate(&m, true).is_empty());
+        let problems = validate(&parse(&with(" ")).unwrap(), true);
+        assert!(
+            problems[0].contains("`starter-scores` is empty"),
+            "{problems:?}"
         );
     }
 

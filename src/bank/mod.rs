@@ -7,6 +7,7 @@
 //! and names every problem at once. Exercises are small, so their files are held as bytes.
 
 pub(crate) mod demo;
+pub(crate) mod files;
 pub(crate) mod manifest;
 pub(crate) mod outline;
 
@@ -17,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use walkdir::WalkDir;
 
+pub(crate) use files::{Taken, slashed};
 pub(crate) use manifest::{Check, Kinds, Layout, Manifest, Section};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
@@ -318,12 +320,14 @@ fn load_exercise(
     if !files.contains_key(Path::new("README.md")) {
         problems.push("the exercise has no README.md for the learner".into());
     }
+    let exercise = Exercise {
+        id,
+        manifest,
+        files,
+    };
+    problems.extend(files::problems(&exercise));
     if problems.is_empty() {
-        Ok(Exercise {
-            id,
-            manifest,
-            files,
-        })
+        Ok(exercise)
     } else {
         Err(problems)
     }

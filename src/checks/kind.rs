@@ -21,6 +21,11 @@ pub(crate) trait Kind: DeserializeOwned + Debug + Send + Sync + 'static {
     /// Whether it runs after every other check, one at a time, so that nothing competes
     /// with it for the machine (the timing checks).
     const RUNS_ALONE: bool = false;
+    /// Whether it grades how the code is written rather than whether it works (typing): its
+    /// points then count only in the proportion that the exercise's other checks earned
+    /// theirs ([`crate::grade::scale_quality`]), so that untouched or broken code that happens
+    /// to be well typed earns nothing for it.
+    const QUALITY: bool = false;
 
     /// What is wrong with this section in its exercise, each problem a sentence.
     fn problems(&self, _exercise: &Layout<'_>) -> Vec<String> {
@@ -45,6 +50,9 @@ impl<K: Kind> Section for K {
     }
     fn runs_alone(&self) -> bool {
         K::RUNS_ALONE
+    }
+    fn quality(&self) -> bool {
+        K::QUALITY
     }
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
         Kind::problems(self, exercise)

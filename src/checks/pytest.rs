@@ -213,10 +213,7 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
         write_file(&root.join(path), bytes)?;
     }
     lay_out_hidden(ctx, &root)?;
-    for name in &exercise.manifest.files {
-        let bytes = exercise
-            .side_file(Side::Reference, name)
-            .with_context(|| format!("the bank has no reference/{name}"))?;
+    for (name, bytes) in exercise.side_files(Side::Reference) {
         write_file(&root.join(name), bytes)?;
     }
     let mut spawn = ctx.spawn(

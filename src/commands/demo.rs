@@ -39,6 +39,9 @@ pub(super) fn run(settings: &Settings, args: DemoArgs) -> Result<Outcome> {
     for exercise in &demo {
         for (name, bytes) in &exercise.files {
             let path = workspace.exercise_dir(&exercise.id).join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
             std::fs::write(&path, bytes)
                 .with_context(|| format!("could not write {}", path.display()))?;
         }

@@ -1,6 +1,7 @@
 //! `pygrade verify`: the bank's self-check. Every manifest is valid (the bank would not load
 //! otherwise), every `reference/` earns full marks on every check, hidden tests included, and
-//! every `starter/` fails at least one.
+//! every `starter/` fails at least one and earns nothing, unless its manifest says why it does
+//! (`starter-scores`).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -12,7 +13,7 @@ use crate::bank::Side;
 use crate::checks::Hidden;
 use crate::engine::{Event, Graded, Listener, Submission, Work};
 use crate::exit::Outcome;
-use crate::grade::{CheckResult, Status};
+use crate::grade::{CheckResult, Status, round2};
 use crate::report::progress;
 use crate::settings::Settings;
 
@@ -45,10 +46,14 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
     for exercise in &bank.exercises {
         let side = |side: Side| sides.checks(&exercise.id, side);
         let (reference, starter) = (side(Side::Reference), side(Side::Starter));
-        let found = judge(reference, starter);
+        let found = judge(
+            reference,
+            starter,
+            exercise.manifest.starter_scores.is_some(),
+        );
         if found.is_empty() {
-            let earned: f64 = starter.iter().map(|c| c.score).sum();
-            let max: f64 = starter.iter().map(|c| c.max_score).sum();
+            let earned = round2(starter.iter().map(|c| c.score).sum());
+            let max = round2(starter.iter().map(|c| c.max_score).sum());
             println!(
                 "{} {:<44} reference full marks, starter {earned}/{max}",
                 "✓".green(),
@@ -111,8 +116,9 @@ impl Listener for Sides {
     }
 }
 
-/// What is wrong with an exercise whose reference and starter graded as given.
-fn judge(reference: &[CheckResult], starter: &[CheckResult]) -> Vec<String> {
+/// What is wrong with an exercise whose reference and starter graded as given; `may_score`
+/// when its manifest says why the untouched starter earns points.
+fn judge(reference: &[CheckResult], starter: &[CheckResult], may_score: bool) -> Vec<String> {
     let mut found = Vec::new();
     for check in reference
         .iter()
@@ -130,8 +136,55 @@ fn judge(reference: &[CheckResult], starter: &[CheckResult]) -> Vec<String> {
     if starter.iter().all(|c| c.status == Status::Pass) {
         found
             .push("starter/ passes every check: a learner would get full marks for nothing".into());
+    } else if !may_score && let Some(scoring) = describe_scoring(starter) {
+        found.push(format!(
+            "starter/ earns points untouched ({scoring}): change the starter or the tests so that it earns none, or say why it does in the manifest (`starter-scores = \"...\"`)"
+        ));
     }
     found
+}
+
+/// What an untouched starter earns, check by check, with the first tests it passes; `None`
+/// when it earns nothing.
+fn describe_scoring(starter: &[CheckResult]) -> Option<String> {
+    let earned = round2(starter.iter().map(|c| c.score).sum());
+    if earned <= 0.0 {
+        return None;
+    }
+    let max = round2(starter.iter().map(|c| c.max_score).sum());
+    let checks: Vec<String> = starter
+        .iter()
+        .filter(|c| c.score > 0.0)
+        .map(|c| {
+            let passing: Vec<&str> = c
+                .tests
+                .iter()
+                .filter(|t| t.status == Status::Pass)
+                .map(|t| t.name.as_str())
+                .collect();
+            let shown = passing
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            match passing.len() {
+                0 => format!("{} {} of {}", c.kind, c.score, c.max_score),
+                n if n <= 3 => format!(
+                    "{} {} of {}, passing: {shown}",
+                    c.kind, c.score, c.max_score
+                ),
+                n => format!(
+                    "{} {} of {}, passing: {shown} and {} more",
+                    c.kind,
+                    c.score,
+                    c.max_score,
+                    n - 3
+                ),
+            }
+        })
+        .collect();
+    Some(format!("{earned} of {max} points: {}", checks.join("; ")))
 }
 
 fn describe_failure(check: &CheckResult) -> String {

@@ -61,13 +61,14 @@ pub(crate) enum Event<'e, 'a> {
     ExerciseStarted { unit: Unit<'a> },
     /// Check number `check` (in manifest order) of a unit has started.
     CheckStarted { unit: Unit<'a>, check: usize },
-    /// It has finished, or was skipped by an interruption.
+    /// It has finished, or was skipped by an interruption: its result as the check gave it,
+    /// before the exercise's quality checks are scaled to what the others earned.
     CheckFinished {
         unit: Unit<'a>,
         check: usize,
         result: &'e CheckResult,
     },
-    /// Every check of a unit has finished.
+    /// Every check of a unit has finished: the unit's grade, quality checks scaled.
     ExerciseGraded { graded: &'e Graded<'a> },
     /// Every unit is graded; `interrupted` when Ctrl-C cut the run short, and the checks that
     /// had not finished were reported as `skipped`.

@@ -2,9 +2,10 @@
 //!
 //! A submission is the learner's declared files for one exercise, read into memory: from a
 //! workspace folder, or (for `pygrade verify`) from the bank's `starter/` or `reference/`.
-//! Only the files the manifest names are ever read; nothing else in the learner's folder
-//! (their own conftest.py, edited tests, caches) can reach a check. A plan is one job per
-//! check of each unit of work (one exercise of one submission).
+//! Only the files the manifest's `files` take are ever read (its plain paths, and what its
+//! globs match, within their caps); nothing else in the learner's folder (their own
+//! conftest.py, edited tests, caches) can reach a check. A plan is one job per check of each
+//! unit of work (one exercise of one submission).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use super::events::Unit;
-use crate::bank::{Check, Exercise, Side};
+use crate::bank::{Check, Exercise, Side, Taken, slashed};
 use crate::checks::LearnerFiles;
 use crate::grade::{NotGraded, Status};
 
@@ -38,16 +39,18 @@ pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 impl Submission {
     pub(crate) fn from_side(exercise: &Exercise, side: Side) -> Submission {
         let mut submission = Submission::default();
-        let mut files = Vec::new();
+        let files = exercise.side_files(side);
         for name in &exercise.manifest.files {
-            match exercise.side_file(side, name) {
-                Some(bytes) => files.push((name.clone(), bytes.to_vec())),
-                None => submission
+            if !files.contains_key(name) {
+                submission
                     .missing
-                    .push(format!("{}/{name} is missing", side.dir())),
+                    .push(format!("{}/{name} is missing", side.dir()));
             }
         }
-        submission.files = files.into();
+        submission.files = files
+            .into_iter()
+            .map(|(name, bytes)| (name, bytes.to_vec()))
+            .collect();
         submission
     }
 
@@ -62,8 +65,9 @@ impl Submission {
         }
     }
 
-    /// The declared files of `exercise` inside `folder`. A link is not followed: a submission
-    /// is data, and a link could point anywhere on the grading machine.
+    /// The declared files of `exercise` inside `folder`: its plain files, then what its globs
+    /// take. A link is not followed: a submission is data, and a link could point anywhere on
+    /// the grading machine.
     fn from_folder(exercise: &Exercise, folder: &Path) -> Result<Submission> {
         let mut submission = Submission::default();
         let mut files = Vec::new();
@@ -73,39 +77,39 @@ impl Submission {
                 Err(_) => submission
                     .missing
                     .push(format!("{} is missing", path.display())),
-                Ok(meta) if meta.file_type().is_symlink() => submission.rejected.push(format!(
-                    "{} is a symbolic link; pygrade grades only regular files",
-                    path.display()
-                )),
-                Ok(meta) if meta.len() > MAX_FILE_BYTES => submission.rejected.push(format!(
-                    "{} is {} bytes, over the {} bytes a learner file may have",
-                    path.display(),
-                    meta.len(),
-                    MAX_FILE_BYTES
-                )),
-                Ok(meta) if !meta.is_file() => submission
+                Ok(meta) if !meta.is_file() && !meta.file_type().is_symlink() => submission
                     .missing
                     .push(format!("{} is not a file", path.display())),
-                Ok(_) => {
-                    let bytes = std::fs::read(&path)
-                        .with_context(|| format!("could not read {}", path.display()))?;
-                    files.push((name.clone(), bytes));
+                Ok(meta) => {
+                    if let Some(why) = refused(&path, &meta) {
+                        submission.rejected.push(why);
+                    } else {
+                        files.push((name.clone(), read(&path)?));
+                    }
                 }
             }
         }
+        let survey = survey(exercise, folder)?;
+        submission.rejected.extend(survey.rejected);
+        if submission.rejected.is_empty() {
+            for (name, path) in survey.globbed {
+                files.push((name, read(&path)?));
+            }
+        }
         submission.files = files.into();
-        submission.not_graded = not_graded(exercise, folder);
+        submission.not_graded = survey.not_graded;
         Ok(submission)
     }
 
     /// Whether this is the starter as handed out: nothing to grade yet, as far as the learner
-    /// is concerned.
+    /// is concerned. A file a glob takes that the starter does not have, or one of the
+    /// starter's that is gone, is a change.
     pub(crate) fn is_starter(&self, exercise: &Exercise) -> bool {
+        let starter = exercise.side_files(Side::Starter);
         self.missing.is_empty()
             && self.rejected.is_empty()
-            && self.files.iter().all(|(name, bytes)| {
-                exercise.side_file(Side::Starter, name) == Some(bytes.as_slice())
-            })
+            && self.files.len() == starter.len()
+            && (self.files.iter()).all(|(name, bytes)| starter.get(name) == Some(&bytes.as_slice()))
     }
 
     /// Why none of the checks can run on this submission, when that is so.
@@ -126,49 +130,127 @@ impl Submission {
     }
 }
 
-/// The files of the learner's `folder` that no check sees: all but the declared files, the
-/// handout (statement and visible tests, which pygrade replaces with the bank's own) and
-/// caches. At most [`MOST_NOT_GRADED`], then one line for the rest.
-fn not_graded(exercise: &Exercise, folder: &Path) -> Vec<NotGraded> {
-    let declared = &exercise.manifest.files;
+/// Why a learner file is refused before anything runs, when it is: a link, or too large.
+fn refused(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    if meta.file_type().is_symlink() {
+        Some(format!(
+            "{} is a symbolic link; pygrade grades only regular files",
+            path.display()
+        ))
+    } else if !meta.is_file() {
+        Some(format!(
+            "{} is not a regular file; pygrade grades only regular files",
+            path.display()
+        ))
+    } else if meta.len() > MAX_FILE_BYTES {
+        Some(format!(
+            "{} is {} bytes, over the {MAX_FILE_BYTES} bytes a learner file may have",
+            path.display(),
+            meta.len(),
+        ))
+    } else {
+        None
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("could not read {}", path.display()))
+}
+
+/// What one walk of a learner's folder finds beside its plain files.
+#[derive(Default)]
+struct Survey {
+    /// The files the globs take, by name, and where they are: not read yet.
+    globbed: Vec<(String, PathBuf)>,
+    /// Why the globbed files are refused (a link, an oversize file, a cap exceeded).
+    rejected: Vec<String>,
+    /// The files no check sees, and why: at most [`MOST_NOT_GRADED`], then one line for the
+    /// rest.
+    not_graded: Vec<NotGraded>,
+}
+
+/// Walks the learner's `folder` once: the files the globs take (within their caps), and the
+/// files no check sees, which are all but those, the plain files, the handout (statement and
+/// visible tests, which pygrade replaces with the bank's own) and caches.
+fn survey(exercise: &Exercise, folder: &Path) -> Result<Survey> {
     let handout: Vec<PathBuf> = exercise.handout().map(|(path, _)| path).collect();
-    let reason = format!(
-        "not one of the files this exercise grades ({}): no check sees it",
-        declared.join(", ")
-    );
-    let mut found: Vec<String> = walkdir::WalkDir::new(folder)
+    let globs = &exercise.manifest.globs;
+    let mut survey = Survey::default();
+    let mut unseen: Vec<NotGraded> = Vec::new();
+    let mut bytes: u64 = 0;
+    let walk = walkdir::WalkDir::new(folder)
         .min_depth(1)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
             let name = entry.file_name().to_string_lossy();
-            !name.starts_with('.') && !matches!(name.as_ref(), "__pycache__" | "tests")
-        })
-        .flatten()
-        .filter(|entry| !entry.file_type().is_dir())
-        .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(folder).ok()?.to_path_buf();
-            let name = relative.to_string_lossy().into_owned();
-            let ours = declared.contains(&name) || handout.contains(&relative);
-            (!ours && !name.ends_with(".pyc")).then_some(name)
-        })
-        .collect();
-    let more = found.len().saturating_sub(MOST_NOT_GRADED);
-    found.truncate(MOST_NOT_GRADED);
-    let mut listed: Vec<NotGraded> = found
-        .into_iter()
-        .map(|file| NotGraded {
-            file,
-            reason: reason.clone(),
-        })
-        .collect();
+            let tests = entry.depth() == 1 && name == "tests";
+            !name.starts_with('.') && name != "__pycache__" && !tests
+        });
+    for entry in walk.flatten() {
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(folder) else {
+            continue;
+        };
+        let name = slashed(relative);
+        match exercise.take(&name) {
+            Taken::Plain => {}
+            Taken::Globbed => {
+                let meta = std::fs::symlink_metadata(entry.path())
+                    .with_context(|| format!("could not read {}", entry.path().display()))?;
+                match refused(entry.path(), &meta) {
+                    Some(why) => survey.rejected.push(why),
+                    None => {
+                        bytes += meta.len();
+                        survey.globbed.push((name, entry.path().to_path_buf()));
+                    }
+                }
+            }
+            Taken::Refused(reason) => unseen.push(NotGraded { file: name, reason }),
+            Taken::No if handout.iter().any(|path| path == relative) => {}
+            Taken::No if name.ends_with(".pyc") => {}
+            Taken::No => unseen.push(NotGraded {
+                file: name,
+                reason: format!(
+                    "not one of the files this exercise grades ({}): no check sees it",
+                    exercise.declared()
+                ),
+            }),
+        }
+    }
+    let taken = survey.globbed.len();
+    if taken > globs.max_files {
+        survey.rejected.push(format!(
+            "{} holds {taken} files that `files` takes by glob ({}), over the exercise's `max-files` of {}: keep only the files your code needs",
+            folder.display(),
+            globs.listed(),
+            globs.max_files
+        ));
+    }
+    if bytes > globs.max_bytes {
+        survey.rejected.push(format!(
+            "the files that `files` takes by glob ({}) in {} are {} together, over the exercise's `max-files-size` of {}: keep only the files your code needs",
+            globs.listed(),
+            folder.display(),
+            bytesize::ByteSize(bytes).display().iec(),
+            bytesize::ByteSize(globs.max_bytes).display().iec(),
+        ));
+    }
+    let more = unseen.len().saturating_sub(MOST_NOT_GRADED);
+    unseen.truncate(MOST_NOT_GRADED);
     if more > 0 {
-        listed.push(NotGraded {
+        unseen.push(NotGraded {
             file: format!("... and {more} more"),
-            reason: reason.clone(),
+            reason: format!(
+                "not one of the files this exercise grades ({}): no check sees it",
+                exercise.declared()
+            ),
         });
     }
-    listed
+    survey.not_graded = unseen;
+    Ok(survey)
 }
 
 /// One exercise of one submission, to be graded.
@@ -234,4 +316,77 @@ pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<Planned>) {
         }));
     }
     (jobs, units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Bank;
+    use crate::bank::manifest::tests::ProbeKinds;
+    use crate::checks::write_file;
+
+    const MANIFEST: &str = r#"
+format-version = 1
+title = "Stock"
+module = 1
+hint = "Add."
+files = ["stock.py", "data/**"]
+max-files-size = "1 KiB"
+
+[[check]]
+kind = "quick"
+points = 1
+"#;
+
+    /// A bank of one exercise taking `data/**` up to 1 KiB, and a learner's folder holding
+    /// its `stock.py` and `data` (path, size in bytes).
+    fn submission(data: &[(&str, usize)]) -> Submission {
+        let dir = tempfile::tempdir().unwrap();
+        let exercise = dir.path().join("bank/01-foundations/01-stock");
+        let files = [
+            ("exercise.toml", MANIFEST),
+            ("README.md", "# Stock\n"),
+            ("starter/stock.py", "x = 1\n"),
+            ("reference/stock.py", "x = 2\n"),
+        ];
+        for (path, text) in files {
+            write_file(&exercise.join(path), text.as_bytes()).unwrap();
+        }
+        let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
+        let learner = dir.path().join("learner");
+        write_file(&learner.join("stock.py"), b"x = 3\n").unwrap();
+        for (path, size) in data {
+            write_file(&learner.join(path), &vec![b'1'; *size]).unwrap();
+        }
+        Submission::from_workspace(&bank.exercises[0], &learner).unwrap()
+    }
+
+    #[test]
+    fn the_files_a_glob_takes_keep_their_paths() {
+        let submission = submission(&[("data/a.txt", 10), ("data/more/b.txt", 20)]);
+        let names: Vec<&str> = submission.files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["stock.py", "data/a.txt", "data/more/b.txt"]);
+        assert!(submission.refusal().is_none());
+    }
+
+    #[test]
+    fn more_bytes_than_the_cap_are_refused_unread() {
+        let submission = submission(&[("data/a.txt", 600), ("data/b.txt", 600)]);
+        let (status, why) = submission.refusal().unwrap();
+        assert_eq!(status, Status::Rejected);
+        assert!(
+            why.contains("are 1.2 KiB together, over the exercise's `max-files-size` of 1.0 KiB"),
+            "{why}"
+        );
+        assert_eq!(submission.files.len(), 1, "only the plain file was read");
+    }
+
+    #[test]
+    fn an_oversize_file_a_glob_matches_is_refused() {
+        let big = MAX_FILE_BYTES as usize + 1;
+        let submission = submission(&[("data/big.bin", big)]);
+        let (status, why) = submission.refusal().unwrap();
+        assert_eq!(status, Status::Rejected);
+        assert!(why.contains("data/big.bin is 1048577 bytes"), "{why}");
+    }
 }

@@ -13,7 +13,7 @@ use super::events::{Event, Graded, Listener};
 use super::plan::{self, Job, Planned, Work};
 use crate::checks::{Ctx, Hidden, Registry};
 use crate::contain::{Launcher, Sandbox};
-use crate::grade::{CheckResult, NotGraded, Status};
+use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Toolchain;
 
 /// What grading needs, resolved once for a run.
@@ -216,11 +216,16 @@ impl<'r, 'l> Progress<'r, 'l> {
         let state = &mut self.units[unit.seq];
         state.results[job.check] = Some(result);
         if state.results.iter().all(Option::is_some) {
+            let mut checks: Vec<CheckResult> = state.results.iter().flatten().cloned().collect();
+            let quality: Vec<bool> = (unit.exercise.manifest.checks.iter())
+                .map(|check| check.section.quality())
+                .collect();
+            grade::scale_quality(&mut checks, &quality);
             let graded = Graded {
                 unit,
                 started: state.started,
                 not_graded: std::mem::take(&mut state.not_graded),
-                checks: state.results.iter().flatten().cloned().collect(),
+                checks,
             };
             self.emit(Event::ExerciseGraded { graded: &graded })?;
         }

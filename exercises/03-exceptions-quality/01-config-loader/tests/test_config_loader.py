@@ -54,11 +54,15 @@ def test_value_types(raw: str, expected: int | str | bool) -> None:
     assert_same(value, expected, f"{raw} should load as {expected!r}")
 
 
-def test_every_error_is_a_config_error() -> None:
-    for error_class in (ConfigSyntaxError, InvalidValueError, MissingKeyError):
-        assert issubclass(error_class, ConfigError), error_class.__name__
-    assert issubclass(ConfigError, Exception)
-    assert not issubclass(ConfigError, ValueError), (
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [("just words", []), ("port = eighty", []), ("a = 1", ["port"])],
+    ids=["syntax", "invalid-value", "missing-key"],
+)
+def test_every_error_is_a_config_error(text: str, required: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(text, required)
+    assert not isinstance(caught.value, ValueError), (
         "ConfigError should derive from Exception directly"
     )
 

@@ -91,7 +91,7 @@ def test_build_metadata_is_ignored_for_equality_and_ordering() -> None:
 
 
 def test_version_is_immutable() -> None:
-    version = Version(1, 2, 3)
+    version = Version.parse("1.2.3")
     with pytest.raises(dataclasses.FrozenInstanceError):
         version.major = 2  # type: ignore[misc]
 
