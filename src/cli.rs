@@ -50,10 +50,37 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// A report format, by the name `--format` takes.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub(crate) enum Format {
+    /// For people at a terminal: failures first, with what to do next.
     Terminal,
+    /// pygrade's own report, every detail (see the README's JSON schema).
     Json,
+}
+
+/// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or
+/// `--output`, without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FormatTo {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+}
+
+fn format_to(text: &str) -> Result<FormatTo, String> {
+    let (name, path) = match text.split_once('=') {
+        Some((_, "")) => return Err(format!("{text:?} names no file after `=`")),
+        Some((name, path)) => (name, Some(PathBuf::from(path))),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| Some(f.to_possible_value()?.get_name().to_string()))
+            .collect();
+        format!("unknown format `{name}`: give one of {}", names.join(", "))
+    })?;
+    Ok(FormatTo { format, path })
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,14 +181,61 @@ pub(crate) struct DemoArgs {
 /// How a grading run goes and where its report goes.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// A report format, and the file it goes to (standard output without one); repeat it for
+    /// several reports of one run: `--format terminal --format json=report.json`. Formats:
+    /// terminal (the default), json.
+    #[arg(long = "format", value_name = "NAME[=PATH]", value_parser = format_to)]
+    pub formats: Vec<FormatTo>,
+    /// Write the one report that names no file of its own to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Checks run at once (default: the number of cores).
     #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
     pub jobs: usize,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub(crate) fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl RunArgs {
+    /// Each report to write, and where: every `--format` with its own file, and at most one
+    /// without, which goes to `--output` or else standard output. Without any `--format`, the
+    /// terminal report.
+    pub(crate) fn reports(&self) -> Result<Vec<FormatTo>, String> {
+        let mut reports = self.formats.clone();
+        if reports.is_empty() {
+            reports.push(FormatTo {
+                format: Format::Terminal,
+                path: None,
+            });
+        }
+        let unplaced = reports.iter().filter(|r| r.path.is_none()).count();
+        match (unplaced, &self.output) {
+            (0, Some(output)) => {
+                return Err(format!(
+                    "every --format names its own file, so --output {} would get no report: drop it, or give one format without `=PATH`",
+                    output.display()
+                ));
+            }
+            (n, _) if n > 1 => {
+                return Err(
+                    "only one --format may go to standard output (or --output): give the others a file, as in `--format json=report.json`"
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+        for report in reports.iter_mut().filter(|r| r.path.is_none()) {
+            report.path = self.output.clone();
+        }
+        Ok(reports)
+    }
 }
 
 pub(crate) fn default_jobs() -> usize {
@@ -176,5 +250,68 @@ fn jobs(text: &str) -> Result<usize, String> {
         Ok(0) => Err("with 0 checks at once nothing would run: give 1 or more".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str]) -> Result<RunArgs, clap::Error> {
+        #[derive(Parser)]
+        struct Probe {
+            #[command(flatten)]
+            run: RunArgs,
+        }
+        let argv = std::iter::once("pygrade").chain(args.iter().copied());
+        Probe::try_parse_from(argv).map(|p| p.run)
+    }
+
+    fn to(format: Format, path: Option<&str>) -> FormatTo {
+        FormatTo {
+            format,
+            path: path.map(PathBuf::from),
+        }
+    }
+
+    #[test]
+    fn without_a_format_the_terminal_report_goes_to_standard_output() {
+        let reports = run_args(&[]).unwrap().reports().unwrap();
+        assert_eq!(reports, [to(Format::Terminal, None)]);
+        let reports = run_args(&["-o", "r.txt"]).unwrap().reports().unwrap();
+        assert_eq!(reports, [to(Format::Terminal, Some("r.txt"))]);
+    }
+
+    #[test]
+    fn each_format_goes_to_its_own_file_and_one_may_go_to_the_output() {
+        let args = run_args(&["--format", "terminal", "--format", "json=out/r.json"]).unwrap();
+        assert_eq!(
+            args.reports().unwrap(),
+            [
+                to(Format::Terminal, None),
+                to(Format::Json, Some("out/r.json"))
+            ]
+        );
+        let args = run_args(&["--format", "json", "--output", "r.json"]).unwrap();
+        assert_eq!(args.reports().unwrap(), [to(Format::Json, Some("r.json"))]);
+    }
+
+    #[test]
+    fn formats_that_cannot_all_be_written_are_refused_with_the_fix() {
+        let two = run_args(&["--format", "terminal", "--format", "json"]).unwrap();
+        assert!(two.reports().unwrap_err().contains("only one --format"));
+        let idle = run_args(&["--format", "json=r.json", "-o", "x"]).unwrap();
+        assert!(
+            idle.reports()
+                .unwrap_err()
+                .contains("--output x would get no report")
+        );
+        let unknown = run_args(&["--format", "xml"]).unwrap_err().to_string();
+        assert!(
+            unknown.contains("unknown format `xml`: give one of terminal, json"),
+            "{unknown}"
+        );
+        let empty = run_args(&["--format", "json="]).unwrap_err().to_string();
+        assert!(empty.contains("names no file"), "{empty}");
     }
 }

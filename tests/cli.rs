@@ -277,6 +277,39 @@ fn a_report_can_go_to_a_file() {
 }
 
 #[test]
+fn one_run_writes_a_report_per_format() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let file = env.path().join("reports/run.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let format = format!("json={}", file.display());
+    env.check(&ws)
+        .arg(WORD_COUNT)
+        .args([
+            "--color", "never", "--format", "terminal", "--format", &format,
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Score: 0 of 10 points"))
+        .stderr(predicate::str::contains("json report written to"));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(exercise(&report, WORD_COUNT)["status"], "not-started");
+}
+
+#[test]
+fn two_reports_for_standard_output_are_refused_before_grading() {
+    let env = Env::new();
+    let ws = env.workspace();
+    env.check(&ws)
+        .args(["--format", "terminal", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "only one --format may go to standard output",
+        ));
+}
+
+#[test]
 fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
     let env = Env::new();
     let ws = env.workspace();

@@ -1,12 +1,13 @@
 //! `pygrade check`: grade a learner's workspace against the trusted bank.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
 use crate::bank::Exercise;
 use crate::checks::Hidden;
-use crate::cli::{CheckArgs, Format, RunArgs};
+use crate::cli::{CheckArgs, Format, FormatTo, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
 use crate::report::{Collector, Emitter, Json, Report, Terminal, progress};
@@ -46,8 +47,11 @@ pub(super) fn grade(
     run: &RunArgs,
     hidden: Hidden,
 ) -> Result<Report> {
-    let to_terminal = run.output.is_none() && std::io::stdout().is_terminal();
-    settings.decide_color(to_terminal && run.format == Format::Terminal);
+    let reports = run.reports().map_err(anyhow::Error::msg)?;
+    let terminal_on_screen = reports
+        .iter()
+        .any(|r| r.format == Format::Terminal && r.path.is_none());
+    settings.decide_color(terminal_on_screen && std::io::stdout().is_terminal());
     let grader = settings.grader(run.jobs, hidden)?;
     let learner = workspace.root.display().to_string();
     let work = exercises
@@ -71,26 +75,21 @@ pub(super) fn grade(
         .grade(work, &mut [&mut bar, &mut collector, &mut remember])?;
     let report = collector.into_report(grader.tools.clone());
 
-    let emitter: &dyn Emitter = match run.format {
-        Format::Terminal => &Terminal,
-        Format::Json => &Json,
-    };
-    match &run.output {
-        Some(path) => {
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(path)
-                    .with_context(|| format!("could not create {}", path.display()))?,
-            );
-            emitter.emit(&report, &mut file)?;
-            file.flush()?;
-            eprintln!(
-                "pygrade: {} of {} points; report written to {}",
-                report.summary.score,
-                report.summary.max_score,
-                path.display()
-            );
+    for FormatTo { format, path } in &reports {
+        let emitter = emitter(*format);
+        match path {
+            Some(path) => {
+                write_report(emitter.as_ref(), &report, path)?;
+                eprintln!(
+                    "pygrade: {} of {} points; {} report written to {}",
+                    report.summary.score,
+                    report.summary.max_score,
+                    format.name(),
+                    path.display()
+                );
+            }
+            None => emitter.emit(&report, &mut std::io::stdout().lock())?,
         }
-        None => emitter.emit(&report, &mut std::io::stdout().lock())?,
     }
     if interrupted {
         bail!(
@@ -98,4 +97,32 @@ pub(super) fn grade(
         );
     }
     Ok(report)
+}
+
+/// The emitter of a format.
+fn emitter(format: Format) -> Box<dyn Emitter> {
+    match format {
+        Format::Terminal => Box::new(Terminal),
+        Format::Json => Box::new(Json),
+    }
+}
+
+/// Writes `report` as `emitter` renders it to `path`, whole or not at all: a report that
+/// fails halfway never replaces the last good one.
+fn write_report(emitter: &dyn Emitter, report: &Report, path: &Path) -> Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("could not create a file in {}", folder.display()))?;
+    {
+        let mut out = std::io::BufWriter::new(staged.as_file_mut());
+        emitter.emit(report, &mut out)?;
+        out.flush()?;
+    }
+    staged
+        .persist(path)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(())
 }
