@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use assert_cmd::assert::Assert;
@@ -496,6 +496,85 @@ fn doctor_names_the_tools_in_use() {
     env.pygrade().arg("doctor").assert().success().stdout(
         predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
     );
+}
+
+/// `pygrade setup` in a home of its own, so that it builds an environment from scratch
+/// (the downloads may come from the installers' caches): what it printed, once it succeeded.
+fn first_setup(env: &Env, path: Option<&Path>) -> String {
+    let mut setup = env.pygrade();
+    setup
+        .env("PYGRADE_HOME", env.path().join("home"))
+        .arg("setup");
+    if let Some(path) = path {
+        setup.env("PATH", path);
+    }
+    let out = setup.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    said
+}
+
+/// The environment `first_setup` built.
+fn built_env(env: &Env) -> PathBuf {
+    std::fs::read_dir(env.path().join("home"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("python-")
+        })
+        .expect("an environment")
+}
+
+#[test]
+fn the_first_run_builds_the_environment_with_uv_step_by_step() {
+    let env = Env::new();
+    let said = first_setup(&env, None);
+    for step in [
+        "pygrade: [1/4] installing uv ",
+        "pygrade: [2/4] creating the environment ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with uv ... done in ",
+        "pygrade: [4/4] checking the versions ... done in ",
+    ] {
+        assert!(said.contains(step), "no {step:?} in:\n{said}");
+    }
+    // Built where it stays, so its own scripts run.
+    Command::new(built_env(&env).join("bin/pytest"))
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("9.2.0"));
+}
+
+#[test]
+fn without_uv_the_environment_is_built_with_pip() {
+    let env = Env::new();
+    // A python3 without pip, which cannot install uv.
+    let base = env.path().join("base");
+    Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&base)
+        .assert()
+        .success();
+    let path = std::env::join_paths(std::iter::once(base.join("bin")).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let said = first_setup(&env, Some(Path::new(&path)));
+    for step in [
+        "pygrade: [1/4] installing uv ",
+        "failed after ",
+        "pip installs the tools instead, which is slower",
+        "pygrade: [2/4] creating the environment, with pip ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with pip ... done in ",
+        "pygrade: [4/4] checking the versions ... done in ",
+    ] {
+        assert!(said.contains(step), "no {step:?} in:\n{said}");
+    }
+    assert!(built_env(&env).join("bin/python").exists());
 }
 
 #[test]
