@@ -1,6 +1,12 @@
 //! A learner's workspace: the folder `pygrade init` fills with each exercise's statement,
 //! starter files and visible tests, laid out `<module>/<exercise>/` as in the bank, plus a
 //! `.pygrade/` folder marking its root and remembering the last grade of each exercise.
+//!
+//! pygrade also keeps a few files of its own there, so that the handed-out tests run with
+//! plain `pytest`: a `pytest.ini` and a `conftest.py` at the root, and in `.pygrade/python/`
+//! the comparison helpers the tests import, written from the graders package compiled into
+//! the binary. `init` and `check` rewrite them when pygrade changes them. They sit outside
+//! every exercise's folder, so no check reads them and no report lists them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +19,39 @@ use crate::engine::{Event, Listener};
 
 const MARKER: &str = ".pygrade";
 const STATE: &str = "state.json";
+
+/// How each file pygrade keeps in a workspace begins, so that it knows its own.
+const WRITTEN_BY: &str = "# Written by pygrade";
+
+/// pygrade's own files in a workspace, by path from its root: with them, `pytest` typed
+/// anywhere in the workspace runs the handed-out tests (see `graders/workspace/`).
+const OWN_FILES: [(&str, &str); 5] = [
+    (
+        "pytest.ini",
+        include_str!("../graders/workspace/pytest.ini"),
+    ),
+    (
+        "conftest.py",
+        include_str!("../graders/workspace/conftest.py"),
+    ),
+    (
+        ".pygrade/python/pygrade_graders/__init__.py",
+        r#"# Written by pygrade, which rewrites this folder when it changes.
+"""pygrade's comparison helpers, which the handed-out tests import (`compare.py`)."""
+"#,
+    ),
+    (
+        ".pygrade/python/pygrade_graders/compare.py",
+        concat!(
+            "# Written by pygrade, which rewrites this file when it changes.\n",
+            include_str!("../graders/pygrade_graders/compare.py")
+        ),
+    ),
+    (
+        ".pygrade/python/pygrade_graders/py.typed",
+        include_str!("../graders/pygrade_graders/py.typed"),
+    ),
+];
 
 /// The last known grade of one exercise.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,6 +81,9 @@ pub(crate) struct Workspace {
 pub(crate) struct Initialised {
     pub written: usize,
     pub kept: usize,
+    /// Files at the root where pygrade keeps its own that pygrade did not write: the
+    /// learner's, kept (see [`Workspace::refresh`]).
+    pub foreign: Vec<PathBuf>,
 }
 
 impl Workspace {
@@ -76,6 +118,7 @@ impl Workspace {
         let mut done = Initialised {
             written: 0,
             kept: 0,
+            foreign: Vec::new(),
         };
         for exercise in &bank.exercises {
             for (path, bytes) in exercise.handout() {
@@ -92,12 +135,38 @@ impl Workspace {
                 done.written += 1;
             }
         }
-        Ok((
-            Workspace {
-                root: dir.to_path_buf(),
-            },
-            done,
-        ))
+        let workspace = Workspace {
+            root: dir.to_path_buf(),
+        };
+        done.foreign = workspace.refresh()?;
+        Ok((workspace, done))
+    }
+
+    /// Writes pygrade's own files into the workspace where they are missing or differ from
+    /// this pygrade's. A file in their place that pygrade did not write is the learner's: it
+    /// is kept, and returned.
+    pub(crate) fn refresh(&self) -> Result<Vec<PathBuf>> {
+        let mut foreign = Vec::new();
+        for (path, text) in OWN_FILES {
+            let target = self.root.join(path);
+            match std::fs::read(&target) {
+                Ok(found) if found == text.as_bytes() => continue,
+                Ok(found)
+                    if !found.starts_with(WRITTEN_BY.as_bytes()) && !path.starts_with(MARKER) =>
+                {
+                    foreign.push(target);
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("could not create {}", parent.display()))?;
+            }
+            std::fs::write(&target, text)
+                .with_context(|| format!("could not write {}", target.display()))?;
+        }
+        Ok(foreign)
     }
 
     pub(crate) fn exercise_dir(&self, id: &str) -> PathBuf {

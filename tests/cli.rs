@@ -4,6 +4,9 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
 use assert_cmd::assert::Assert;
 use assert_cmd::prelude::*;
 use common::{Env, Grade, WORD_COUNT, Workspace, copy_tree, exercise, message, repo};
@@ -140,6 +143,99 @@ fn init_again_keeps_the_learners_work() {
         .stdout(predicate::str::contains("1 files written"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "# my work\n");
     assert!(ws.exercise(WORD_COUNT).join("README.md").is_file());
+}
+
+/// `python ARGS` typed in `dir`, as a learner types it: without the `PYTHONPATH` pygrade's
+/// checks use, so `pygrade_graders` is importable only from where the workspace puts it.
+fn by_hand(python: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(python)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PYTHONPATH")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_handed_out_tests_run_with_plain_pytest_in_a_workspace() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let exercise = ws.exercise(WORD_COUNT);
+    copy_tree(
+        &repo().join("exercises").join(WORD_COUNT).join("reference"),
+        &exercise,
+    );
+    // pygrade's Python has pytest but not the graders package: pygrade's checks put that on
+    // the path themselves. So a test that imports the helpers finds them in the workspace.
+    let python = env.python();
+    let plain = by_hand(&python, env.path(), &["-c", "import pygrade_graders"]);
+    assert!(!plain.status.success(), "pygrade_graders is installed");
+    // `python -m pytest` puts the folder it is typed in on the path; `-I` leaves it (and the
+    // environment's settings) out, as the `pytest` command does.
+    for (dir, args) in [
+        (&exercise, &["-m", "pytest"][..]),
+        (&exercise, &["-I", "-m", "pytest"]),
+        (&exercise.join("tests"), &["-I", "-m", "pytest"]),
+        (&ws.dir, &["-I", "-m", "pytest", WORD_COUNT]),
+    ] {
+        // Every unknown mark would be a warning: the tests' `weight` is registered.
+        let out = by_hand(
+            &python,
+            dir,
+            &[args, &["-W", "error", "-p", "no:cacheprovider"]].concat(),
+        );
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && printed.contains(" passed") && !printed.contains("warning"),
+            "python {args:?} in {}:\n{printed}{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // What running the tests by hand leaves behind is no learner file of the exercise.
+    let graded = env.check(&ws).arg(WORD_COUNT).graded();
+    let word_count = graded.exercise(WORD_COUNT);
+    assert_eq!(word_count["status"], "pass", "{word_count}");
+    assert!(word_count.get("not_graded").is_none(), "{word_count}");
+}
+
+#[test]
+fn pygrade_refreshes_its_own_workspace_files_and_keeps_the_learners() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let helpers = ws.dir.join(".pygrade/python/pygrade_graders/compare.py");
+    let fresh = std::fs::read_to_string(&helpers).unwrap();
+    assert!(fresh.contains(
+        &std::fs::read_to_string(repo().join("graders/pygrade_graders/compare.py")).unwrap()
+    ));
+    // As an older pygrade left them: its helpers, its conftest.py; and the learner's own
+    // pytest.ini in place of pygrade's.
+    std::fs::write(&helpers, "# Written by pygrade, long ago\n").unwrap();
+    std::fs::write(
+        ws.dir.join("conftest.py"),
+        "# Written by pygrade, long ago\n",
+    )
+    .unwrap();
+    std::fs::write(ws.dir.join("pytest.ini"), "[pytest]\naddopts = -x\n").unwrap();
+    env.check(&ws).arg(WORD_COUNT).assert().code(1);
+    assert_eq!(std::fs::read_to_string(&helpers).unwrap(), fresh);
+    assert!(
+        std::fs::read_to_string(ws.dir.join("conftest.py"))
+            .unwrap()
+            .contains("def pytest_collectstart")
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.dir.join("pytest.ini")).unwrap(),
+        "[pytest]\naddopts = -x\n"
+    );
+    env.pygrade()
+        .arg("init")
+        .arg(&ws.dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "pytest.ini, which pygrade did not write",
+        ));
 }
 
 #[test]
@@ -465,6 +561,85 @@ fn doctor_names_the_tools_in_use() {
     env.pygrade().arg("doctor").assert().success().stdout(
         predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
     );
+}
+
+/// `pygrade setup` in a home of its own, so that it builds an environment from scratch
+/// (the downloads may come from the installers' caches): what it printed, once it succeeded.
+fn first_setup(env: &Env, path: Option<&Path>) -> String {
+    let mut setup = env.pygrade();
+    setup
+        .env("PYGRADE_HOME", env.path().join("home"))
+        .arg("setup");
+    if let Some(path) = path {
+        setup.env("PATH", path);
+    }
+    let out = setup.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    said
+}
+
+/// The environment `first_setup` built.
+fn built_env(env: &Env) -> PathBuf {
+    std::fs::read_dir(env.path().join("home"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("python-")
+        })
+        .expect("an environment")
+}
+
+#[test]
+fn the_first_run_builds_the_environment_with_uv_step_by_step() {
+    let env = Env::new();
+    let said = first_setup(&env, None);
+    for step in [
+        "pygrade: [1/4] installing uv ",
+        "pygrade: [2/4] creating the environment ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with uv ... done in ",
+        "pygrade: [4/4] checking the versions ... done in ",
+    ] {
+        assert!(said.contains(step), "no {step:?} in:\n{said}");
+    }
+    // Built where it stays, so its own scripts run.
+    Command::new(built_env(&env).join("bin/pytest"))
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("9.2.0"));
+}
+
+#[test]
+fn without_uv_the_environment_is_built_with_pip() {
+    let env = Env::new();
+    // A python3 without pip, which cannot install uv.
+    let base = env.path().join("base");
+    Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&base)
+        .assert()
+        .success();
+    let path = std::env::join_paths(std::iter::once(base.join("bin")).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let said = first_setup(&env, Some(Path::new(&path)));
+    for step in [
+        "pygrade: [1/4] installing uv ",
+        "failed after ",
+        "pip installs the tools instead, which is slower",
+        "pygrade: [2/4] creating the environment, with pip ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with pip ... done in ",
+        "pygrade: [4/4] checking the versions ... done in ",
+    ] {
+        assert!(said.contains(step), "no {step:?} in:\n{said}");
+    }
+    assert!(built_env(&env).join("bin/python").exists());
 }
 
 #[test]

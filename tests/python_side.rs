@@ -11,20 +11,6 @@ use std::process::Command;
 
 use common::{Env, Fixture, copy_tree, repo};
 
-fn pinned_python(env: &Env) -> PathBuf {
-    let out = env
-        .pygrade()
-        .args(["setup", "--print-python"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
 fn run(python: &Path, dir: &Path, args: &[&str]) {
     let out = Command::new(python)
         .args(args)
@@ -49,7 +35,7 @@ fn run(python: &Path, dir: &Path, args: &[&str]) {
 fn the_graders_package_passes_its_tests() {
     let env = Env::new();
     run(
-        &pinned_python(&env),
+        &env.python(),
         &repo().join("graders"),
         &["-B", "-m", "pytest", "-q"],
     );
@@ -60,16 +46,36 @@ fn the_graders_package_is_mypy_clean() {
     let env = Env::new();
     let cache = env.path().join("mypy-cache");
     run(
-        &pinned_python(&env),
+        &env.python(),
         &repo().join("graders"),
         &["-m", "mypy", "--cache-dir", cache.to_str().unwrap()],
     );
 }
 
 #[test]
+fn the_files_init_writes_for_plain_pytest_are_mypy_strict_clean() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let cache = env.path().join("mypy-cache");
+    run(
+        &env.python(),
+        &ws.dir,
+        &[
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "conftest.py",
+            ".pygrade/python/pygrade_graders",
+        ],
+    );
+}
+
+#[test]
 fn every_reference_and_its_tests_are_mypy_strict_clean() {
     let env = Env::new();
-    let python = pinned_python(&env);
+    let python = env.python();
     let cache = env.path().join("mypy-cache");
     let mut checked = 0;
     // Module folders; the bank's own files (its demo.toml) sit beside them.
@@ -112,7 +118,7 @@ fn every_reference_and_its_tests_are_mypy_strict_clean() {
 #[test]
 fn the_benchmarks_lay_out_every_fixture_as_the_tests_do() {
     let env = Env::new();
-    let python = pinned_python(&env);
+    let python = env.python();
     let cache = env.path().join("mypy-cache");
     let benches = repo().join("benches");
     let strict = [

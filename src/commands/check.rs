@@ -21,6 +21,11 @@ pub(super) fn run(settings: &Settings, args: CheckArgs) -> Result<Outcome> {
         None => std::env::current_dir()?,
     };
     let workspace = Workspace::find(&here)?;
+    // A workspace made by an older pygrade gets this one's files for running tests by hand;
+    // grading does not need them, so failing to write them is only worth a warning.
+    if let Err(e) = workspace.refresh() {
+        eprintln!("pygrade: warning: {e:#}");
+    }
     // Named exercises win; else the folder pygrade was started from (or pointed at) says
     // what to grade: one exercise, one module, or the whole workspace.
     let exercises = if args.exercises.is_empty() {

@@ -57,43 +57,56 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
 
 /// Prints the Python and the tools in use, and returns what to fix about them, if anything.
 fn python(settings: &Settings) -> Result<Option<String>> {
-    let (python, origin, otherwise): (PathBuf, String, String) = match &settings.python {
-        Source::Given(python) => (
-            python.clone(),
-            format!("given by --python/PYGRADE_PYTHON ({})", python.display()),
-            "or drop --python (PYGRADE_PYTHON)".into(),
-        ),
-        Source::Managed => {
-            let env = toolchain::managed_env_dir()?;
-            let python = env.join("bin").join("python");
-            if !python.exists() {
-                println!(
-                    "python:  pygrade's own environment {} is not built yet",
-                    env.display()
-                );
-                let Some(base) = toolchain::base_python() else {
+    // What else fixes a problem, and, for pygrade's own environment (which has no pip when uv
+    // built it), the one fix for a missing tool.
+    let (python, origin, otherwise, rebuild): (PathBuf, String, String, Option<String>) =
+        match &settings.python {
+            Source::Given(python) => (
+                python.clone(),
+                format!("given by --python/PYGRADE_PYTHON ({})", python.display()),
+                "or drop --python (PYGRADE_PYTHON)".into(),
+                None,
+            ),
+            Source::Managed => {
+                let env = toolchain::managed_env_dir()?;
+                let python = env.join("bin").join("python");
+                if !toolchain::is_built(&env) {
                     println!(
-                        "         PROBLEM: no python3 on PATH to build it from: install Python 3.10 or newer, or pass --python"
+                        "python:  pygrade's own environment {} is not built yet",
+                        env.display()
                     );
-                    return Ok(Some(
-                        "Python: install Python 3.10 or newer, or pass --python".into(),
-                    ));
-                };
-                println!(
-                    "         it will be built from {} on first use; `pygrade setup` builds it now",
-                    base.display()
-                );
-                return Ok(None);
-            }
-            (
-                python,
-                format!("pygrade's own environment {}", env.display()),
-                format!(
-                    "or delete {} and run `pygrade setup` to build it again",
+                    let Some(base) = toolchain::base_python() else {
+                        println!(
+                            "         PROBLEM: no python3 on PATH to build it from: install Python 3.10 or newer, or pass --python"
+                        );
+                        return Ok(Some(
+                            "Python: install Python 3.10 or newer, or pass --python".into(),
+                        ));
+                    };
+                    println!(
+                        "         it will be built from {} on first use; `pygrade setup` builds it now",
+                        base.display()
+                    );
+                    return Ok(None);
+                }
+                let rebuild = format!(
+                    "delete {} and run `pygrade setup` to build it again",
                     env.display()
-                ),
-            )
-        }
+                );
+                (
+                    python,
+                    format!("pygrade's own environment {}", env.display()),
+                    format!("or {rebuild}"),
+                    Some(rebuild),
+                )
+            }
+        };
+    let install = |what: &str| match &rebuild {
+        Some(rebuild) => rebuild.clone(),
+        None => format!(
+            "run `{} -m pip install {what}`, {otherwise}",
+            python.display()
+        ),
     };
     println!("python:  {origin}");
     let versions = match toolchain::probe(&python) {
@@ -118,19 +131,13 @@ fn python(settings: &Settings) -> Result<Option<String>> {
             ),
             None => {
                 println!(
-                    "{:<8} MISSING: run `{} -m pip install {tool}=={pin}`, {otherwise}",
+                    "{:<8} MISSING: {}",
                     format!("{tool}:"),
-                    python.display()
+                    install(&format!("{tool}=={pin}"))
                 );
                 missing.push(format!("{tool}=={pin}"));
             }
         }
     }
-    Ok((!missing.is_empty()).then(|| {
-        format!(
-            "the tools: run `{} -m pip install {}`, {otherwise}",
-            python.display(),
-            missing.join(" ")
-        )
-    }))
+    Ok((!missing.is_empty()).then(|| format!("the tools: {}", install(&missing.join(" ")))))
 }

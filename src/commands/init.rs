@@ -18,8 +18,14 @@ pub(super) fn run(settings: &Settings, dir: &Path) -> Result<Outcome> {
         done.written,
         done.kept
     );
+    for file in &done.foreign {
+        println!(
+            "Kept {}, which pygrade did not write: to run the tests with plain `pytest`, move it away and run `pygrade init` again.",
+            file.display()
+        );
+    }
     println!(
-        "Next: cd {} && pygrade list, then solve an exercise and run `pygrade check`.",
+        "Next: cd {} && pygrade list, then solve an exercise and run `pygrade check` (or `pytest` there for the tests alone).",
         dir.display()
     );
     Ok(Outcome::Success)

@@ -116,6 +116,21 @@ impl Env {
         cmd
     }
 
+    /// The Python of `pygrade setup`, with the pinned pytest and mypy.
+    pub fn python(&self) -> PathBuf {
+        let out = self
+            .pygrade()
+            .args(["setup", "--print-python"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    }
+
     /// Processes still alive that were started for this test's pygrade runs: their working
     /// folder or their environment points into this test's temporary folder.
     pub fn survivors(&self) -> Vec<String> {
