@@ -716,3 +716,32 @@ fn the_demo_grades_as_the_readme_describes() {
         "some are untouched: {statuses:?}"
     );
 }
+
+/// `pygrade doctor | head` and `pygrade list | head`: a reader that closes the pipe early
+/// ends the command quietly, never with a panic.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let env = Env::new();
+    for args in [&["doctor"][..], &["list", "--workspace"][..]] {
+        let mut cmd = std::process::Command::from(env.pygrade());
+        cmd.args(args);
+        if args.len() == 2 {
+            cmd.arg(env.workspace().dir);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the pipe before the command has written anything, as `head -0` would.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            out.status.code().is_some_and(|c| c != 101),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+}

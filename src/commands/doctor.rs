@@ -2,6 +2,7 @@
 //! Each problem is a `PROBLEM` (or `MISSING`) line where it is found, and the command ends
 //! with what to fix, exiting 2, so that a script can tell a machine that cannot grade.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -11,18 +12,26 @@ use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::toolchain::{self, Source};
 
+/// `println!` that returns the error instead of panicking, so that `pygrade doctor | head`
+/// closing the pipe ends the command quietly.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 pub(super) fn run(settings: &Settings) -> Result<Outcome> {
-    println!("pygrade {}", env!("CARGO_PKG_VERSION"));
+    say!("pygrade {}", env!("CARGO_PKG_VERSION"));
     // What to fix, one entry per problem, for the last line.
     let mut fix = Vec::new();
     match settings.bank() {
-        Ok(bank) => println!(
+        Ok(bank) => say!(
             "bank:    {} ({} exercises)",
             bank.origin,
             bank.exercises.len()
         ),
         Err(e) => {
-            println!("bank:    PROBLEM: {e:#}");
+            say!("bank:    PROBLEM: {e:#}");
             fix.push(
                 "the exercise bank: fix what the `bank:` line says, or drop --bank (PYGRADE_BANK) to use the built-in bank"
                     .to_string(),
@@ -30,24 +39,24 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
         }
     }
     fix.extend(python(settings)?);
-    println!("home:    {}", toolchain::home()?.display());
+    say!("home:    {}", toolchain::home()?.display());
     match Sandbox::detect(settings.sandbox) {
-        Ok(sandbox) if sandbox.is_active() => println!(
+        Ok(sandbox) if sandbox.is_active() => say!(
             "sandbox: bwrap: learner code runs with no network, in its own namespaces, seeing only its job's folder"
         ),
-        Ok(sandbox) => println!(
+        Ok(sandbox) => say!(
             "sandbox: {}\n         learner code is contained by process groups, limits and a cleared environment only",
             sandbox.describe()
         ),
         Err(e) => {
-            println!("sandbox: PROBLEM: {e:#}");
+            say!("sandbox: PROBLEM: {e:#}");
             fix.push(
                 "the sandbox: fix what the `sandbox:` line says, or choose --sandbox auto or none"
                     .to_string(),
             );
         }
     }
-    println!("limits:  processes: {}", PidsCgroup::describe_here());
+    say!("limits:  processes: {}", PidsCgroup::describe_here());
     match fix.len() {
         0 => Ok(Outcome::Success),
         1 => bail!("1 problem to fix: {}", fix[0]),
@@ -71,19 +80,19 @@ fn python(settings: &Settings) -> Result<Option<String>> {
                 let env = toolchain::managed_env_dir()?;
                 let python = env.join("bin").join("python");
                 if !toolchain::is_built(&env) {
-                    println!(
+                    say!(
                         "python:  pygrade's own environment {} is not built yet",
                         env.display()
                     );
                     let Some(base) = toolchain::base_python() else {
-                        println!(
+                        say!(
                             "         PROBLEM: no python3 on PATH to build it from: install Python 3.10 or newer, or pass --python"
                         );
                         return Ok(Some(
                             "Python: install Python 3.10 or newer, or pass --python".into(),
                         ));
                     };
-                    println!(
+                    say!(
                         "         it will be built from {} on first use; `pygrade setup` builds it now",
                         base.display()
                     );
@@ -108,29 +117,29 @@ fn python(settings: &Settings) -> Result<Option<String>> {
             python.display()
         ),
     };
-    println!("python:  {origin}");
+    say!("python:  {origin}");
     let versions = match toolchain::probe(&python) {
         Ok(versions) => versions,
         Err(e) => {
-            println!("         PROBLEM: {e:#}");
+            say!("         PROBLEM: {e:#}");
             return Ok(Some(format!(
                 "Python: make {} run, {otherwise}",
                 python.display()
             )));
         }
     };
-    println!("         Python {}", versions.python);
+    say!("         Python {}", versions.python);
     let mut missing = Vec::new();
     for (tool, found) in [("pytest", &versions.pytest), ("mypy", &versions.mypy)] {
         let pin = toolchain::pinned(tool).unwrap_or("?");
         match found {
-            Some(v) if v == pin => println!("{:<8} {v}", format!("{tool}:")),
-            Some(v) => println!(
+            Some(v) if v == pin => say!("{:<8} {v}", format!("{tool}:")),
+            Some(v) => say!(
                 "{:<8} {v} (pygrade pins {pin}; grades may differ from CI's)",
                 format!("{tool}:")
             ),
             None => {
-                println!(
+                say!(
                     "{:<8} MISSING: {}",
                     format!("{tool}:"),
                     install(&format!("{tool}=={pin}"))
