@@ -723,7 +723,7 @@ fn the_demo_grades_as_the_readme_describes() {
 fn a_closed_pipe_ends_a_command_quietly() {
     let env = Env::new();
     for args in [&["doctor"][..], &["list", "--workspace"][..]] {
-        let mut cmd = std::process::Command::from(env.pygrade());
+        let mut cmd = env.pygrade();
         cmd.args(args);
         if args.len() == 2 {
             cmd.arg(env.workspace().dir);
