@@ -22,6 +22,8 @@ use crate::grade::{CheckResult, Status};
 /// Annotations written before the rest are counted in one last notice. GitHub shows at most
 /// 10 errors and 10 warnings per step and 50 annotations per job.
 const MAX_ANNOTATIONS: usize = 50;
+/// Tests without a location named in their check's annotation.
+const SHOWN_UNLOCATED: usize = 5;
 /// Characters of one message kept before it is cut.
 const MAX_MESSAGE: usize = 2000;
 
@@ -148,7 +150,7 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
         .tests
         .iter()
         .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun | Status::Skipped));
-    let mut unlocated = false;
+    let mut unlocated = Vec::new();
     for test in failing {
         // A revealed hidden test's file is not in the learner's repository.
         let place = test
@@ -157,7 +159,7 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
             .filter(|_| !test.hidden)
             .and_then(|location| located(exercise, location));
         let Some(place) = place else {
-            unlocated = true;
+            unlocated.push(test);
             continue;
         };
         found.push(Annotation {
@@ -171,8 +173,24 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
         });
     }
     let hidden_failed = check.hidden.is_some_and(|h| h.passed < h.total);
-    if found.is_empty() || unlocated || hidden_failed {
+    if found.is_empty() || !unlocated.is_empty() || hidden_failed {
         let mut message = check.message.clone().unwrap_or_default();
+        // The tests with no line to annotate (output cases, a timeout) are named here.
+        for test in unlocated.iter().take(SHOWN_UNLOCATED) {
+            let said = test.message.as_deref().unwrap_or_default();
+            message.push_str(&format!(
+                "\n- {} ({}): {}",
+                test.name,
+                test.status.as_str(),
+                said.lines().next().unwrap_or_default()
+            ));
+        }
+        if unlocated.len() > SHOWN_UNLOCATED {
+            message.push_str(&format!(
+                "\n- ... and {} more",
+                unlocated.len() - SHOWN_UNLOCATED
+            ));
+        }
         if let Some(hidden) = check.hidden {
             message.push_str(&format!(
                 "\nhidden tests: {} of {} passed",
