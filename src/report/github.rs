@@ -39,10 +39,10 @@ impl Emitter for Github {
             let left_out = annotations.len() - MAX_ANNOTATIONS;
             let notice = Annotation {
                 level: Level::Notice,
-                file: None,
+                place: None,
                 title: "pygrade".into(),
                 message: format!(
-                    "{left_out} more annotations left out: the other reports of this run have them all"
+                    "{left_out} more findings left out: a markdown or json report of this run has them all"
                 ),
             };
             writeln!(out, "{}", notice.line())?;
@@ -51,7 +51,7 @@ impl Emitter for Github {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Level {
     Error,
     Warning,
@@ -70,7 +70,7 @@ struct Place {
 #[derive(Debug)]
 struct Annotation {
     level: Level,
-    file: Option<Place>,
+    place: Option<Place>,
     title: String,
     message: String,
 }
@@ -83,7 +83,7 @@ impl Annotation {
             Level::Notice => "notice",
         };
         let mut properties = Vec::new();
-        if let Some(place) = &self.file {
+        if let Some(place) = &self.place {
             properties.push(format!("file={}", property(&place.file)));
             properties.push(format!("line={}", place.line));
             if let Some(col) = place.col {
@@ -104,7 +104,7 @@ fn annotations(exercise: &ExerciseReport) -> Vec<Annotation> {
     if exercise.status == Status::NotStarted {
         return vec![Annotation {
             level: Level::Notice,
-            file: None,
+            place: None,
             title: format!("{}: not started", exercise.id),
             message: format!(
                 "{} is not started: solve it, then run `pygrade check {}`",
@@ -137,7 +137,7 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
             .unwrap_or_default();
         found.push(Annotation {
             level,
-            file: in_workspace(exercise, &d.file).map(|file| Place {
+            place: in_workspace(exercise, &d.file).map(|file| Place {
                 file,
                 line: d.line,
                 col: d.column,
@@ -164,7 +164,7 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
         };
         found.push(Annotation {
             level: Level::Error,
-            file: Some(place),
+            place: Some(place),
             title: format!("{}: {}", exercise.id, test.name),
             message: test
                 .message
@@ -203,7 +203,7 @@ fn check_annotations(exercise: &ExerciseReport, check: &CheckResult) -> Vec<Anno
         };
         found.push(Annotation {
             level,
-            file: None,
+            place: None,
             title: format!("{}: {} {}", exercise.id, check.kind, check.status.as_str()),
             message: message.trim().to_string(),
         });
@@ -316,7 +316,7 @@ mod tests {
         // not-started exercise: 67 annotations, 50 of them written.
         assert_eq!(
             *last,
-            "::notice title=pygrade::17 more annotations left out: the other reports of this run have them all"
+            "::notice title=pygrade::17 more findings left out: a markdown or json report of this run has them all"
         );
     }
 

@@ -50,8 +50,18 @@ fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         doc,
-        "**{} exercises:** {} passed, {} failed, {} errored, {} inconclusive, {} not started\n",
-        s.exercises, s.passed, s.failed, s.errored, s.inconclusive, s.not_started
+        "**{} {}:** {} passed, {} failed, {} errored, {} inconclusive, {} not started\n",
+        s.exercises,
+        if s.exercises == 1 {
+            "exercise"
+        } else {
+            "exercises"
+        },
+        s.passed,
+        s.failed,
+        s.errored,
+        s.inconclusive,
+        s.not_started
     );
     if !report.exercises.is_empty() {
         doc.push_str("| status | exercise | title | points |\n| --- | --- | --- | ---: |\n");
@@ -131,15 +141,19 @@ fn details(e: &ExerciseReport) -> String {
 fn write_check(doc: &mut String, check: &CheckResult) {
     let message = check.message.as_deref().unwrap_or_default();
     let (first, rest) = message.split_once('\n').unwrap_or((message, ""));
+    let said = if first.trim().is_empty() {
+        String::new()
+    } else {
+        format!(": {}", text(first))
+    };
     let _ = writeln!(
         doc,
-        "{} **{}** {} {}/{}: {}\n",
+        "{} **{}** {} {}/{}{said}\n",
         marker(check.status),
         check.kind,
         check.status.as_str(),
         points(check.score),
         points(check.max_score),
-        text(first)
     );
     if !rest.trim().is_empty() {
         fenced(doc, "text", rest);
@@ -228,7 +242,9 @@ fn write_test(doc: &mut String, test: &TestResult) {
         let shown: Vec<String> = diff.lines().map(visible_trailing_whitespace).collect();
         fenced(doc, "diff", &shown.join("\n"));
     }
-    if !test.output.trim().is_empty() {
+    // An output case's error message already ends with what the program wrote to stderr.
+    let said = test.message.as_deref().unwrap_or_default();
+    if !test.output.trim().is_empty() && !said.trim_end().ends_with(test.output.trim()) {
         let lines: Vec<&str> = test.output.trim_end().lines().collect();
         let shown = &lines[lines.len().saturating_sub(SHOWN_OUTPUT)..];
         let _ = writeln!(doc, "output (last lines):\n");
