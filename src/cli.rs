@@ -57,6 +57,12 @@ pub(crate) enum Format {
     Terminal,
     /// pygrade's own report, every detail (see the README's JSON schema).
     Json,
+    /// GitHub-flavoured Markdown, for a CI job summary ($GITHUB_STEP_SUMMARY) or a comment.
+    Markdown,
+    /// GitHub Actions workflow commands: annotations on the failing lines.
+    Github,
+    /// One row per check, for a spreadsheet.
+    Csv,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or
@@ -183,7 +189,7 @@ pub(crate) struct DemoArgs {
 pub(crate) struct RunArgs {
     /// A report format, and the file it goes to (standard output without one); repeat it for
     /// several reports of one run: `--format terminal --format json=report.json`. Formats:
-    /// terminal (the default), json.
+    /// terminal (the default), json, markdown, github, csv.
     #[arg(long = "format", value_name = "NAME[=PATH]", value_parser = format_to)]
     pub formats: Vec<FormatTo>,
     /// Write the one report that names no file of its own to FILE instead of standard output.

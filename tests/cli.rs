@@ -417,6 +417,54 @@ fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
 }
 
 #[test]
+fn ci_reports_annotate_the_failing_test_lines_and_summarise_the_run() {
+    let env = Env::new();
+    let ws = env.fixture_workspace("wrong-answer");
+    let summary = env.path().join("summary.md");
+    let grades = env.path().join("grades.csv");
+    let assert = env
+        .check(&ws)
+        .arg(WORD_COUNT)
+        .args(["--format", "github"])
+        .arg("--format")
+        .arg(format!("markdown={}", summary.display()))
+        .arg("--format")
+        .arg(format!("csv={}", grades.display()))
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(
+                r"(?m)^::error file=01-foundations/01-word-count/tests/test_word_count\.py,line=\d+,title=01-foundations/01-word-count%3A counts are case insensitive::AssertionError",
+            )
+            .unwrap(),
+        );
+    let annotations = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        annotations.lines().all(|l| l.starts_with("::")),
+        "{annotations}"
+    );
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(summary.starts_with("## pygrade: "), "{summary}");
+    assert!(
+        summary.contains("| ❌ fail | 01-foundations/01-word-count | Word count |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("<summary>❌ 01-foundations/01-word-count"),
+        "{summary}"
+    );
+    let grades = std::fs::read_to_string(grades).unwrap();
+    assert!(
+        grades.starts_with("learner,exercise,module,title,"),
+        "{grades}"
+    );
+    assert!(
+        grades.contains(",01-foundations/01-word-count,1,Word count,fail,pytest,fail,"),
+        "{grades}"
+    );
+}
+
+#[test]
 fn hint_finds_an_exercise_by_its_short_name() {
     Env::new()
         .pygrade()

@@ -4,7 +4,10 @@
 //! [`Emitter`], in its own file; [`progress`] shows a run as it happens. Colour is decided
 //! once, by the caller, before any emitter runs.
 
+mod csv;
+mod github;
 mod json;
+mod markdown;
 pub(crate) mod progress;
 mod terminal;
 
@@ -17,7 +20,10 @@ use crate::engine::{Event, Graded, Listener};
 use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Versions;
 
+pub(crate) use self::csv::Csv;
+pub(crate) use github::Github;
 pub(crate) use json::Json;
+pub(crate) use markdown::Markdown;
 pub(crate) use terminal::Terminal;
 
 #[derive(Debug, Clone, Serialize)]
