@@ -57,6 +57,8 @@ pub(crate) enum Format {
     Terminal,
     /// pygrade's own report, every detail (see the README's JSON schema).
     Json,
+    /// JUnit XML, for CI test reporters: a suite per exercise, a case per test or check.
+    Junit,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or
@@ -183,7 +185,7 @@ pub(crate) struct DemoArgs {
 pub(crate) struct RunArgs {
     /// A report format, and the file it goes to (standard output without one); repeat it for
     /// several reports of one run: `--format terminal --format json=report.json`. Formats:
-    /// terminal (the default), json.
+    /// terminal (the default), json, junit.
     #[arg(long = "format", value_name = "NAME[=PATH]", value_parser = format_to)]
     pub formats: Vec<FormatTo>,
     /// Write the one report that names no file of its own to FILE instead of standard output.

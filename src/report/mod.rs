@@ -5,6 +5,7 @@
 //! once, by the caller, before any emitter runs.
 
 mod json;
+mod junit;
 pub(crate) mod progress;
 mod terminal;
 
@@ -18,6 +19,7 @@ use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Versions;
 
 pub(crate) use json::Json;
+pub(crate) use junit::Junit;
 pub(crate) use terminal::Terminal;
 
 #[derive(Debug, Clone, Serialize)]
