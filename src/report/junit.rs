@@ -232,7 +232,7 @@ impl<'r> Suite<'r> {
 
 /// The testcases of one check: one per test, one for the hidden tests' tally, and one for
 /// the check itself when it has no tests or none of them shows how it ended (a syntax error
-/// every test was not run for, a crash between tests, a refusal).
+/// that kept every test from running, a refusal).
 fn check_cases(exercise: &str, check: &CheckResult) -> Vec<Case> {
     let classname = format!("{exercise}.{}", check.kind);
     let mut cases: Vec<Case> = check
@@ -257,7 +257,12 @@ fn check_cases(exercise: &str, check: &CheckResult) -> Vec<Case> {
             output: String::new(),
         });
     }
-    let shown = cases.iter().any(|c| c.status == check.status);
+    // A failing test shows why its check failed; an error must be shown as itself.
+    let shown = cases.iter().any(|c| {
+        c.status == check.status
+            || (check.status == Status::Fail
+                && matches!(Verdict::of(c.status), Verdict::Failure | Verdict::Error))
+    });
     if cases.is_empty() || (check.status != Status::Pass && !shown) {
         // First: the cause comes before the tests it kept from running.
         cases.insert(0, check_case(&classname, check));
@@ -648,6 +653,42 @@ mod tests {
         assert!(out.starts_with(&format!("printed {seen}\nprinted")));
         assert!(out.len() < MAX_TEXT + 100, "{} bytes", out.len());
         assert!(out.ends_with(" more bytes]"), "{}", &out[out.len() - 100..]);
+    }
+
+    #[test]
+    fn a_check_has_a_case_of_its_own_only_when_no_test_shows_how_it_ended() {
+        let names = |check: &CheckResult| -> Vec<String> {
+            check_cases("ex", check)
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        let mut raised = TestResult::new("parses", Status::Error);
+        raised.message = Some("ValueError: oops".into());
+        let failing = CheckResult::from_tests(
+            "pytest",
+            Status::Fail,
+            2.0,
+            vec![TestResult::new("adds", Status::Pass), raised.clone()],
+        );
+        assert_eq!(names(&failing), ["adds", "parses"]);
+
+        let mut timed_out = CheckResult::from_tests(
+            "pytest",
+            Status::Timeout,
+            2.0,
+            vec![raised, TestResult::new("later", Status::NotRun)],
+        )
+        .with_message("the check's time ran out");
+        assert_eq!(names(&timed_out), ["pytest", "parses", "later"]);
+        timed_out.duration_ms = 900;
+        let cases = check_cases("ex", &timed_out);
+        assert!(cases.iter().all(|c| seconds(c.time) == "0.300"));
+        assert_eq!(cases[0].message, "the check's time ran out");
+        assert_eq!(cases[2].message, "not run");
+
+        let passed = CheckResult::whole("mypy", Status::Pass, 2.0);
+        assert_eq!(names(&passed), ["mypy"]);
     }
 
     #[test]
