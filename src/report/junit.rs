@@ -240,8 +240,12 @@ fn check_cases(exercise: &str, check: &CheckResult) -> Vec<Case> {
         .iter()
         .map(|test| test_case(&classname, check, test))
         .collect();
-    if let Some(hidden) = &check.hidden {
-        // All a report holds of hidden tests unless they were revealed: how many passed.
+    // All a report holds of hidden tests unless they were revealed (and then they are cases
+    // like the others): how many passed.
+    if let Some(hidden) = check
+        .hidden
+        .filter(|_| !check.tests.iter().any(|t| t.hidden))
+    {
         let status = if hidden.passed == hidden.total {
             Status::Pass
         } else {
@@ -689,6 +693,24 @@ mod tests {
 
         let passed = CheckResult::whole("mypy", Status::Pass, 2.0);
         assert_eq!(names(&passed), ["mypy"]);
+    }
+
+    #[test]
+    fn hidden_tests_are_one_case_of_their_count_unless_revealed() {
+        let names = |check: &CheckResult| -> Vec<String> {
+            check_cases("ex", check)
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        let mut hidden = TestResult::new("secret", Status::Fail);
+        hidden.hidden = true;
+        let mut tallied = CheckResult::from_tests("pytest", Status::Fail, 2.0, vec![hidden]);
+        let mut revealed = tallied.clone();
+        tallied.settle_hidden(false);
+        assert_eq!(names(&tallied), ["hidden tests"]);
+        revealed.settle_hidden(true);
+        assert_eq!(names(&revealed), ["secret"]);
     }
 
     #[test]
