@@ -63,6 +63,8 @@ pub(crate) enum Format {
     Github,
     /// One row per check, for a spreadsheet.
     Csv,
+    /// JUnit XML, for CI test reporters: a suite per exercise, a case per test or check.
+    Junit,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or
@@ -189,7 +191,7 @@ pub(crate) struct DemoArgs {
 pub(crate) struct RunArgs {
     /// A report format, and the file it goes to (standard output without one); repeat it for
     /// several reports of one run: `--format terminal --format json=report.json`. Formats:
-    /// terminal (the default), json, markdown, github, csv.
+    /// terminal (the default), json, junit, markdown, github, csv.
     #[arg(long = "format", value_name = "NAME[=PATH]", value_parser = format_to)]
     pub formats: Vec<FormatTo>,
     /// Write the one report that names no file of its own to FILE instead of standard output.

@@ -10,7 +10,9 @@ use crate::checks::Hidden;
 use crate::cli::{CheckArgs, Format, FormatTo, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
-use crate::report::{Collector, Csv, Emitter, Github, Json, Markdown, Report, Terminal, progress};
+use crate::report::{
+    Collector, Csv, Emitter, Github, Json, Junit, Markdown, Report, Terminal, progress,
+};
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 
@@ -112,6 +114,7 @@ fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Markdown => Box::new(Markdown),
         Format::Github => Box::new(Github),
         Format::Csv => Box::new(Csv),
+        Format::Junit => Box::new(Junit),
     }
 }
 

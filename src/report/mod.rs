@@ -7,6 +7,7 @@
 mod csv;
 mod github;
 mod json;
+mod junit;
 mod markdown;
 pub(crate) mod progress;
 mod terminal;
@@ -23,6 +24,7 @@ use crate::toolchain::Versions;
 pub(crate) use self::csv::Csv;
 pub(crate) use github::Github;
 pub(crate) use json::Json;
+pub(crate) use junit::Junit;
 pub(crate) use markdown::Markdown;
 pub(crate) use terminal::Terminal;
 
