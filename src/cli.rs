@@ -57,6 +57,8 @@ pub(crate) enum Format {
     Terminal,
     /// pygrade's own report, every detail (see the README's JSON schema).
     Json,
+    /// A Gradescope autograder's `results.json`: a test per check of each exercise.
+    Gradescope,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or

@@ -10,7 +10,7 @@ use crate::checks::Hidden;
 use crate::cli::{CheckArgs, Format, FormatTo, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
-use crate::report::{Collector, Emitter, Json, Report, Terminal, progress};
+use crate::report::{Collector, Emitter, Gradescope, Json, Report, Terminal, progress};
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 
@@ -104,6 +104,7 @@ fn emitter(format: Format) -> Box<dyn Emitter> {
     match format {
         Format::Terminal => Box::new(Terminal),
         Format::Json => Box::new(Json),
+        Format::Gradescope => Box::new(Gradescope),
     }
 }
 
