@@ -59,6 +59,8 @@ pub(crate) enum Format {
     Json,
     /// A Gradescope autograder's `results.json`: a test per check of each exercise.
     Gradescope,
+    /// An Exercism test runner's `results.json` (interface version 3), of one exercise.
+    Exercism,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or

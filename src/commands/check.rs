@@ -10,7 +10,7 @@ use crate::checks::Hidden;
 use crate::cli::{CheckArgs, Format, FormatTo, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
-use crate::report::{Collector, Emitter, Gradescope, Json, Report, Terminal, progress};
+use crate::report::{Collector, Emitter, Exercism, Gradescope, Json, Report, Terminal, progress};
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 
@@ -105,6 +105,7 @@ fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Terminal => Box::new(Terminal),
         Format::Json => Box::new(Json),
         Format::Gradescope => Box::new(Gradescope),
+        Format::Exercism => Box::new(Exercism),
     }
 }
 

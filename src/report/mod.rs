@@ -4,6 +4,7 @@
 //! [`Emitter`], in its own file; [`progress`] shows a run as it happens. Colour is decided
 //! once, by the caller, before any emitter runs.
 
+mod exercism;
 mod gradescope;
 mod json;
 pub(crate) mod progress;
@@ -18,6 +19,7 @@ use crate::engine::{Event, Graded, Listener};
 use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Versions;
 
+pub(crate) use exercism::Exercism;
 pub(crate) use gradescope::Gradescope;
 pub(crate) use json::Json;
 pub(crate) use terminal::Terminal;
