@@ -160,7 +160,13 @@ fn tests_of(index: usize, exercise: &ExerciseReport) -> Vec<Test> {
         let name = format!("{}: {}", exercise.title, check.kind);
         let tags = vec![module.clone(), check.kind.to_string()];
         let output = if exercise.started {
-            check_output(check)
+            let mut output = check_output(check);
+            if check.hidden.is_some() {
+                output.push_str(&format!(
+                    "\n\nhidden tests: counted in this score, reported in test {number}.1 once the grades are published"
+                ));
+            }
+            output
         } else {
             clean(check.message.as_deref().unwrap_or("not started"))
         };
