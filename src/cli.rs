@@ -65,6 +65,10 @@ pub(crate) enum Format {
     Csv,
     /// JUnit XML, for CI test reporters: a suite per exercise, a case per test or check.
     Junit,
+    /// A Gradescope autograder's `results.json`: a test per check of each exercise.
+    Gradescope,
+    /// An Exercism test runner's `results.json` (interface version 3), of one exercise.
+    Exercism,
 }
 
 /// One `--format NAME[=PATH]`: a format, and the file it goes to (standard output, or
@@ -191,7 +195,7 @@ pub(crate) struct DemoArgs {
 pub(crate) struct RunArgs {
     /// A report format, and the file it goes to (standard output without one); repeat it for
     /// several reports of one run: `--format terminal --format json=report.json`. Formats:
-    /// terminal (the default), json, junit, markdown, github, csv.
+    /// terminal (the default), json, junit, markdown, github, csv, gradescope, exercism.
     #[arg(long = "format", value_name = "NAME[=PATH]", value_parser = format_to)]
     pub formats: Vec<FormatTo>,
     /// Write the one report that names no file of its own to FILE instead of standard output.

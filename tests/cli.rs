@@ -406,6 +406,78 @@ fn two_reports_for_standard_output_are_refused_before_grading() {
 }
 
 #[test]
+fn one_run_writes_exercism_and_gradescope_results() {
+    let env = Env::new();
+    let ws = env.fixture_workspace("partial");
+    let exercism = env.path().join("exercism/results.json");
+    let gradescope = env.path().join("gradescope/results.json");
+    for file in [&exercism, &gradescope] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    }
+    env.check(&ws)
+        .arg(WORD_COUNT)
+        .arg(format!("--format=exercism={}", exercism.display()))
+        .arg(format!("--format=gradescope={}", gradescope.display()))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("exercism report written to"))
+        .stderr(predicate::str::contains("gradescope report written to"));
+    let read = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+
+    let results = read(&exercism);
+    assert_eq!(results["version"], 3);
+    assert_eq!(results["status"], "fail");
+    assert!(results.get("message").is_none());
+    let tests = results["tests"].as_array().unwrap();
+    assert_eq!(tests[0]["name"], "counts each word");
+    assert_eq!(tests[0]["status"], "pass");
+    let tie = tests
+        .iter()
+        .find(|t| t["name"] == "top words breaks ties alphabetically")
+        .unwrap();
+    assert_eq!(tie["status"], "fail");
+    assert!(
+        tie["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("AssertionError")
+    );
+    let names: Vec<&str> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names[names.len() - 2..],
+        ["type checking (mypy)", "program output (output)"]
+    );
+    let output = tests.last().unwrap();
+    assert_eq!(output["status"], "fail");
+    assert!(output["message"].as_str().unwrap().contains("--- expected"));
+
+    let results = read(&gradescope);
+    let tests = results["tests"].as_array().unwrap();
+    let numbers: Vec<&str> = tests
+        .iter()
+        .map(|t| t["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1.1", "1.2", "1.3"]);
+    assert_eq!(tests[0]["name"], "Word count: pytest");
+    assert_eq!(tests[0]["status"], "failed");
+    assert_eq!(tests[0]["max_score"], 6.0);
+    assert!(
+        tests[0]["output"]
+            .as_str()
+            .unwrap()
+            .contains("top words breaks ties alphabetically (fail)")
+    );
+    let earned: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    assert!(earned > 0.0 && earned < 10.0, "partial credit: {earned}");
+    assert!((results["score"].as_f64().unwrap() - earned).abs() < 1e-9);
+    assert_eq!(results["stdout_visibility"], "hidden");
+    assert!(results["execution_time"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
 fn exit_zero_keeps_learner_failures_out_of_the_exit_code() {
     let env = Env::new();
     let ws = env.workspace();

@@ -11,7 +11,8 @@ use crate::cli::{CheckArgs, Format, FormatTo, RunArgs};
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
 use crate::report::{
-    Collector, Csv, Emitter, Github, Json, Junit, Markdown, Report, Terminal, progress,
+    Collector, Csv, Emitter, Exercism, Github, Gradescope, Json, Junit, Markdown, Report, Terminal,
+    progress,
 };
 use crate::settings::Settings;
 use crate::workspace::Workspace;
@@ -115,6 +116,8 @@ fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Github => Box::new(Github),
         Format::Csv => Box::new(Csv),
         Format::Junit => Box::new(Junit),
+        Format::Gradescope => Box::new(Gradescope),
+        Format::Exercism => Box::new(Exercism),
     }
 }
 

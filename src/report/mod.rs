@@ -5,7 +5,9 @@
 //! once, by the caller, before any emitter runs.
 
 mod csv;
+mod exercism;
 mod github;
+mod gradescope;
 mod json;
 mod junit;
 mod markdown;
@@ -22,7 +24,9 @@ use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Versions;
 
 pub(crate) use self::csv::Csv;
+pub(crate) use exercism::Exercism;
 pub(crate) use github::Github;
+pub(crate) use gradescope::Gradescope;
 pub(crate) use json::Json;
 pub(crate) use junit::Junit;
 pub(crate) use markdown::Markdown;
