@@ -106,21 +106,6 @@ fn suites(xml: &str) -> Vec<(Element, Vec<Case>)> {
     }
 }
 
-/// pygrade's pinned Python, as `pygrade setup` makes it.
-fn pinned_python(env: &Env) -> PathBuf {
-    let out = env
-        .pygrade()
-        .args(["setup", "--print-python"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
 /// The folder `xmlschema` is installed in, once per set of pins: a test process installs it
 /// into a folder of its own, then renames that into place, so that runs in parallel and a
 /// run cut short never leave a half-installed one.
@@ -173,7 +158,7 @@ fn validator(python: &Path) -> &'static Path {
 
 /// Checks each file against the JUnit schema, with the root it must have.
 fn assert_valid(env: &Env, files: &[PathBuf]) {
-    let python = pinned_python(env);
+    let python = env.python();
     let script = "import sys\n\
         import xml.etree.ElementTree as ElementTree\n\
         import xmlschema\n\
