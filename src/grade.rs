@@ -272,6 +272,20 @@ impl CheckResult {
         }
     }
 
+    /// The tests a report shows as failing: every one that neither passed nor never ran.
+    pub(crate) fn failing_tests(&self) -> Vec<&TestResult> {
+        (self.tests.iter())
+            .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
+            .collect()
+    }
+
+    /// The findings that are errors (mypy's notes and warnings are not).
+    pub(crate) fn errors(&self) -> Vec<&Diagnostic> {
+        (self.diagnostics.iter())
+            .filter(|d| d.severity == "error")
+            .collect()
+    }
+
     /// Counts the hidden tests into [`CheckResult::hidden`] and, unless `reveal`, takes them
     /// out of `tests`: their names, messages, locations and output then reach no report, and
     /// the score, already earned, still counts them.

@@ -219,11 +219,7 @@ fn check_entry(check: &CheckResult) -> Test {
     let status = Outcome::of(check.status);
     let message = (status != Outcome::Pass).then(|| {
         let mut text = message_of(check.status, check.message.as_deref());
-        let errors: Vec<_> = check
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == "error")
-            .collect();
+        let errors = check.errors();
         for d in errors.iter().take(SHOWN) {
             let code = d
                 .code
@@ -236,11 +232,7 @@ fn check_entry(check: &CheckResult) -> Test {
                 d.file, d.line, d.message
             ));
         }
-        let failing: Vec<_> = check
-            .tests
-            .iter()
-            .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
-            .collect();
+        let failing = check.failing_tests();
         for t in failing.iter().take(SHOWN) {
             text.push_str(&format!(
                 "\n\n{}: {}",

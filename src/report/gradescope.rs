@@ -212,11 +212,7 @@ fn check_output(check: &CheckResult) -> String {
     if check.status == Status::Pass {
         return clean(&text);
     }
-    let errors: Vec<_> = check
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == "error")
-        .collect();
+    let errors = check.errors();
     for d in errors.iter().take(SHOWN_DIAGNOSTICS) {
         let column = d.column.map(|c| format!(":{c}")).unwrap_or_default();
         let code = d

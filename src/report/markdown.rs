@@ -158,11 +158,7 @@ fn write_check(doc: &mut String, check: &CheckResult) {
     if !rest.trim().is_empty() {
         fenced(doc, "text", rest);
     }
-    let errors: Vec<_> = check
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == "error")
-        .collect();
+    let errors = check.errors();
     for d in errors.iter().take(SHOWN_DIAGNOSTICS) {
         let place = match d.column {
             Some(col) => format!("{}:{}:{col}", d.file, d.line),
@@ -181,11 +177,7 @@ fn write_check(doc: &mut String, check: &CheckResult) {
     if !errors.is_empty() {
         doc.push('\n');
     }
-    let failing: Vec<&TestResult> = check
-        .tests
-        .iter()
-        .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
-        .collect();
+    let failing = check.failing_tests();
     for test in failing.iter().take(SHOWN_FAILURES) {
         write_test(doc, test);
     }

@@ -12,7 +12,7 @@ use colored::{ColoredString, Colorize};
 
 use super::{Emitter, ExerciseReport, Report};
 use crate::checks::COULD_NOT_LOAD;
-use crate::grade::{CheckResult, Diagnostic, Status, TestResult};
+use crate::grade::{CheckResult, Diagnostic, Status};
 
 /// Failing tests shown per check before "... and N more".
 const SHOWN_FAILURES: usize = 3;
@@ -268,11 +268,7 @@ fn write_check(check: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> 
             code.dimmed()
         )?;
     }
-    let failing: Vec<&TestResult> = check
-        .tests
-        .iter()
-        .filter(|t| !matches!(t.status, Status::Pass | Status::NotRun))
-        .collect();
+    let failing = check.failing_tests();
     for test in failing.iter().take(SHOWN_FAILURES) {
         let hidden = if test.hidden { " (hidden)" } else { "" };
         writeln!(
