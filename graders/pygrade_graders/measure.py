@@ -109,15 +109,23 @@ def capped_call(fn: Callable[..., Any], args: tuple[Any, ...], allowance: float)
                 signal.pthread_kill(main_thread, signal.SIGALRM)
                 return
 
+    # Whether the call is still running: a signal that arrives once it has returned, while
+    # the watchdog is being stopped, must not raise outside the `try` that expects it.
+    calling = True
+
     def stop(signum: int, frame: object) -> None:
-        if not finished.is_set():
+        if calling:
             raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, stop)
     watchdog = threading.Thread(target=watch, name="pygrade-cpu-watchdog", daemon=True)
     watchdog.start()
     try:
-        return fn(*args), time.process_time() - started, False
+        try:
+            result = fn(*args)
+        finally:
+            calling = False
+        return result, time.process_time() - started, False
     except TooSlow:
         return None, time.process_time() - started, True
     finally:
