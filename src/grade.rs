@@ -4,11 +4,11 @@
 //! those results mean together: the status precedence of an exercise, partial credit by test
 //! weight, and the summary of a whole run. It runs nothing and prints nothing.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one check (or one test inside it) ended. A learner's failure is always one of these,
 /// never a Rust error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Status {
     Pass,
@@ -82,7 +82,7 @@ impl Status {
 }
 
 /// One test of a pytest check, or one case of an output check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TestResult {
     pub name: String,
     pub status: Status,
@@ -92,16 +92,17 @@ pub(crate) struct TestResult {
     pub location: Option<String>,
     /// What the learner's code printed during this test (clipped).
     pub output: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub output_truncated: bool,
     /// For output checks: a unified diff of expected and actual stdout.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
-    #[serde(skip)]
+    /// Its share of the check's points; a report read back has graded already, so any.
+    #[serde(skip, default = "one")]
     pub weight: f64,
     /// One of the exercise's hidden tests (its `hidden/` folder), which `pygrade init` never
     /// hands out.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
 }
 
@@ -123,14 +124,14 @@ impl TestResult {
 
 /// A file in the learner's exercise folder that no check sees, and why: the report says so,
 /// so a learner whose code cannot find its data file knows where it went.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct NotGraded {
     pub file: String,
     pub reason: String,
 }
 
 /// One mypy finding.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Diagnostic {
     pub file: String,
     pub line: u64,
@@ -142,16 +143,17 @@ pub(crate) struct Diagnostic {
     pub hint: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CheckResult {
-    pub kind: &'static str,
+    #[serde(deserialize_with = "kind_name")]
+    pub kind: KindName,
     pub status: Status,
     pub score: f64,
     pub max_score: f64,
     pub duration_ms: u64,
     pub message: Option<String>,
     pub tests: Vec<TestResult>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
     /// What the check's processes used, summed over them (the peak: the largest one).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,7 +168,7 @@ pub(crate) struct CheckResult {
 
 /// How many of a check's hidden tests passed: all a learner is told of them unless the
 /// grader reveals them.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct HiddenTally {
     pub passed: u32,
     /// The hidden tests that count toward the points (a skip left out of them does not).
@@ -174,14 +176,14 @@ pub(crate) struct HiddenTally {
 }
 
 /// The resources a check's processes used, as the supervisor measured them.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Usage {
     pub cpu_ms: u64,
     pub peak_rss_kib: u64,
 }
 
 /// A timing or memory check's figures. Every figure graded is reported with its budget.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub(crate) enum Measurement {
     /// Learner time over reference time at one size: the median of the per-round ratios.
@@ -306,6 +308,34 @@ impl CheckResult {
             self.tests.retain(|t| !t.hidden);
         }
     }
+}
+
+/// A check kind's name. Named, so that serde reads it through [`kind_name`] rather than
+/// borrowing it from the input.
+pub(crate) type KindName = &'static str;
+
+/// A test's weight when a report is read back: its points are earned already.
+fn one() -> f64 {
+    1.0
+}
+
+/// A check kind's name read back from a report, as the `&'static str` results carry: each
+/// distinct name is kept once for the life of the process (there are a handful).
+fn kind_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let name = String::deserialize(deserializer)?;
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("kind names");
+    if let Some(known) = names.get(name.as_str()) {
+        return Ok(known);
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    Ok(kept)
 }
 
 /// Scores are shown to people: two decimals are plenty and keep sums stable. Adding zero

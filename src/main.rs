@@ -4,7 +4,7 @@
 //! The pipeline, one floor per stage, each importing only the floors below it:
 //!
 //!     commands (one file per command; cli and settings)
-//!       -> report (the model, one file per format, progress)
+//!       -> report (the model, one file per format, progress), cohort (learners, shards, cache)
 //!       -> engine (plan, schedule, a run as a stream of events)
 //!       -> checks (one file per kind)
 //!       -> bank (discover exercises, manifests)
@@ -17,6 +17,7 @@
 mod bank;
 mod checks;
 mod cli;
+mod cohort;
 mod commands;
 mod contain;
 mod engine;

@@ -14,7 +14,7 @@ use syn::visit::Visit;
 /// The floors, top first: a module may import from its own floor and those below it.
 const FLOORS: &[&[&str]] = &[
     &["main", "cli", "commands", "settings"],
-    &["report", "workspace"],
+    &["report", "workspace", "cohort"],
     &["engine"],
     &["checks"],
     &["bank"],

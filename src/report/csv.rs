@@ -3,9 +3,8 @@
 //!
 //! A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and some a tab or a
 //! carriage return) as a formula, so every such cell gets a leading `'`: a learner's message
-//! or test name cannot run anything in the mentor's spreadsheet. The `learner` column is for
-//! the learner's workspace when a report carries it; today's report, of one workspace, does
-//! not, and the column is empty.
+//! or test name cannot run anything in the mentor's spreadsheet. The `learner` column holds
+//! the learner's name in a batch's reports, and is empty in a workspace's own.
 
 use std::io::Write;
 
@@ -53,7 +52,7 @@ impl Emitter for Csv {
             };
             for check in rows {
                 let exercise = [
-                    String::new(), // learner
+                    report.learner.clone().unwrap_or_default(),
                     e.id.clone(),
                     e.module.to_string(),
                     e.title.clone(),
@@ -69,7 +68,7 @@ impl Emitter for Csv {
 
 /// A cell as a spreadsheet may read it safely: control characters but tabs dropped, and a
 /// `'` before a first character that would make it a formula.
-fn cell_text(raw: &str) -> String {
+pub(super) fn cell_text(raw: &str) -> String {
     let clean: String = raw
         .chars()
         .filter(|c| !c.is_control() || matches!(c, '\t' | '\r'))

@@ -296,7 +296,7 @@ fn one_line(text: &str) -> String {
 
 /// Text inside a line of Markdown, a table cell included: what Markdown reads as markup is
 /// escaped with a backslash, and what HTML reads as markup becomes an entity.
-fn text(raw: &str) -> String {
+pub(super) fn text(raw: &str) -> String {
     let mut escaped = String::new();
     for c in one_line(raw).chars() {
         match c {
@@ -324,7 +324,7 @@ fn html(raw: &str) -> String {
 
 /// Text as an inline code span: its delimiters longer than any run of backticks inside, and
 /// spaced from a backtick at either end.
-fn code(raw: &str) -> String {
+pub(super) fn code(raw: &str) -> String {
     let inner = one_line(raw);
     let ticks = "`".repeat(longest_backtick_run(&inner) + 1);
     let pad = if inner.starts_with('`') || inner.ends_with('`') {
@@ -355,7 +355,7 @@ fn marker(status: Status) -> &'static str {
     }
 }
 
-fn points(x: f64) -> String {
+pub(super) fn points(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {

@@ -7,6 +7,7 @@
 mod csv;
 mod exercism;
 mod github;
+pub(crate) mod gradebook;
 mod gradescope;
 mod json;
 mod junit;
@@ -17,7 +18,7 @@ mod terminal;
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Event, Graded, Listener};
 use crate::grade::{self, CheckResult, NotGraded, Status};
@@ -32,7 +33,7 @@ pub(crate) use junit::Junit;
 pub(crate) use markdown::Markdown;
 pub(crate) use terminal::Terminal;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ExerciseReport {
     pub id: String,
     pub module: u8,
@@ -44,11 +45,11 @@ pub(crate) struct ExerciseReport {
     pub max_score: f64,
     pub checks: Vec<CheckResult>,
     /// Files in the learner's folder that no check saw, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_graded: Vec<NotGraded>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Summary {
     pub score: f64,
     pub max_score: f64,
@@ -64,7 +65,7 @@ pub(crate) struct Summary {
     pub inconclusive: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Tools {
     pub pygrade: String,
     pub python: String,
@@ -76,6 +77,8 @@ pub(crate) struct Tools {
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Report {
+    /// Whose work it is, when a batch graded many: the learner's name.
+    pub learner: Option<String>,
     pub tools: Tools,
     pub summary: Summary,
     pub exercises: Vec<ExerciseReport>,
@@ -136,6 +139,7 @@ impl Report {
             inconclusive: count(&|s| s == Status::Inconclusive),
         };
         Report {
+            learner: None,
             tools,
             summary,
             exercises,
@@ -227,6 +231,7 @@ pub(crate) mod sample {
         let crash = CheckResult::whole("pytest", Status::Error, 4.0)
             .with_message("crashed with SIGSEGV (segmentation fault)");
         Report {
+            learner: None,
             tools: Tools {
                 pygrade: "0.0.0".into(),
                 python: "3.11.7".into(),

@@ -1,0 +1,156 @@
+//! The grade cache: each exercise's grade, kept under a hash of everything it depends on, so
+//! that a batch run again (after Ctrl-C, a crash, or a new learner) grades only what changed.
+//!
+//! The key hashes the learner's declared files, every file of the exercise (manifest, tests,
+//! hidden tests, references), the pygrade binary itself (its code and the graders compiled
+//! into it), the Python, pytest and mypy versions, the sandbox, and whether hidden tests run.
+//! A changed test file changes its exercise's key and no other. Grades are written as they
+//! come, each file whole or not at all; a grade that is not a verdict (a check cut short by
+//! Ctrl-C, a timing check the machine was too noisy to decide) is never kept.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::bank::Exercise;
+use crate::checks::Hidden;
+use crate::engine::{Event, Listener, Submission};
+use crate::grade::Status;
+use crate::report::{ExerciseReport, Tools};
+
+/// What every grade of a run depends on beside its files.
+pub(crate) struct Fingerprint(Vec<u8>);
+
+impl Fingerprint {
+    /// The fingerprint of a run with `tools` that runs hidden tests as `hidden` says.
+    pub(crate) fn new(tools: &Tools, hidden: Hidden) -> Result<Fingerprint> {
+        let mut hasher = Sha256::new();
+        let exe = std::env::current_exe().context("cannot find pygrade's own binary")?;
+        let mut binary = std::fs::File::open(&exe)
+            .with_context(|| format!("cannot read pygrade's binary {}", exe.display()))?;
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let n = binary.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+        }
+        let tools = serde_json::to_vec(tools)?;
+        field(&mut hasher, &tools);
+        field(&mut hasher, format!("{hidden:?}").as_bytes());
+        Ok(Fingerprint(hasher.finalize().to_vec()))
+    }
+
+    /// The key of `exercise` graded on `files`.
+    pub(crate) fn key(&self, exercise: &Exercise, files: &Submission) -> String {
+        let mut hasher = Sha256::new();
+        field(&mut hasher, &self.0);
+        field(&mut hasher, exercise.id.as_bytes());
+        for (path, bytes) in &exercise.files {
+            field(&mut hasher, path.to_string_lossy().as_bytes());
+            field(&mut hasher, bytes);
+        }
+        field(&mut hasher, b"learner");
+        for (name, bytes) in files.files.iter() {
+            field(&mut hasher, name.as_bytes());
+            field(&mut hasher, bytes);
+        }
+        for line in files.missing.iter().chain(&files.rejected) {
+            field(&mut hasher, line.as_bytes());
+        }
+        for unseen in &files.not_graded {
+            field(&mut hasher, unseen.file.as_bytes());
+            field(&mut hasher, unseen.reason.as_bytes());
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// One field of a key, its length first, so that no two sequences of fields hash alike.
+fn field(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+/// A folder of grades by key.
+pub(crate) struct Cache {
+    dir: PathBuf,
+    /// The key of each unit this run may store, by (learner, exercise id).
+    keys: HashMap<(String, String), String>,
+}
+
+impl Cache {
+    pub(crate) fn open(dir: &Path) -> Result<Cache> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the grade cache {}", dir.display()))?;
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+            keys: HashMap::new(),
+        })
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{key}.json"))
+    }
+
+    /// The grade kept under `key`, if any. A file that cannot be read back (written by
+    /// another version, or damaged) is as good as none: the exercise is graded again.
+    pub(crate) fn get(&self, key: &str) -> Option<ExerciseReport> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Keep the grade of `exercise` of `learner`, once graded, under `key`.
+    pub(crate) fn expect(&mut self, learner: &str, exercise: &str, key: String) {
+        self.keys
+            .insert((learner.to_string(), exercise.to_string()), key);
+    }
+
+    fn put(&self, key: &str, report: &ExerciseReport) -> Result<()> {
+        let path = self.path(key);
+        let folder = path.parent().expect("a key's folder");
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let staged = tempfile::NamedTempFile::new_in(folder)
+            .with_context(|| format!("cannot write in {}", folder.display()))?;
+        serde_json::to_writer(staged.as_file(), report)?;
+        staged
+            .persist(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Whether a grade is a verdict worth keeping: every check ran to its end and decided.
+pub(crate) fn keeps(report: &ExerciseReport) -> bool {
+    report
+        .checks
+        .iter()
+        .all(|c| !matches!(c.status, Status::Skipped | Status::Inconclusive))
+}
+
+impl Listener for Cache {
+    fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
+        if let Event::ExerciseGraded { graded } = event {
+            let id = (
+                graded.unit.submission.to_string(),
+                graded.unit.exercise.id.clone(),
+            );
+            let report = ExerciseReport::new(graded);
+            if let Some(key) = self.keys.get(&id)
+                && keeps(&report)
+            {
+                self.put(key, &report)?;
+            }
+        }
+        Ok(())
+    }
+}

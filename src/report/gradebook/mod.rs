@@ -1,0 +1,211 @@
+//! A cohort's grades: every learner's report of a batch, and the files a batch leaves.
+//!
+//! [`Gradebook`] holds one [`Report`] per learner, over the same exercises in bank order; a
+//! learner whose submission was refused as a whole (an archive that is no safe workspace) has
+//! every exercise `rejected`, with the reason. The files are rendered from it alone, so a
+//! merge of shards, which reads the learners' reports back, writes exactly what one run
+//! writes: `gradebook.csv` ([`table`]), `summary.json` and `summary.md` ([`summary`]), and
+//! each learner's `learners/<name>.json` and `.md` (the `json` and `markdown` formats).
+
+pub(crate) mod summary;
+pub(crate) mod table;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExerciseReport, Report, Tools};
+use crate::grade::{CheckResult, Status};
+
+/// One exercise of the bank, as a gradebook column.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Column {
+    pub id: String,
+    pub module: u8,
+    pub title: String,
+    pub max_score: f64,
+}
+
+/// One module of the bank's outline.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Module {
+    pub number: u8,
+    pub title: String,
+}
+
+/// One learner's row.
+#[derive(Debug, Clone)]
+pub(crate) struct Learner {
+    pub name: String,
+    pub report: Report,
+}
+
+/// A batch's grades.
+#[derive(Debug, Clone)]
+pub(crate) struct Gradebook {
+    pub modules: Vec<Module>,
+    pub columns: Vec<Column>,
+    /// By name.
+    pub learners: Vec<Learner>,
+}
+
+impl Gradebook {
+    /// The gradebook of `learners`, sorted by name.
+    pub(crate) fn new(
+        modules: Vec<Module>,
+        columns: Vec<Column>,
+        mut learners: Vec<Learner>,
+    ) -> Gradebook {
+        learners.sort_by(|a, b| a.name.cmp(&b.name));
+        Gradebook {
+            modules,
+            columns,
+            learners,
+        }
+    }
+
+    /// Each learner's grade of `column`, in learner order (`None`: the report lacks it).
+    pub(crate) fn cells<'g>(
+        &'g self,
+        column: &'g Column,
+    ) -> impl Iterator<Item = Option<&'g ExerciseReport>> + 'g {
+        self.learners
+            .iter()
+            .map(move |l| l.report.exercises.iter().find(|e| e.id == column.id))
+    }
+
+    /// The tools the batch graded with (those of its first learner's report).
+    pub(crate) fn tools(&self) -> Option<&Tools> {
+        self.learners.first().map(|l| &l.report.tools)
+    }
+}
+
+/// The report of a learner whose whole submission was refused: every exercise `rejected`,
+/// with `reason`, for 0 points.
+pub(crate) fn rejected(name: &str, tools: Tools, columns: &[Column], reason: &str) -> Report {
+    let exercises = columns
+        .iter()
+        .map(|c| ExerciseReport {
+            id: c.id.clone(),
+            module: c.module,
+            title: c.title.clone(),
+            status: Status::Rejected,
+            started: true,
+            score: 0.0,
+            max_score: c.max_score,
+            checks: vec![
+                CheckResult::whole("submission", Status::Rejected, c.max_score)
+                    .with_message(format!("submission refused: {reason}")),
+            ],
+            not_graded: Vec::new(),
+        })
+        .collect();
+    let mut report = Report::new(tools, exercises);
+    report.learner = Some(name.to_string());
+    report
+}
+
+/// `part` of `whole` as a percentage with two decimals (0 of nothing is 0).
+pub(crate) fn percent(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        crate::grade::round2(100.0 * part / whole)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod sample {
+    //! A small cohort for the files' tests: a learner who passed, one who failed, one who has
+    //! not started, and one refused.
+    use super::*;
+    use crate::report::sample;
+
+    pub(crate) fn gradebook() -> Gradebook {
+        let tools = sample::report().tools;
+        let columns = vec![
+            Column {
+                id: "01-foundations/01-word-count".into(),
+                module: 1,
+                title: "Word count".into(),
+                max_score: 10.0,
+            },
+            Column {
+                id: "02-oop/01-money".into(),
+                module: 2,
+                title: "Money".into(),
+                max_score: 4.0,
+            },
+        ];
+        let modules = vec![
+            Module {
+                number: 1,
+                title: "Python Foundations".into(),
+            },
+            Module {
+                number: 2,
+                title: "Object-Oriented Python".into(),
+            },
+        ];
+        let exercise = |column: &Column, status: Status, score: f64, checks: Vec<CheckResult>| {
+            ExerciseReport {
+                id: column.id.clone(),
+                module: column.module,
+                title: column.title.clone(),
+                status,
+                started: status != Status::NotStarted,
+                score,
+                max_score: column.max_score,
+                checks,
+                not_graded: Vec::new(),
+            }
+        };
+        let passed = |c: &Column| {
+            exercise(
+                c,
+                Status::Pass,
+                c.max_score,
+                vec![CheckResult::whole("pytest", Status::Pass, c.max_score)],
+            )
+        };
+        let learner = |name: &str, exercises: Vec<ExerciseReport>| {
+            let mut report = Report::new(tools.clone(), exercises);
+            report.learner = Some(name.into());
+            Learner {
+                name: name.into(),
+                report,
+            }
+        };
+        let mut wrong = crate::grade::TestResult::new("counts words", Status::Fail);
+        wrong.message = Some("AssertionError: assert 2 == 3".into());
+        let mut failing = CheckResult::from_tests(
+            "pytest",
+            Status::Fail,
+            8.0,
+            vec![crate::grade::TestResult::new("splits", Status::Pass), wrong],
+        )
+        .with_message("1 of 2 tests did not pass");
+        failing.score = 4.0;
+        let mypy = CheckResult::whole("mypy", Status::Pass, 2.0);
+        let not_started = CheckResult::whole("pytest", Status::NotStarted, 4.0)
+            .with_message("not started: the files are still the starter's");
+        let learners = vec![
+            learner("zoe", columns.iter().map(passed).collect()),
+            learner(
+                "bob",
+                vec![
+                    exercise(&columns[0], Status::Fail, 6.0, vec![failing, mypy]),
+                    exercise(&columns[1], Status::NotStarted, 0.0, vec![not_started]),
+                ],
+            ),
+            Learner {
+                name: "=cmd".into(),
+                report: rejected(
+                    "=cmd",
+                    tools.clone(),
+                    &columns,
+                    "the archive's member `../x` would land outside its folder",
+                ),
+            },
+        ];
+        Gradebook::new(modules, columns, learners)
+    }
+}
