@@ -9,7 +9,7 @@ mod exercism;
 mod github;
 pub(crate) mod gradebook;
 mod gradescope;
-mod json;
+pub(crate) mod json;
 mod junit;
 mod markdown;
 pub(crate) mod progress;

@@ -71,33 +71,34 @@ impl Gradebook {
             .iter()
             .map(move |l| l.report.exercises.iter().find(|e| e.id == column.id))
     }
+}
 
-    /// The tools the batch graded with (those of its first learner's report).
-    pub(crate) fn tools(&self) -> Option<&Tools> {
-        self.learners.first().map(|l| &l.report.tools)
+/// The grade of an exercise whose submission was refused before anything ran, with `reason`:
+/// 0 points.
+pub(crate) fn refused(column: &Column, reason: &str) -> ExerciseReport {
+    ExerciseReport {
+        id: column.id.clone(),
+        module: column.module,
+        title: column.title.clone(),
+        status: Status::Rejected,
+        started: true,
+        score: 0.0,
+        max_score: column.max_score,
+        checks: vec![
+            CheckResult::whole(REFUSAL, Status::Rejected, column.max_score)
+                .with_message(format!("submission refused: {reason}")),
+        ],
+        not_graded: Vec::new(),
     }
 }
 
+/// The check a refused submission's grade holds in place of the exercise's.
+pub(crate) const REFUSAL: &str = "submission";
+
 /// The report of a learner whose whole submission was refused: every exercise `rejected`,
-/// with `reason`, for 0 points.
+/// with `reason`.
 pub(crate) fn rejected(name: &str, tools: Tools, columns: &[Column], reason: &str) -> Report {
-    let exercises = columns
-        .iter()
-        .map(|c| ExerciseReport {
-            id: c.id.clone(),
-            module: c.module,
-            title: c.title.clone(),
-            status: Status::Rejected,
-            started: true,
-            score: 0.0,
-            max_score: c.max_score,
-            checks: vec![
-                CheckResult::whole("submission", Status::Rejected, c.max_score)
-                    .with_message(format!("submission refused: {reason}")),
-            ],
-            not_graded: Vec::new(),
-        })
-        .collect();
+    let exercises = columns.iter().map(|c| refused(c, reason)).collect();
     let mut report = Report::new(tools, exercises);
     report.learner = Some(name.to_string());
     report
