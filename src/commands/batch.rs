@@ -269,7 +269,12 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
         }
         index.keys.extend(shard_index.keys);
     }
-    if let Some(total) = slices.keys().next().and_then(|s| s.split_once('/')).map(|(_, n)| n) {
+    if let Some(total) = slices
+        .keys()
+        .next()
+        .and_then(|s| s.split_once('/'))
+        .map(|(_, n)| n)
+    {
         let missing: Vec<String> = (1..=total.parse::<usize>().unwrap_or(0))
             .map(|k| format!("{k}/{total}"))
             .filter(|s| !slices.contains_key(s))
@@ -300,21 +305,19 @@ fn columns(bank: &Bank) -> Vec<Column> {
         .map(|e| Column {
             id: e.id.clone(),
             module: e.manifest.module,
+            module_title: e.module_title.clone(),
             title: e.manifest.title.clone(),
             max_score: crate::grade::round2(e.manifest.checks.iter().map(|c| c.points).sum()),
         })
         .collect()
 }
 
-/// The modules of the bank that hold exercises.
+/// The modules of the bank's outline.
 fn modules(bank: &Bank) -> Vec<Module> {
-    let mut numbers: Vec<u8> = bank.exercises.iter().map(|e| e.manifest.module).collect();
-    numbers.dedup();
-    numbers
-        .into_iter()
-        .map(|number| Module {
-            number,
-            title: crate::bank::outline::module_title(number).to_string(),
+    (bank.outline.modules.iter())
+        .map(|m| Module {
+            number: m.number,
+            title: m.title.clone(),
         })
         .collect()
 }
@@ -436,7 +439,12 @@ fn changes(
             if previous.is_some_and(|o| o.score == e.score && o.status == e.status) {
                 continue;
             }
-            let keys = |i: &Index| i.keys.get(&learner.name).and_then(|k| k.get(&e.id)).cloned();
+            let keys = |i: &Index| {
+                i.keys
+                    .get(&learner.name)
+                    .and_then(|k| k.get(&e.id))
+                    .cloned()
+            };
             let why = match (keys(index), keys(before_index)) {
                 (Some(now), Some(then)) => {
                     let why = now.changes_since(&then);

@@ -20,6 +20,7 @@ use crate::grade::{CheckResult, Status};
 pub(crate) struct Column {
     pub id: String,
     pub module: u8,
+    pub module_title: String,
     pub title: String,
     pub max_score: f64,
 }
@@ -79,6 +80,7 @@ pub(crate) fn refused(column: &Column, reason: &str) -> ExerciseReport {
     ExerciseReport {
         id: column.id.clone(),
         module: column.module,
+        module_title: column.module_title.clone(),
         title: column.title.clone(),
         status: Status::Rejected,
         started: true,
@@ -126,12 +128,14 @@ pub(crate) mod sample {
             Column {
                 id: "01-foundations/01-word-count".into(),
                 module: 1,
+                module_title: "Python Foundations (Basics)".into(),
                 title: "Word count".into(),
                 max_score: 10.0,
             },
             Column {
                 id: "02-oop/01-money".into(),
                 module: 2,
+                module_title: "Object-Oriented Python".into(),
                 title: "Money".into(),
                 max_score: 4.0,
             },
@@ -139,7 +143,7 @@ pub(crate) mod sample {
         let modules = vec![
             Module {
                 number: 1,
-                title: "Python Foundations".into(),
+                title: "Python Foundations (Basics)".into(),
             },
             Module {
                 number: 2,
@@ -150,6 +154,7 @@ pub(crate) mod sample {
             ExerciseReport {
                 id: column.id.clone(),
                 module: column.module,
+                module_title: column.module_title.clone(),
                 title: column.title.clone(),
                 status,
                 started: status != Status::NotStarted,
