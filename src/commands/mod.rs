@@ -4,6 +4,7 @@
 mod check;
 mod demo;
 mod doctor;
+mod exercism_run;
 mod hint;
 mod init;
 mod list;
@@ -36,5 +37,11 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify { jobs } => verify::run(&settings, jobs),
         Command::Setup { print_python } => setup::run(&settings, print_python),
         Command::Doctor => doctor::run(&settings),
+        Command::ExercismRun {
+            slug,
+            input,
+            output,
+            timeout,
+        } => exercism_run::run(&settings, &slug, &input, &output, timeout),
     }
 }
