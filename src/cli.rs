@@ -148,6 +148,21 @@ pub(crate) enum Command {
     },
     /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2).
     Doctor,
+    /// Run an Exercism exercise's tests as Exercism's Python test runner does, writing
+    /// OUTPUT_DIR/results.json (interface version 3). Exits 0 whenever it ran.
+    #[command(name = "exercism-run")]
+    ExercismRun {
+        /// The exercise's slug, e.g. two-fer: its tests are two_fer_test.py unless
+        /// .meta/config.json lists others.
+        slug: String,
+        /// The exercise folder: the solution and its tests (only read).
+        input: PathBuf,
+        /// The folder results.json goes to (created if missing).
+        output: PathBuf,
+        /// The longest the tests may run (Exercism's limit is 20 s).
+        #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
+    },
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
     Supervise {

@@ -5,6 +5,7 @@ mod batch;
 mod check;
 mod demo;
 mod doctor;
+mod exercism_run;
 mod hint;
 mod init;
 mod list;
@@ -42,6 +43,12 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify { jobs } => verify::run(&settings, jobs),
         Command::Setup { print_python } => setup::run(&settings, print_python),
         Command::Doctor => doctor::run(&settings),
+        Command::ExercismRun {
+            slug,
+            input,
+            output,
+            timeout,
+        } => exercism_run::run(&settings, &slug, &input, &output, timeout),
     }
 }
 

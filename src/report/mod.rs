@@ -5,7 +5,7 @@
 //! once, by the caller, before any emitter runs.
 
 mod csv;
-mod exercism;
+pub(crate) mod exercism;
 mod github;
 pub(crate) mod gradebook;
 mod gradescope;
