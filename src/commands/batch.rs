@@ -91,11 +91,17 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     };
     let mut work = Vec::new();
     let mut from_cache = 0;
+    // Identical files of one exercise are graded once: by key, the learner graded for it;
+    // and each learner whose grade is another's, with whose.
+    let mut planned: BTreeMap<String, &str> = BTreeMap::new();
+    let mut twins: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let scratch = out.join(".work");
     for learner in &learners {
         let name = learner.name.as_str();
         let root = match learner.prepare(&scratch, &bank)? {
             Prepared::Rejected(why) => {
+                // In the index with no grade, so that a merge and a diff know the learner.
+                index.keys.entry(name.to_string()).or_default();
                 refused.insert(name, why);
                 continue;
             }
@@ -117,16 +123,23 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                     from_cache += 1;
                     slots.push(Some(report));
                 }
-                None => {
-                    cache.expect(name, &exercise.id, &key);
-                    work.push(Work {
-                        submission: name,
-                        exercise,
-                        files,
-                        grade_untouched: false,
-                    });
-                    slots.push(None);
-                }
+                None => match planned.get(&key.combined()) {
+                    Some(first) => {
+                        twins.insert((name, &exercise.id), first);
+                        slots.push(None);
+                    }
+                    None => {
+                        planned.insert(key.combined(), name);
+                        cache.expect(name, &exercise.id, &key);
+                        work.push(Work {
+                            submission: name,
+                            exercise,
+                            files,
+                            grade_untouched: false,
+                        });
+                        slots.push(None);
+                    }
+                },
             }
             index
                 .keys
@@ -196,8 +209,14 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             .into_iter()
             .zip(&columns)
             .map(|(slot, column)| {
-                slot.or_else(|| collected.0.remove(&(name.to_string(), column.id.clone())))
-                    .with_context(|| format!("{name}: {} has no grade", column.id))
+                let whose = twins.get(&(name, column.id.as_str())).unwrap_or(&name);
+                slot.or_else(|| {
+                    collected
+                        .0
+                        .get(&(whose.to_string(), column.id.clone()))
+                        .cloned()
+                })
+                .with_context(|| format!("{name}: {} has no grade", column.id))
             })
             .collect::<Result<Vec<_>>>()?;
         let mut report = Report::new(grader.tools.clone(), exercises);

@@ -69,6 +69,31 @@ impl Env {
         bank
     }
 
+    /// The fixture cohort (`fixtures/cohort/learners`) copied into this test's folder, with
+    /// `fay.zip`, a zipped workspace folder, and `gus.zip`, an archive whose member climbs out
+    /// of its folder, beside the learners' folders.
+    pub fn cohort(&self) -> PathBuf {
+        let cohort = self.path().join("cohort");
+        copy_tree(&repo().join("fixtures/cohort/learners"), &cohort);
+        let fay = repo().join("fixtures/cohort/archives/fay");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(cohort.join("fay.zip")).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for entry in walkdir::WalkDir::new(&fay).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let name = entry.path().strip_prefix(&fay).unwrap();
+                zip.start_file(name.to_str().unwrap(), options).unwrap();
+                std::io::Write::write_all(&mut zip, &std::fs::read(entry.path()).unwrap()).unwrap();
+            }
+        }
+        zip.finish().unwrap();
+        let mut bad = zip::ZipWriter::new(std::fs::File::create(cohort.join("gus.zip")).unwrap());
+        bad.start_file("../../escape.py", options).unwrap();
+        std::io::Write::write_all(&mut bad, b"print('out')\n").unwrap();
+        bad.finish().unwrap();
+        cohort
+    }
+
     /// `pygrade init` of a workspace named `name` in this test's folder, from `bank` or else
     /// the built-in bank.
     pub fn init(&self, name: &str, bank: Option<&Path>) -> Workspace {

@@ -1,0 +1,418 @@
+//! `pygrade batch` on the fixture cohort (`fixtures/cohort`): honest, wrong, not-started,
+//! hanging and hostile learners, a zipped workspace and an archive that must be refused,
+//! graded against a two-exercise bank. Then what a mentor depends on: the numbers of every
+//! file, a re-run that grades nothing again, a changed test that regrades only its exercise,
+//! one learner's submission never changing another's grade, an interrupted run that
+//! continues, and shards that merge into exactly what one run writes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::prelude::*;
+use common::{Env, copy_tree, repo};
+use serde_json::Value;
+
+/// What the fixture cohort earns: a row per learner, the maximum first.
+const GRADEBOOK: &str = "\
+learner,01-basics/01-greet,02-classes/01-counter,total,percent,note
+(max),6,3,9,100,
+ada,6,3,9,100,
+bob,0,,0,0,1 not started
+cyd,,,0,0,2 not started
+dee,0,3,3,33.33,
+eve,0,1.5,1.5,16.67,
+fay,6,0,6,66.67,
+gus,0,0,0,0,submission refused: the archive's member `../../escape.py` would land outside its folder
+";
+
+fn bank() -> PathBuf {
+    repo().join("fixtures/cohort/bank")
+}
+
+/// `pygrade --bank BANK batch COHORT --out OUT`, with `args`.
+fn batch(env: &Env, bank: &Path, cohort: &Path, out: &Path, args: &[&str]) -> Output {
+    let output = env
+        .pygrade_on(bank)
+        .arg("batch")
+        .arg(cohort)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn json(path: impl AsRef<Path>) -> Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A learner's report with what varies from run to run taken out: durations, resources used,
+/// and the addresses in Python's `<object at 0x...>`.
+fn steady(mut report: Value) -> Value {
+    for exercise in report["exercises"].as_array_mut().unwrap() {
+        for check in exercise["checks"].as_array_mut().unwrap() {
+            let check = check.as_object_mut().unwrap();
+            check.remove("duration_ms");
+            check.remove("usage");
+        }
+    }
+    let text = report.to_string();
+    let mut kept = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("0x") {
+        kept.push_str(&rest[..at + 2]);
+        rest = rest[at + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    kept.push_str(rest);
+    serde_json::from_str(&kept).unwrap()
+}
+
+/// Every file a batch leaves, by path inside `out`, the cache aside.
+fn files(out: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".cache")
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(out).unwrap().to_path_buf())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_cohort_is_graded_into_a_gradebook_summaries_and_each_learners_reports() {
+    let env = Env::new();
+    let cohort = env.cohort();
+    let out = env.path().join("out");
+    batch(&env, &bank(), &cohort, &out, &[]);
+
+    assert_eq!(read(out.join("gradebook.csv")), GRADEBOOK);
+
+    let ada = json(out.join("learners/ada.json"));
+    assert_eq!(ada["learner"], "ada");
+    assert_eq!(ada["summary"]["score"], 9.0);
+    // Hidden tests ran, and the learner's report says only how many passed.
+    let pytest = &ada["exercises"][0]["checks"][0];
+    assert_eq!(pytest["hidden"]["total"], 1, "{pytest}");
+    assert!(!read(out.join("learners/ada.json")).contains("a name with spaces"));
+    let bob = json(out.join("learners/bob.json"));
+    assert_eq!(bob["exercises"][1]["status"], "not-started");
+    let dee = json(out.join("learners/dee.json"));
+    assert_eq!(dee["exercises"][0]["checks"][0]["status"], "timeout");
+    let eve = json(out.join("learners/eve.json"));
+    assert_eq!(eve["exercises"][0]["checks"][0]["status"], "output-limit");
+    let gus = json(out.join("learners/gus.json"));
+    assert_eq!(gus["exercises"][0]["status"], "rejected");
+    assert!(read(out.join("learners/fay.md")).starts_with("## fay: 6 of 9 points"));
+    assert!(!env.path().join("escape.py").exists());
+
+    let summary = json(out.join("summary.json"));
+    assert_eq!(summary["learners"], 7);
+    assert_eq!(summary["refused"], 1);
+    let greet = &summary["exercises"][0];
+    // Started by all but cyd: ada and fay passed.
+    assert_eq!(
+        (&greet["started"], &greet["passed"]),
+        (&6.into(), &2.into())
+    );
+    assert_eq!(greet["pass_rate"], 0.33);
+    // bob's, dee's and eve's output and pytest checks, and gus's refused submission.
+    assert_eq!(greet["failing_checks"][0]["count"], 3, "{greet}");
+    assert_eq!(greet["failing_checks"][2]["check"], "submission", "{greet}");
+    let modules = summary["modules"].as_array().unwrap();
+    assert_eq!(modules[0]["title"], "Basics");
+    // Module 2: 3, 0, 0, 3, 1.5, 0 and 0 over seven learners.
+    assert_eq!(modules[1]["mean_score"], 1.07);
+    let md = read(out.join("summary.md"));
+    assert!(
+        md.contains("| 2 Classes | 1 | 1.07 of 3 | 35.67% |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_batch_run_again_grades_only_what_changed_and_says_why_scores_moved() {
+    let env = Env::new();
+    let cohort = env.cohort();
+    let bank = env.path().join("bank");
+    copy_tree(&self::bank(), &bank);
+    let out = env.path().join("out");
+    batch(&env, &bank, &cohort, &out, &[]);
+    let first: Vec<(PathBuf, String)> = files(&out)
+        .into_iter()
+        .map(|f| (f.clone(), read(out.join(&f))))
+        .collect();
+
+    // Unchanged: every grade comes from the cache, and every file is the same.
+    let again = batch(
+        &env,
+        &bank,
+        &cohort,
+        &out,
+        &["--diff"]
+            .into_iter()
+            .chain([out.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        stderr(&again).contains("12 grades kept from an earlier run"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        stderr(&again).contains("grading 0 checks"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "no score changed\n");
+    for (file, text) in &first {
+        assert_eq!(&read(out.join(file)), text, "{}", file.display());
+    }
+
+    // The counter is now worth 4 points: only its grades are done again.
+    let manifest = bank.join("02-classes/01-counter/exercise.toml");
+    std::fs::write(
+        &manifest,
+        read(&manifest).replace("points = 3", "points = 4"),
+    )
+    .unwrap();
+    let changed = batch(
+        &env,
+        &bank,
+        &cohort,
+        &out,
+        &["--diff", out.to_str().unwrap()],
+    );
+    assert!(
+        stderr(&changed).contains("6 grades kept from an earlier run"),
+        "{}",
+        stderr(&changed)
+    );
+    let diff = String::from_utf8_lossy(&changed.stdout).into_owned();
+    assert!(
+        diff.contains("ada: 02-classes/01-counter 3 -> 4 (pass -> pass): the exercise changed"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("eve: 02-classes/01-counter 1.5 -> 2"),
+        "{diff}"
+    );
+    assert!(!diff.contains("01-greet"), "{diff}");
+
+    // --no-cache grades everything again.
+    let forced = batch(&env, &bank, &cohort, &out, &["--no-cache"]);
+    assert!(!stderr(&forced).contains("kept from an earlier run"));
+}
+
+#[test]
+fn hostile_and_hanging_learners_change_no_one_elses_grade() {
+    let env = Env::new();
+    let cohort = env.cohort();
+    let out = env.path().join("out");
+    batch(&env, &bank(), &cohort, &out, &[]);
+
+    let honest = env.path().join("honest");
+    for learner in ["ada", "bob"] {
+        copy_tree(&cohort.join(learner), &honest.join(learner));
+    }
+    let alone = env.path().join("alone");
+    batch(&env, &bank(), &honest, &alone, &[]);
+    for learner in ["ada", "bob"] {
+        let file = format!("learners/{learner}.json");
+        assert_eq!(
+            steady(json(out.join(&file))),
+            steady(json(alone.join(&file))),
+            "{learner}"
+        );
+    }
+}
+
+#[test]
+fn shards_merged_write_exactly_the_files_of_one_run() {
+    let env = Env::new();
+    let cohort = env.cohort();
+    let whole = env.path().join("whole");
+    batch(&env, &bank(), &cohort, &whole, &[]);
+
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let out = env.path().join(format!("shard-{k}"));
+        batch(
+            &env,
+            &bank(),
+            &cohort,
+            &out,
+            &["--shard", &format!("{k}/3")],
+        );
+        shards.push(out);
+    }
+    // The slices are disjoint and balanced: 7 learners as 3, 2 and 2.
+    let counts: Vec<usize> = (shards.iter())
+        .map(|s| std::fs::read_dir(s.join("learners")).unwrap().count() / 2)
+        .collect();
+    assert_eq!(counts, [3, 2, 2]);
+
+    let merged = env.path().join("merged");
+    let mut merge = env.pygrade_on(&bank());
+    merge.arg("merge").args(&shards).arg("--out").arg(&merged);
+    merge.assert().success();
+
+    assert_eq!(files(&merged), files(&whole));
+    for file in files(&whole) {
+        let (a, b) = (whole.join(&file), merged.join(&file));
+        if file.starts_with("learners") && file.extension().is_some_and(|e| e == "json") {
+            // Two runs measure different durations; what was graded is the same.
+            assert_eq!(steady(json(&a)), steady(json(&b)), "{}", file.display());
+        } else if !file.starts_with("learners") {
+            assert_eq!(read(&a), read(&b), "{}", file.display());
+        }
+    }
+
+    // Given the same grades (the whole run's cache), a merge is byte for byte one run.
+    let seeded: Vec<PathBuf> = (1..=3)
+        .map(|k| {
+            let out = env.path().join(format!("seeded-{k}"));
+            copy_tree(&whole.join(".cache"), &out.join(".cache"));
+            batch(
+                &env,
+                &bank(),
+                &cohort,
+                &out,
+                &["--shard", &format!("{k}/3")],
+            );
+            out
+        })
+        .collect();
+    let merged = env.path().join("merged-seeded");
+    let mut merge = env.pygrade_on(&bank());
+    merge.arg("merge").args(&seeded).arg("--out").arg(&merged);
+    merge.assert().success();
+    for file in files(&whole) {
+        assert_eq!(
+            std::fs::read(whole.join(&file)).unwrap(),
+            std::fs::read(merged.join(&file)).unwrap(),
+            "{}",
+            file.display()
+        );
+    }
+
+    // A shard left out is named.
+    let mut short = env.pygrade_on(&bank());
+    short
+        .arg("merge")
+        .args(&seeded[..2])
+        .arg("--out")
+        .arg(env.path().join("short"));
+    let output = short.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("shard 3/3 of the cohort is missing"));
+}
+
+#[test]
+fn an_interrupted_batch_keeps_what_it_graded_and_the_next_run_goes_on() {
+    let env = Env::new();
+    let cohort = env.cohort();
+    let out = env.path().join("out");
+    let mut child = std::process::Command::cargo_bin("pygrade")
+        .unwrap()
+        .env("TMPDIR", env.tmp())
+        .arg("--bank")
+        .arg(bank())
+        .arg("batch")
+        .arg(&cohort)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Ctrl-C once the first grade is kept.
+    let kept = |out: &Path| {
+        walkdir::WalkDir::new(out.join(".cache"))
+            .into_iter()
+            .flatten()
+            .filter(|e| {
+                e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json")
+            })
+            .count()
+    };
+    while kept(&out) == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before any grade"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("run the same command again to go on"),
+        "{}",
+        stderr(&output)
+    );
+    let graded = kept(&out);
+    assert!(graded > 0 && graded < 12, "{graded} grades kept");
+
+    let resumed = batch(&env, &bank(), &cohort, &out, &[]);
+    // Grades are kept by content: ada's and fay's identical greetings share one.
+    let reused: usize = (stderr(&resumed).lines())
+        .find_map(|line| {
+            line.strip_prefix("pygrade: ")?
+                .split_once(" grades kept from an earlier run")
+        })
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no grade kept: {}", stderr(&resumed)));
+    assert!(reused >= graded, "{reused} reused of {graded} kept");
+    assert_eq!(read(out.join("gradebook.csv")), GRADEBOOK);
+}
+
+#[test]
+fn a_cohort_folder_that_is_missing_or_empty_is_an_error_that_says_what_to_give() {
+    let env = Env::new();
+    let missing = env
+        .pygrade_on(&bank())
+        .arg("batch")
+        .arg(env.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read the cohort folder"));
+    let empty = env.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let output = env
+        .pygrade_on(&bank())
+        .arg("batch")
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds no learner"),
+        "{}",
+        stderr(&output)
+    );
+}
