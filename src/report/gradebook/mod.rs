@@ -7,6 +7,7 @@
 //! writes: `gradebook.csv` ([`table`]), `summary.json` and `summary.md` ([`summary`]), and
 //! each learner's `learners/<name>.json` and `.md` (the `json` and `markdown` formats).
 
+pub(crate) mod html;
 pub(crate) mod summary;
 pub(crate) mod table;
 
