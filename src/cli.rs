@@ -116,6 +116,19 @@ pub(crate) enum Command {
     /// Grade a demo learner's workspace, built from the bank's references with instructive
     /// mistakes, to see what pygrade reports.
     Demo(DemoArgs),
+    /// Grade a cohort: each learner's workspace (a folder, .zip or .tar.gz per learner in
+    /// COHORT) against the bank, hidden tests included, into a gradebook and reports.
+    Batch(BatchArgs),
+    /// Combine the outputs of a batch's shards (`batch --shard K/N`) into the files one run
+    /// over the whole cohort writes.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true, value_name = "SHARD_OUT")]
+        shards: Vec<PathBuf>,
+        /// The folder to write the combined files to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Show the hint of an exercise.
     Hint {
         /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
@@ -135,6 +148,21 @@ pub(crate) enum Command {
     },
     /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2).
     Doctor,
+    /// Run an Exercism exercise's tests as Exercism's Python test runner does, writing
+    /// OUTPUT_DIR/results.json (interface version 3). Exits 0 whenever it ran.
+    #[command(name = "exercism-run")]
+    ExercismRun {
+        /// The exercise's slug, e.g. two-fer: its tests are two_fer_test.py unless
+        /// .meta/config.json lists others.
+        slug: String,
+        /// The exercise folder: the solution and its tests (only read).
+        input: PathBuf,
+        /// The folder results.json goes to (created if missing).
+        output: PathBuf,
+        /// The longest the tests may run (Exercism's limit is 20 s).
+        #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
+    },
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
     Supervise {
@@ -178,6 +206,35 @@ impl CheckArgs {
             (false, false) => Hidden::Skip,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BatchArgs {
+    /// A folder with one entry per learner: a workspace folder, or a .zip or .tar.gz of one.
+    /// The entry's name is the learner's.
+    pub cohort: PathBuf,
+    /// Where to write the gradebook, the summaries, report.html and each learner's reports.
+    #[arg(long, value_name = "DIR", default_value = "pygrade-batch")]
+    pub out: PathBuf,
+    /// Checks run at once, across learners and exercises (default: the number of cores).
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
+    pub jobs: usize,
+    /// Grade everything again, ignoring the grades kept from earlier runs (they are
+    /// replaced).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Show the hidden tests in the learners' reports with their names and messages (by
+    /// default the reports say only how many passed, so they can be handed to learners).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Grade only slice K of N of the cohort (K from 1), or `auto` to read it from GitLab,
+    /// Slurm or Kubernetes (`auto/N` gives the count Kubernetes does not); `pygrade merge`
+    /// combines the slices' outputs.
+    #[arg(long, value_name = "K/N|auto", value_parser = crate::cohort::shard::parse)]
+    pub shard: Option<crate::cohort::shard::ShardArg>,
+    /// Say whose scores changed since the batch that wrote PREVIOUS_OUT, and why.
+    #[arg(long, value_name = "PREVIOUS_OUT")]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

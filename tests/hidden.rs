@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::prelude::*;
-use common::{Env, Grade, Graded, check, copy_tree, message, repo};
+use common::{Env, Grade, Graded, check, copy_outline, copy_tree, message, repo};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -175,6 +175,7 @@ fn init_never_writes_the_hidden_tests() {
 fn semver_bank(env: &Env) -> std::path::PathBuf {
     let bank = env.path().join("bank");
     copy_tree(&repo().join("exercises").join(SEMVER), &bank.join(SEMVER));
+    copy_outline(&bank);
     bank
 }
 

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use common::{Env, Fixture, Grade, Graded, Workspace, copy_tree, exercise, repo, short_timeouts};
+use common::{
+    Env, Fixture, Grade, Graded, Workspace, copy_outline, copy_tree, exercise, repo, short_timeouts,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -112,6 +114,7 @@ fn corpus() -> Vec<Case> {
 /// with the corpus limits and short timeouts.
 fn corpus_bank(env: &Env, cases: &[&Case]) -> PathBuf {
     let bank = env.path().join("bank");
+    copy_outline(&bank);
     for case in cases {
         let target = bank.join(case.id());
         copy_tree(&repo().join("exercises").join(&case.exercise), &target);

@@ -109,6 +109,7 @@ mod tests {
 
     use super::*;
     use crate::bank::manifest::tests::ProbeKinds;
+    use crate::bank::outline::{self, tests::ONE_MODULE};
 
     fn bank(demo: &str) -> Bank {
         let manifest = "format-version = 1\ntitle = \"T\"\nmodule = 1\nfiles = [\"a.py\"]\nhint = \"h\"\n[[check]]\nkind = \"quick\"\npoints = 1\n";
@@ -118,6 +119,7 @@ mod tests {
             ("01-m/01-e/starter/a.py", "x = 0\n"),
             ("01-m/01-e/reference/a.py", "x = 1\ny = 2\n"),
             (FILE, demo),
+            (outline::FILE, ONE_MODULE),
         ]
         .map(|(path, text)| (PathBuf::from(path), text.as_bytes().to_vec()));
         Bank::from_files("test".into(), files.to_vec(), &ProbeKinds).unwrap()

@@ -289,6 +289,7 @@ mod tests {
     use super::*;
     use crate::bank::Bank;
     use crate::bank::manifest::tests::ProbeKinds;
+    use crate::bank::outline::{self, tests::ONE_MODULE};
 
     /// A bank of one exercise whose `files` are `files` (a TOML array), with `extra` files
     /// beside the usual ones.
@@ -304,13 +305,14 @@ mod tests {
             ("tests/test_stock.py", "\n"),
         ];
         all.extend_from_slice(extra);
-        let files = all
+        let mut files: Vec<_> = all
             .into_iter()
             .map(|(path, text)| {
                 let path = PathBuf::from("01-foundations/01-stock").join(path);
                 (path, text.as_bytes().to_vec())
             })
             .collect();
+        files.push((outline::FILE.into(), ONE_MODULE.as_bytes().to_vec()));
         Bank::from_files("a test bank".into(), files, &ProbeKinds)
     }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::files::{Globs, is_glob};
+use super::outline::Outline;
 use crate::contain::Limits;
 
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -43,6 +44,7 @@ struct Raw {
 pub(crate) struct Manifest {
     pub format_version: u32,
     pub title: String,
+    /// The number of one of the modules the bank's outline declares.
     pub module: u8,
     pub topics: Vec<String>,
     /// The learner files of `files` given as plain paths: each one required, and provided by
@@ -203,10 +205,13 @@ impl Manifest {
         })
     }
 
-    /// Checks what serde cannot: ranges, paths and the files the checks rely on.
+    /// Checks what serde cannot: ranges, paths and the files the checks rely on, and that
+    /// `module` is one of the bank's `outline` (unless the outline itself did not load, which
+    /// is a problem of its own).
     pub(crate) fn validate(
         &self,
         module_of_folder: Option<u8>,
+        outline: Option<&Outline>,
         layout: &Layout<'_>,
     ) -> Vec<String> {
         let mut problems = Vec::new();
@@ -216,11 +221,8 @@ impl Manifest {
                 self.format_version
             ));
         }
-        if !(1..=10).contains(&self.module) {
-            problems.push(format!(
-                "`module` is {}, it must be a roadmap module from 1 to 10",
-                self.module
-            ));
+        if let Some(problem) = outline.and_then(|outline| outline.problem_with(self.module)) {
+            problems.push(problem);
         } else if let Some(folder) = module_of_folder
             && folder != self.module
         {
@@ -296,6 +298,7 @@ pub(crate) fn is_plain_relative(path: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::bank::outline::tests::ONE_MODULE;
 
     /// A stand-in for the check kinds: `quick` (10 s by default, with an optional `flag`) and
     /// `slow` (60 s, which runs alone).
@@ -392,7 +395,8 @@ pub(crate) mod tests {
             has_dir: &answer,
             files_in: &|_| Vec::new(),
         };
-        manifest.validate(Some(1), &layout)
+        let outline = Outline::parse(ONE_MODULE).unwrap();
+        manifest.validate(Some(1), Some(&outline), &layout)
     }
 
     #[test]
@@ -465,7 +469,10 @@ pub(crate) mod tests {
     fn bad_values_are_each_reported() {
         let m = parse(&GOOD.replace("module = 1", "module = 12")).unwrap();
         let all = validate(&m, false).join("\n");
-        assert!(all.contains("module"), "{all}");
+        assert!(
+            all.contains("`module` is 12, which outline.toml does not declare: name one of its modules, 1 (Basics)"),
+            "{all}"
+        );
         assert!(all.contains("starter/word_count.py"), "{all}");
         assert!(
             all.contains("check 1 (quick): the exercise has no tests/ folder"),

@@ -1,7 +1,7 @@
 //! Discover: the exercise bank, read once into memory.
 //!
 //! A bank is a tree `<NN-module>/<NN-slug>/` of exercise folders, each with an
-//! `exercise.toml`. The default bank is compiled into the binary (so `pygrade init` works from
+//! `exercise.toml`, under an `outline.toml` that declares the bank's modules. The default bank is compiled into the binary (so `pygrade init` works from
 //! an installed binary); `--bank DIR` reads another from disk. Either way every exercise is
 //! loaded and validated up front, so a broken manifest stops the run before anything is graded
 //! and names every problem at once. Exercises are small, so their files are held as bytes.
@@ -20,6 +20,7 @@ use walkdir::WalkDir;
 
 pub(crate) use files::{Taken, slashed};
 pub(crate) use manifest::{Check, Kinds, Layout, Manifest, Section};
+pub(crate) use outline::Outline;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
 
@@ -44,6 +45,8 @@ pub(crate) struct Exercise {
     /// The folder relative to the bank, e.g. `01-foundations/01-word-count`.
     pub id: String,
     pub manifest: Manifest,
+    /// The title its bank's outline gives the module `manifest.module` names.
+    pub module_title: String,
     /// Every file of the exercise folder, by path relative to it.
     pub files: BTreeMap<PathBuf, Vec<u8>>,
 }
@@ -123,7 +126,7 @@ pub(crate) enum BankError {
     #[error("the exercise bank {} is not a folder: check --bank", dir.display())]
     NotAFolder { dir: PathBuf },
     #[error(
-        "the exercise bank ({origin}) has problems; fix these manifests:\n  {}",
+        "the exercise bank ({origin}) has problems; fix these files:\n  {}",
         problems.join("\n  ")
     )]
     Broken {
@@ -134,12 +137,20 @@ pub(crate) enum BankError {
         "the exercise bank ({origin}) holds no exercises (expected <module>/<exercise>/exercise.toml)"
     )]
     Empty { origin: String },
+    #[error(
+        "the exercise bank ({origin}) has no {file}: write one at its root that declares the bank's modules, such as\n\n{minimal}",
+        file = outline::FILE,
+        minimal = outline::MINIMAL.trim_end()
+    )]
+    NoOutline { origin: String },
 }
 
 #[derive(Debug)]
 pub(crate) struct Bank {
     /// Where it came from, for messages.
     pub origin: String,
+    /// Its title and modules, from its [`outline::FILE`].
+    pub outline: Outline,
     pub exercises: Vec<Exercise>,
     /// The bank's demo learner ([`demo::FILE`]), as text: read when it is used.
     demo: Option<String>,
@@ -188,10 +199,14 @@ impl Bank {
         kinds: &dyn Kinds,
     ) -> Result<Bank> {
         let mut folders: BTreeMap<PathBuf, BTreeMap<PathBuf, Vec<u8>>> = BTreeMap::new();
-        let mut demo = None;
+        let (mut demo, mut outline) = (None, None);
         for (path, bytes) in files {
             if path == Path::new(demo::FILE) {
                 demo = Some(String::from_utf8_lossy(&bytes).into_owned());
+                continue;
+            }
+            if path == Path::new(outline::FILE) {
+                outline = Some(bytes);
                 continue;
             }
             if is_junk(&path) {
@@ -205,11 +220,29 @@ impl Bank {
             let inner: PathBuf = parts[2..].iter().collect();
             folders.entry(folder).or_default().insert(inner, bytes);
         }
-        let mut exercises = Vec::new();
+        if folders.is_empty() {
+            return Err(BankError::Empty { origin }.into());
+        }
+        let Some(outline) = outline else {
+            return Err(BankError::NoOutline { origin }.into());
+        };
         let mut problems = Vec::new();
+        // A broken outline is reported with the manifests' problems; the manifests are then
+        // checked for everything but their `module`.
+        let parsed = std::str::from_utf8(&outline)
+            .map_err(|_| vec!["is not UTF-8 text".to_string()])
+            .and_then(Outline::parse);
+        let outline = match parsed {
+            Ok(outline) => Some(outline),
+            Err(found) => {
+                problems.extend(found.into_iter().map(|p| format!("{}: {p}", outline::FILE)));
+                None
+            }
+        };
+        let mut exercises = Vec::new();
         for (folder, files) in folders {
             let id = folder.to_string_lossy().replace('\\', "/");
-            match load_exercise(id.clone(), files, kinds) {
+            match load_exercise(id.clone(), files, outline.as_ref(), kinds) {
                 Ok(exercise) => exercises.push(exercise),
                 Err(found) => problems.extend(
                     found
@@ -218,17 +251,15 @@ impl Bank {
                 ),
             }
         }
-        if !problems.is_empty() {
-            return Err(BankError::Broken { origin, problems }.into());
+        match outline {
+            Some(outline) if problems.is_empty() => Ok(Bank {
+                origin,
+                outline,
+                exercises,
+                demo,
+            }),
+            _ => Err(BankError::Broken { origin, problems }.into()),
         }
-        if exercises.is_empty() {
-            return Err(BankError::Empty { origin }.into());
-        }
-        Ok(Bank {
-            origin,
-            exercises,
-            demo,
-        })
     }
 
     /// The exercises `filters` name (all when there are none), in bank order. Each filter is
@@ -293,9 +324,12 @@ fn ambiguous(name: &str, many: &[&Exercise]) -> anyhow::Error {
     )
 }
 
+/// One exercise folder's files as an exercise, its manifest checked against the bank's
+/// `outline` (when the outline loaded).
 fn load_exercise(
     id: String,
     files: BTreeMap<PathBuf, Vec<u8>>,
+    outline: Option<&Outline>,
     kinds: &dyn Kinds,
 ) -> Result<Exercise, Vec<String>> {
     let text = files
@@ -316,13 +350,19 @@ fn load_exercise(
         has_dir: &has_dir,
         files_in: &files_in,
     };
-    let mut problems = manifest.validate(module_of_folder, &layout);
+    let mut problems = manifest.validate(module_of_folder, outline, &layout);
     if !files.contains_key(Path::new("README.md")) {
         problems.push("the exercise has no README.md for the learner".into());
     }
+    // Empty only when the outline did not load, and then the bank does not load either.
+    let module_title = outline
+        .and_then(|outline| outline.module(manifest.module))
+        .map(|module| module.title.clone())
+        .unwrap_or_default();
     let exercise = Exercise {
         id,
         manifest,
+        module_title,
         files,
     };
     problems.extend(files::problems(&exercise));
@@ -350,5 +390,76 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
     for sub in dir.dirs() {
         collect_embedded(sub, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::manifest::tests::ProbeKinds;
+
+    const OUTLINE: &str = "format-version = 1\ntitle = \"Data tools\"\n[[module]]\nnumber = 1\ntitle = \"Reading data\"\n[[module]]\nnumber = 2\ntitle = \"Reporting\"\n";
+
+    /// A bank of one exercise of module `module`, in the folder `02-reporting/01-totals`,
+    /// under `outline` (none when `None`).
+    fn bank(module: u8, outline: Option<&str>) -> Result<Bank> {
+        let manifest = format!(
+            "format-version = 1\ntitle = \"Totals\"\nmodule = {module}\nfiles = [\"t.py\"]\nhint = \"Add.\"\n[[check]]\nkind = \"quick\"\npoints = 1\n"
+        );
+        let mut files = vec![
+            ("02-reporting/01-totals/exercise.toml", manifest.as_str()),
+            ("02-reporting/01-totals/README.md", "# Totals\n"),
+            ("02-reporting/01-totals/starter/t.py", "x = 0\n"),
+            ("02-reporting/01-totals/reference/t.py", "x = 1\n"),
+        ];
+        files.extend(outline.map(|text| (outline::FILE, text)));
+        let files = files
+            .into_iter()
+            .map(|(path, text)| (PathBuf::from(path), text.as_bytes().to_vec()))
+            .collect();
+        Bank::from_files("a test bank".into(), files, &ProbeKinds)
+    }
+
+    #[test]
+    fn exercises_take_their_module_title_from_the_outline() {
+        let bank = bank(2, Some(OUTLINE)).unwrap();
+        assert_eq!(bank.outline.title, "Data tools");
+        assert_eq!(bank.exercises[0].module_title, "Reporting");
+    }
+
+    #[test]
+    fn a_bank_without_an_outline_is_shown_a_minimal_one() {
+        let err = format!("{:#}", bank(2, None).unwrap_err());
+        assert!(
+            err.contains("(a test bank) has no outline.toml: write one at its root")
+                && err.contains("[[module]]\nnumber = 1\ntitle = \"Foundations\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_manifest_naming_a_module_the_outline_lacks_names_the_modules_it_has() {
+        let outline = OUTLINE.replace("number = 2", "number = 3");
+        let err = format!("{:#}", bank(2, Some(&outline)).unwrap_err());
+        assert!(
+            err.contains("02-reporting/01-totals/exercise.toml: `module` is 2, which outline.toml does not declare: name one of its modules, 1 (Reading data), 3 (Reporting), or add module 2 to outline.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_broken_outline_is_named_beside_the_manifests_problems() {
+        let outline = OUTLINE.replace("number = 2", "number = 1");
+        let err = format!("{:#}", bank(2, Some(&outline)).unwrap_err());
+        assert!(
+            err.contains("outline.toml: module 1 is declared twice"),
+            "{err}"
+        );
+        // The manifests are still read: a module folder that disagrees is named too.
+        let err = format!("{:#}", bank(1, Some(&outline)).unwrap_err());
+        assert!(
+            err.contains("`module` is 1 but the exercise sits in the folder of module 2"),
+            "{err}"
+        );
     }
 }

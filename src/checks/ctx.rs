@@ -140,35 +140,7 @@ impl<'a> Ctx<'a> {
 
     /// The environment of every learner process: an allow-list, nothing inherited.
     pub(crate) fn env(&self) -> Vec<(String, OsString)> {
-        let python_bin = self
-            .toolchain
-            .python
-            .parent()
-            .unwrap_or(Path::new("/usr/bin"));
-        let mut path = OsString::from(python_bin);
-        path.push(":/usr/local/bin:/usr/bin:/bin");
-        let tmp = self.own.join("tmp");
-        [
-            ("PATH", path),
-            ("HOME", tmp.clone().into()),
-            ("TMPDIR", tmp.into()),
-            ("LANG", "C.UTF-8".into()),
-            ("LC_ALL", "C.UTF-8".into()),
-            ("PYTHONPATH", self.toolchain.graders.clone().into()),
-            ("PYTHONDONTWRITEBYTECODE", "1".into()),
-            ("PYTHONNOUSERSITE", "1".into()),
-            ("PYTHONHASHSEED", "0".into()),
-            ("PYTHONIOENCODING", "utf-8".into()),
-            ("PYTHONUTF8", "1".into()),
-            ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1".into()),
-            ("NO_COLOR", "1".into()),
-            // glibc reserves 64 MiB of address space per malloc arena, up to eight per core;
-            // under an address-space limit that, not memory, would stop threads starting.
-            ("MALLOC_ARENA_MAX", "2".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        learner_env(self.toolchain, &self.own.join("tmp"))
     }
 
     /// Learner-facing text with the scratch folder's path taken out, so paths read as the
@@ -240,4 +212,34 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// The environment of a learner process of `toolchain` whose `HOME` and `TMPDIR` are `tmp`:
+/// an allow-list, nothing inherited.
+pub(crate) fn learner_env(toolchain: &Toolchain, tmp: &Path) -> Vec<(String, OsString)> {
+    let python_bin = toolchain.python.parent().unwrap_or(Path::new("/usr/bin"));
+    let mut path = OsString::from(python_bin);
+    path.push(":/usr/local/bin:/usr/bin:/bin");
+    let tmp = tmp.to_path_buf();
+    [
+        ("PATH", path),
+        ("HOME", tmp.clone().into()),
+        ("TMPDIR", tmp.into()),
+        ("LANG", "C.UTF-8".into()),
+        ("LC_ALL", "C.UTF-8".into()),
+        ("PYTHONPATH", toolchain.graders.clone().into()),
+        ("PYTHONDONTWRITEBYTECODE", "1".into()),
+        ("PYTHONNOUSERSITE", "1".into()),
+        ("PYTHONHASHSEED", "0".into()),
+        ("PYTHONIOENCODING", "utf-8".into()),
+        ("PYTHONUTF8", "1".into()),
+        ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1".into()),
+        ("NO_COLOR", "1".into()),
+        // glibc reserves 64 MiB of address space per malloc arena, up to eight per core;
+        // under an address-space limit that, not memory, would stop threads starting.
+        ("MALLOC_ARENA_MAX", "2".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }

@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::bank::Exercise;
@@ -46,32 +47,70 @@ impl Fingerprint {
     }
 
     /// The key of `exercise` graded on `files`.
-    pub(crate) fn key(&self, exercise: &Exercise, files: &Submission) -> String {
-        let mut hasher = Sha256::new();
-        field(&mut hasher, &self.0);
-        field(&mut hasher, exercise.id.as_bytes());
+    pub(crate) fn key(&self, exercise: &Exercise, files: &Submission) -> Key {
+        let mut ex = Sha256::new();
+        field(&mut ex, exercise.id.as_bytes());
         for (path, bytes) in &exercise.files {
-            field(&mut hasher, path.to_string_lossy().as_bytes());
-            field(&mut hasher, bytes);
+            field(&mut ex, path.to_string_lossy().as_bytes());
+            field(&mut ex, bytes);
         }
-        field(&mut hasher, b"learner");
+        let mut learner = Sha256::new();
         for (name, bytes) in files.files.iter() {
-            field(&mut hasher, name.as_bytes());
-            field(&mut hasher, bytes);
+            field(&mut learner, name.as_bytes());
+            field(&mut learner, bytes);
         }
         for line in files.missing.iter().chain(&files.rejected) {
-            field(&mut hasher, line.as_bytes());
+            field(&mut learner, line.as_bytes());
         }
         for unseen in &files.not_graded {
-            field(&mut hasher, unseen.file.as_bytes());
-            field(&mut hasher, unseen.reason.as_bytes());
+            field(&mut learner, unseen.file.as_bytes());
+            field(&mut learner, unseen.reason.as_bytes());
         }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        Key {
+            run: hex(&self.0),
+            exercise: hex(&ex.finalize()),
+            files: hex(&learner.finalize()),
+        }
     }
+}
+
+/// What one grade depends on, in three parts, so that a change can be told apart: the
+/// learner's files, the exercise's, or pygrade and its tools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Key {
+    pub files: String,
+    pub exercise: String,
+    pub run: String,
+}
+
+impl Key {
+    /// The name the grade is kept under.
+    pub(crate) fn combined(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [&self.files, &self.exercise, &self.run] {
+            field(&mut hasher, part.as_bytes());
+        }
+        hex(&hasher.finalize())
+    }
+
+    /// Why a grade under `self` may differ from one under `before`, in words.
+    pub(crate) fn changes_since(&self, before: &Key) -> Vec<&'static str> {
+        let mut why = Vec::new();
+        if self.files != before.files {
+            why.push("the learner's files changed");
+        }
+        if self.exercise != before.exercise {
+            why.push("the exercise changed");
+        }
+        if self.run != before.run {
+            why.push("pygrade or its tools changed");
+        }
+        why
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One field of a key, its length first, so that no two sequences of fields hash alike.
@@ -103,15 +142,15 @@ impl Cache {
 
     /// The grade kept under `key`, if any. A file that cannot be read back (written by
     /// another version, or damaged) is as good as none: the exercise is graded again.
-    pub(crate) fn get(&self, key: &str) -> Option<ExerciseReport> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
+    pub(crate) fn get(&self, key: &Key) -> Option<ExerciseReport> {
+        let bytes = std::fs::read(self.path(&key.combined())).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Keep the grade of `exercise` of `learner`, once graded, under `key`.
-    pub(crate) fn expect(&mut self, learner: &str, exercise: &str, key: String) {
+    pub(crate) fn expect(&mut self, learner: &str, exercise: &str, key: &Key) {
         self.keys
-            .insert((learner.to_string(), exercise.to_string()), key);
+            .insert((learner.to_string(), exercise.to_string()), key.combined());
     }
 
     fn put(&self, key: &str, report: &ExerciseReport) -> Result<()> {

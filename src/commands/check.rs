@@ -1,9 +1,9 @@
 //! `pygrade check`: grade a learner's workspace against the trusted bank.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::bank::Exercise;
 use crate::checks::Hidden;
@@ -108,7 +108,7 @@ pub(super) fn grade(
 }
 
 /// The emitter of a format.
-fn emitter(format: Format) -> Box<dyn Emitter> {
+pub(super) fn emitter(format: Format) -> Box<dyn Emitter> {
     match format {
         Format::Terminal => Box::new(Terminal),
         Format::Json => Box::new(Json),
@@ -121,22 +121,7 @@ fn emitter(format: Format) -> Box<dyn Emitter> {
     }
 }
 
-/// Writes `report` as `emitter` renders it to `path`, whole or not at all: a report that
-/// fails halfway never replaces the last good one.
+/// Writes `report` as `emitter` renders it to `path`, whole or not at all.
 fn write_report(emitter: &dyn Emitter, report: &Report, path: &Path) -> Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut staged = tempfile::NamedTempFile::new_in(folder)
-        .with_context(|| format!("could not create a file in {}", folder.display()))?;
-    {
-        let mut out = std::io::BufWriter::new(staged.as_file_mut());
-        emitter.emit(report, &mut out)?;
-        out.flush()?;
-    }
-    staged
-        .persist(path)
-        .with_context(|| format!("could not write {}", path.display()))?;
-    Ok(())
+    super::write_atomically(path, |out| emitter.emit(report, out))
 }

@@ -26,8 +26,10 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
     let mut fix = Vec::new();
     match settings.bank() {
         Ok(bank) => say!(
-            "bank:    {} ({} exercises)",
+            "bank:    {} ({:?}: {} modules, {} exercises)",
             bank.origin,
+            bank.outline.title,
+            bank.outline.modules.len(),
             bank.exercises.len()
         ),
         Err(e) => {

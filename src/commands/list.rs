@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::Result;
 use colored::Colorize;
 
-use crate::bank::outline::module_title;
 use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::workspace::{Workspace, WorkspaceError};
@@ -37,7 +36,7 @@ pub(super) fn run(
     for e in exercises {
         if e.manifest.module != module {
             module = e.manifest.module;
-            writeln!(out, "\nModule {module}: {}", module_title(module).bold())?;
+            writeln!(out, "\nModule {module}: {}", e.module_title.bold())?;
         }
         let status = match known.get(&e.id) {
             Some(k) => format!("{:<12} {}/{}", k.status, k.score, k.max_score),

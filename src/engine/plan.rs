@@ -323,6 +323,7 @@ mod tests {
     use super::*;
     use crate::bank::Bank;
     use crate::bank::manifest::tests::ProbeKinds;
+    use crate::bank::outline::{self, tests::ONE_MODULE};
     use crate::checks::write_file;
 
     const MANIFEST: &str = r#"
@@ -352,6 +353,8 @@ points = 1
         for (path, text) in files {
             write_file(&exercise.join(path), text.as_bytes()).unwrap();
         }
+        let outline = dir.path().join("bank").join(outline::FILE);
+        write_file(&outline, ONE_MODULE.as_bytes()).unwrap();
         let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
         let learner = dir.path().join("learner");
         write_file(&learner.join("stock.py"), b"x = 3\n").unwrap();

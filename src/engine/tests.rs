@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{Engine, Event, Listener, Submission, Work};
+use crate::bank::outline::{self, tests::ONE_MODULE};
 use crate::bank::{Bank, Side};
 use crate::checks::example::Lines;
 use crate::checks::{Hidden, Registry};
@@ -38,6 +39,7 @@ fn bank(dir: &Path, registry: &Registry) -> Bank {
     for (path, text) in files {
         crate::checks::write_file(&exercise.join(path), text.as_bytes()).unwrap();
     }
+    crate::checks::write_file(&dir.join(outline::FILE), ONE_MODULE.as_bytes()).unwrap();
     Bank::load(Some(dir), registry).unwrap()
 }
 

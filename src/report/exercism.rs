@@ -13,10 +13,13 @@
 //!
 //! `test_code` and `task_id` are optional and the report holds neither, so they are left out.
 //! The file stays within Exercism's 500 KB: each message is cut shorter until it fits.
+//!
+//! `pygrade exercism-run`, pygrade as Exercism's own test runner, writes its `results.json`
+//! with the same types, truncation and size limit ([`Results`], [`cut_output`], [`to_json`]).
 
 use std::io::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Emitter, ExerciseReport, Report};
 use crate::grade::{CheckResult, Status, TestResult};
@@ -40,30 +43,39 @@ const SHOWN: usize = 10;
 
 pub(crate) struct Exercism;
 
-#[derive(Serialize)]
-struct Results {
-    version: u32,
-    status: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tests: Vec<Test>,
+/// A `results.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Results {
+    pub version: u32,
+    pub status: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Left out when `None`; Exercism's Python runner writes an empty list with an `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<Vec<Test>>,
 }
 
-#[derive(Clone, Serialize)]
-struct Test {
-    name: String,
-    status: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
+/// One test of a `results.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Test {
+    pub name: String,
+    pub status: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// What the learner's code printed during the test.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The body of the test function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_code: Option<String>,
+    /// The exercise's task the test is of (0: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Outcome {
+pub(crate) enum Outcome {
     Pass,
     Fail,
     Error,
@@ -81,48 +93,55 @@ impl Outcome {
 
 impl Emitter for Exercism {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-        let results = results(report);
-        let mut bytes = Vec::new();
-        for chars in TEST_MESSAGE_CHARS {
-            bytes = serde_json::to_vec_pretty(&results.with_messages_cut_to(chars))?;
-            if bytes.len() < MAX_BYTES {
-                break;
-            }
-        }
-        if bytes.len() >= MAX_BYTES {
-            let too_many = Results::error(format!(
-                "the results of {} tests do not fit in the 500 KB that Exercism accepts",
-                results.tests.len()
-            ));
-            bytes = serde_json::to_vec_pretty(&too_many)?;
-        }
-        out.write_all(&bytes)?;
+        out.write_all(&to_json(&results(report))?)?;
         writeln!(out)
     }
 }
 
+/// `results` as the JSON of a `results.json` within Exercism's 500 KB: each test's message is
+/// cut shorter until the file fits, and results that do not fit even so become an `error`.
+pub(crate) fn to_json(results: &Results) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for chars in TEST_MESSAGE_CHARS {
+        bytes = serde_json::to_vec_pretty(&results.with_messages_cut_to(chars))?;
+        if bytes.len() < MAX_BYTES {
+            break;
+        }
+    }
+    if bytes.len() >= MAX_BYTES {
+        let too_many = Results::error(format!(
+            "the results of {} tests do not fit in the 500 KB that Exercism accepts",
+            results.tests.as_ref().map_or(0, Vec::len)
+        ));
+        bytes = serde_json::to_vec_pretty(&too_many)?;
+    }
+    Ok(bytes)
+}
+
 impl Results {
-    fn error(message: impl Into<String>) -> Results {
+    /// The results of a run in which no test could run, and why.
+    pub(crate) fn error(message: impl Into<String>) -> Results {
         Results {
             version: VERSION,
             status: Outcome::Error,
             message: Some(cut(&message.into(), MESSAGE_CHARS)),
-            tests: Vec::new(),
+            tests: None,
         }
     }
 
     /// These results with every test's message cut to `chars` characters.
     fn with_messages_cut_to(&self, chars: usize) -> Results {
-        let tests = self
-            .tests
-            .iter()
-            .map(|test| Test {
-                message: test.message.as_deref().map(|m| cut(m, chars)),
-                ..test.clone()
-            })
-            .collect();
+        let tests = self.tests.as_ref().map(|tests| {
+            tests
+                .iter()
+                .map(|test| Test {
+                    message: test.message.as_deref().map(|m| cut(m, chars)),
+                    ..test.clone()
+                })
+                .collect()
+        });
         Results {
-            message: self.message.clone(),
+            message: self.message.as_deref().map(|m| cut(m, MESSAGE_CHARS)),
             tests,
             ..*self
         }
@@ -153,7 +172,7 @@ fn results(report: &Report) -> Results {
         version: VERSION,
         status: if passed { Outcome::Pass } else { Outcome::Fail },
         message: None,
-        tests,
+        tests: Some(tests),
     }
 }
 
@@ -188,6 +207,8 @@ fn tests_of(exercise: &ExerciseReport) -> Vec<Test> {
                 message: (failed > 0)
                     .then(|| format!("{failed} of {} hidden tests did not pass", hidden.total)),
                 output: None,
+                test_code: None,
+                task_id: None,
             });
         }
     }
@@ -210,6 +231,8 @@ fn test_entry(test: &TestResult) -> Test {
         message: (status != Outcome::Pass)
             .then(|| message_of(test.status, test.message.as_deref())),
         output: output_of(test),
+        test_code: None,
+        task_id: None,
     }
 }
 
@@ -255,6 +278,8 @@ fn check_entry(check: &CheckResult) -> Test {
         status,
         message,
         output: None,
+        test_code: None,
+        task_id: None,
     }
 }
 
@@ -292,11 +317,18 @@ fn message_of(status: Status, message: Option<&str>) -> String {
 /// What the test printed, as the Python runner gives it: stripped, and cut to
 /// [`OUTPUT_CHARS`] with [`OUTPUT_NOTICE`] at the end. `None` when it printed nothing.
 fn output_of(test: &TestResult) -> Option<String> {
-    let printed = test.output.trim();
+    cut_output(&test.output, test.output_truncated)
+}
+
+/// What a test printed, as the Python runner gives it: stripped, and cut to [`OUTPUT_CHARS`]
+/// with [`OUTPUT_NOTICE`] at the end when longer or already `truncated`. `None` when it
+/// printed nothing.
+pub(crate) fn cut_output(output: &str, truncated: bool) -> Option<String> {
+    let printed = output.trim();
     if printed.is_empty() {
         return None;
     }
-    if printed.chars().count() <= OUTPUT_CHARS && !test.output_truncated {
+    if printed.chars().count() <= OUTPUT_CHARS && !truncated {
         return Some(printed.into());
     }
     let kept: String = printed
@@ -476,5 +508,16 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["status"], "fail");
         assert_eq!(value["tests"].as_array().unwrap().len(), 404);
+    }
+
+    #[test]
+    fn results_read_back_as_written() {
+        let text = r#"{"version": 3, "status": "error", "message": "SyntaxError", "tests": []}"#;
+        let results: Results = serde_json::from_str(text).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&to_json(&results).unwrap()).unwrap();
+        assert_eq!(
+            value,
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
     }
 }

@@ -42,9 +42,13 @@ impl Emitter for Markdown {
 fn render(report: &Report) -> String {
     let s = &report.summary;
     let mut doc = String::new();
+    let whose = match &report.learner {
+        Some(learner) => text(learner),
+        None => "pygrade".into(),
+    };
     let _ = writeln!(
         doc,
-        "## pygrade: {} of {} points\n",
+        "## {whose}: {} of {} points\n",
         points(s.score),
         points(s.max_score)
     );

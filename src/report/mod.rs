@@ -5,11 +5,11 @@
 //! once, by the caller, before any emitter runs.
 
 mod csv;
-mod exercism;
+pub(crate) mod exercism;
 mod github;
 pub(crate) mod gradebook;
 mod gradescope;
-mod json;
+pub(crate) mod json;
 mod junit;
 mod markdown;
 pub(crate) mod progress;
@@ -37,6 +37,8 @@ pub(crate) use terminal::Terminal;
 pub(crate) struct ExerciseReport {
     pub id: String,
     pub module: u8,
+    /// The title the bank's outline gives `module`.
+    pub module_title: String,
     pub title: String,
     pub status: Status,
     /// False while the learner's files are still the starter files as handed out.
@@ -104,6 +106,7 @@ impl ExerciseReport {
         ExerciseReport {
             id: exercise.id.clone(),
             module: exercise.manifest.module,
+            module_title: exercise.module_title.clone(),
             title: exercise.manifest.title.clone(),
             status: graded.status(),
             started: graded.started,
@@ -253,6 +256,7 @@ pub(crate) mod sample {
                 ExerciseReport {
                     id: "01-foundations/01-word-count".into(),
                     module: 1,
+                    module_title: "Python Foundations (Basics)".into(),
                     title: "Word count".into(),
                     status: Status::Fail,
                     started: true,
@@ -267,6 +271,7 @@ pub(crate) mod sample {
                 ExerciseReport {
                     id: "02-oop/01-money".into(),
                     module: 2,
+                    module_title: "Object-Oriented Python".into(),
                     title: "Money".into(),
                     status: Status::Error,
                     started: true,
@@ -278,6 +283,7 @@ pub(crate) mod sample {
                 ExerciseReport {
                     id: "03-exceptions-quality/01-config-loader".into(),
                     module: 3,
+                    module_title: "Exception Handling & Code Quality".into(),
                     title: "Config loader".into(),
                     status: Status::NotStarted,
                     started: false,
@@ -361,7 +367,12 @@ pub(crate) mod sample {
         }
         let exercise = |id: &str, title: &str, checks: Vec<CheckResult>| ExerciseReport {
             id: id.into(),
-            module: 1,
+            module: if id.starts_with("01") { 1 } else { 2 },
+            module_title: if id.starts_with("01") {
+                "Python Foundations (Basics)".into()
+            } else {
+                "Object-Oriented Python".into()
+            },
             title: title.into(),
             status: Status::Error,
             started: true,

@@ -1,4 +1,4 @@
-//! The report for people at a terminal: per exercise, per check, the first few failures with
+//! The report for people at a terminal: by module, per exercise, per check, the first few failures with
 //! their messages, diffs with invisible whitespace made visible, how many hidden tests passed,
 //! and what to run next.
 //! A failure is shown once per root cause: when the learner's code cannot even load (a syntax
@@ -25,9 +25,16 @@ pub(crate) struct Terminal;
 
 impl Emitter for Terminal {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut module = None;
         for (i, exercise) in report.exercises.iter().enumerate() {
             if i > 0 {
                 writeln!(out)?;
+            }
+            // A heading before each module's exercises, titled as the bank's outline says.
+            if module != Some(exercise.module) {
+                module = Some(exercise.module);
+                let heading = format!("Module {}: {}", exercise.module, exercise.module_title);
+                writeln!(out, "{}", heading.bold())?;
             }
             write_exercise(exercise, out)?;
         }

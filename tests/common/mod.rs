@@ -62,6 +62,7 @@ impl Env {
         let bank = self.path().join("bank");
         let target = bank.join(WORD_COUNT);
         copy_tree(&repo().join("exercises").join(WORD_COUNT), &target);
+        copy_outline(&bank);
         let manifest = target.join("exercise.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
         std::fs::write(manifest, short_timeouts(&text)).unwrap();
@@ -453,6 +454,13 @@ pub fn parse_report(out: &Output) -> (i32, Value) {
         )
     });
     (code, report)
+}
+
+/// Gives `bank`, a bank of exercises copied from the built-in one, the built-in bank's outline.
+pub fn copy_outline(bank: &Path) {
+    std::fs::create_dir_all(bank).unwrap();
+    let outline = repo().join("exercises/outline.toml");
+    std::fs::copy(outline, bank.join("outline.toml")).unwrap();
 }
 
 pub fn copy_tree(from: &Path, to: &Path) {

@@ -21,6 +21,7 @@ use crate::grade::{CheckResult, Status};
 pub(crate) struct Column {
     pub id: String,
     pub module: u8,
+    pub module_title: String,
     pub title: String,
     pub max_score: f64,
 }
@@ -72,33 +73,35 @@ impl Gradebook {
             .iter()
             .map(move |l| l.report.exercises.iter().find(|e| e.id == column.id))
     }
+}
 
-    /// The tools the batch graded with (those of its first learner's report).
-    pub(crate) fn tools(&self) -> Option<&Tools> {
-        self.learners.first().map(|l| &l.report.tools)
+/// The grade of an exercise whose submission was refused before anything ran, with `reason`:
+/// 0 points.
+pub(crate) fn refused(column: &Column, reason: &str) -> ExerciseReport {
+    ExerciseReport {
+        id: column.id.clone(),
+        module: column.module,
+        module_title: column.module_title.clone(),
+        title: column.title.clone(),
+        status: Status::Rejected,
+        started: true,
+        score: 0.0,
+        max_score: column.max_score,
+        checks: vec![
+            CheckResult::whole(REFUSAL, Status::Rejected, column.max_score)
+                .with_message(format!("submission refused: {reason}")),
+        ],
+        not_graded: Vec::new(),
     }
 }
 
+/// The check a refused submission's grade holds in place of the exercise's.
+pub(crate) const REFUSAL: &str = "submission";
+
 /// The report of a learner whose whole submission was refused: every exercise `rejected`,
-/// with `reason`, for 0 points.
+/// with `reason`.
 pub(crate) fn rejected(name: &str, tools: Tools, columns: &[Column], reason: &str) -> Report {
-    let exercises = columns
-        .iter()
-        .map(|c| ExerciseReport {
-            id: c.id.clone(),
-            module: c.module,
-            title: c.title.clone(),
-            status: Status::Rejected,
-            started: true,
-            score: 0.0,
-            max_score: c.max_score,
-            checks: vec![
-                CheckResult::whole("submission", Status::Rejected, c.max_score)
-                    .with_message(format!("submission refused: {reason}")),
-            ],
-            not_graded: Vec::new(),
-        })
-        .collect();
+    let exercises = columns.iter().map(|c| refused(c, reason)).collect();
     let mut report = Report::new(tools, exercises);
     report.learner = Some(name.to_string());
     report
@@ -126,12 +129,14 @@ pub(crate) mod sample {
             Column {
                 id: "01-foundations/01-word-count".into(),
                 module: 1,
+                module_title: "Python Foundations (Basics)".into(),
                 title: "Word count".into(),
                 max_score: 10.0,
             },
             Column {
                 id: "02-oop/01-money".into(),
                 module: 2,
+                module_title: "Object-Oriented Python".into(),
                 title: "Money".into(),
                 max_score: 4.0,
             },
@@ -139,7 +144,7 @@ pub(crate) mod sample {
         let modules = vec![
             Module {
                 number: 1,
-                title: "Python Foundations".into(),
+                title: "Python Foundations (Basics)".into(),
             },
             Module {
                 number: 2,
@@ -150,6 +155,7 @@ pub(crate) mod sample {
             ExerciseReport {
                 id: column.id.clone(),
                 module: column.module,
+                module_title: column.module_title.clone(),
                 title: column.title.clone(),
                 status,
                 started: status != Status::NotStarted,

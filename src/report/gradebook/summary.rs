@@ -126,7 +126,8 @@ impl Summary {
             .collect();
         let refused = (gradebook.learners.iter())
             .filter(|l| {
-                (l.report.exercises.iter()).any(|e| e.checks.iter().any(|c| c.kind == "submission"))
+                (l.report.exercises.iter())
+                    .any(|e| e.checks.iter().any(|c| c.kind == super::REFUSAL))
             })
             .count();
         Summary {

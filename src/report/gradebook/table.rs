@@ -50,7 +50,7 @@ pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Resu
 fn note(learner: &super::Learner) -> String {
     let report = &learner.report;
     let refused = report.exercises.iter().find_map(|e| {
-        (e.checks.len() == 1 && e.checks[0].kind == "submission")
+        (e.checks.len() == 1 && e.checks[0].kind == super::REFUSAL)
             .then(|| e.checks[0].message.clone().unwrap_or_default())
     });
     if let Some(why) = refused {
