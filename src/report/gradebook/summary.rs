@@ -203,7 +203,7 @@ fn most_failing(tally: Tally) -> Vec<Failing> {
         })
         .collect();
     // Stable: among equal counts, the (check, test) order of the tally stays.
-    failing.sort_by(|a, b| b.count.cmp(&a.count));
+    failing.sort_by_key(|f| std::cmp::Reverse(f.count));
     failing.truncate(MOST_FAILING);
     failing
 }
@@ -217,7 +217,7 @@ fn most_common(messages: Vec<String>) -> Vec<Message> {
         .into_iter()
         .map(|(text, count)| Message { text, count })
         .collect();
-    common.sort_by(|a, b| b.count.cmp(&a.count));
+    common.sort_by_key(|m| std::cmp::Reverse(m.count));
     common.truncate(MOST_MESSAGES);
     common
 }
