@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, cast
-from urllib.parse import quote
+from urllib.parse import unquote, urlparse
 
 from selenium import webdriver
 from selenium.webdriver import Chrome
@@ -217,7 +217,9 @@ def details_text(driver: Chrome) -> str:
     return str(driver.find_element(By.ID, "details").text)
 
 
-def check_details(driver: Chrome, ids: list[str], expected: list[Expected], learners: Path | None) -> str:
+def check_details(
+    driver: Chrome, report: Path, ids: list[str], expected: list[Expected], learners: Path | None
+) -> str:
     """Opens every learner's details, checks them, and returns all their texts."""
     seen = []
     for e in expected:
@@ -234,9 +236,13 @@ def check_details(driver: Chrome, ids: list[str], expected: list[Expected], lear
         links = [
             str(a.get_attribute("href")) for a in driver.find_elements(By.CSS_SELECTOR, "#details a")
         ]
+        linked = [Path(unquote(urlparse(link).path)) for link in links]
         for ext in (".md", ".json"):
-            if not any(link.endswith(f"/learners/{quote(e.name, safe='')}{ext}") for link in links):
-                raise Failed(f"{e.name}'s details do not link learners/<name>{ext}: {links}")
+            file = report.parent / "learners" / f"{e.name}{ext}"
+            if file not in linked:
+                raise Failed(f"{e.name}'s details do not link {file}: {links}")
+            if learners is not None and not file.is_file():
+                raise Failed(f"{e.name}'s details link {file}, which is not there")
         articles = driver.find_elements(By.CSS_SELECTOR, "#details article")
         if [a.get_attribute("data-exercise") for a in articles] != ids:
             raise Failed(f"{e.name}'s details do not list each exercise once, in order")
@@ -308,7 +314,7 @@ def main() -> int:
             raise Failed("the page logged errors as it loaded:\n" + "\n".join(errors))
         check_numbers(driver, ids, expected)
         check_sorting(driver, ids, expected)
-        seen = check_details(driver, ids, expected, args.learners) + "\n" + str(
+        seen = check_details(driver, args.report.resolve(), ids, expected, args.learners) + "\n" + str(
             driver.find_element(By.ID, "grades").text
         )
         for text in args.shows:
