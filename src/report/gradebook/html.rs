@@ -580,7 +580,6 @@ mod tests {
             })
             .collect();
         let html = render(&Gradebook::new(modules, columns, learners));
-        eprintln!("{} bytes", html.len());
         assert!(html.len() < 16 * 1024 * 1024, "{} bytes", html.len());
     }
 }
