@@ -3,17 +3,17 @@
 //! them, is valid against the JUnit schema Jenkins checks reports with
 //! (`tests/schemas/junit.xsd`). The validator, `xmlschema`, is pinned in
 //! `tests/schemas/requirements.txt`; the test installs it with pygrade's pinned Python into
-//! the target folder, apart from the environment learner code runs in.
+//! the target folder, apart from the environment learner code runs in (see
+//! [`common::python_packages`]).
 
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use assert_cmd::prelude::*;
-use common::{Env, WORD_COUNT, repo};
+use common::{Env, WORD_COUNT, python_packages, repo};
 use predicates::prelude::*;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -106,56 +106,6 @@ fn suites(xml: &str) -> Vec<(Element, Vec<Case>)> {
     }
 }
 
-/// The folder `xmlschema` is installed in, once per set of pins: a test process installs it
-/// into a folder of its own, then renames that into place, so that runs in parallel and a
-/// run cut short never leave a half-installed one.
-fn validator(python: &Path) -> &'static Path {
-    static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let pins = repo().join("tests/schemas/requirements.txt");
-        let text = std::fs::read_to_string(&pins).unwrap();
-        let name: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .collect();
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name.join("-").replace("==", "-"));
-        if dir.is_dir() {
-            return dir;
-        }
-        let staged = dir.with_extension(format!("part-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staged);
-        let out = Command::new(python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--only-binary",
-                ":all:",
-                "--target",
-            ])
-            .arg(&staged)
-            .arg("-r")
-            .arg(&pins)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "installing {} failed (it needs PyPI):\n{}",
-            pins.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if std::fs::rename(&staged, &dir).is_err() {
-            // Another process got there first.
-            assert!(dir.is_dir());
-            let _ = std::fs::remove_dir_all(&staged);
-        }
-        dir
-    })
-}
-
 /// Checks each file against the JUnit schema, with the root it must have.
 fn assert_valid(env: &Env, files: &[PathBuf]) {
     let python = env.python();
@@ -171,7 +121,10 @@ fn assert_valid(env: &Env, files: &[PathBuf]) {
         .args(["-B", "-c", script])
         .arg(repo().join("tests/schemas/junit.xsd"))
         .args(files)
-        .env("PYTHONPATH", validator(&python))
+        .env(
+            "PYTHONPATH",
+            python_packages(&python, &repo().join("tests/schemas/requirements.txt")),
+        )
         .output()
         .unwrap();
     assert!(

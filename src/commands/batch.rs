@@ -390,6 +390,9 @@ fn write_output(out: &Path, book: &Gradebook, index: &Index) -> Result<()> {
     write_atomically(&out.join("summary.md"), |w| {
         gradebook::summary::write_markdown(&summary, w)
     })?;
+    write_atomically(&out.join("report.html"), |w| {
+        gradebook::html::write(book, w)
+    })?;
     write_atomically(&out.join(INDEX), |w| {
         serde_json::to_writer_pretty(&mut *w, index)?;
         writeln!(w)

@@ -6,9 +6,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Mutex;
 
 use assert_cmd::prelude::*;
 use serde_json::Value;
+use sha2::Digest;
 use tempfile::TempDir;
 
 pub const WORD_COUNT: &str = "01-foundations/01-word-count";
@@ -181,6 +183,64 @@ impl Env {
         }
         found
     }
+}
+
+/// A folder holding the packages that `requirements` pins, installed with `python`, for a test
+/// to put on `PYTHONPATH`: tools of the tests (a schema validator, a browser driver) that stay
+/// apart from the environment learner code runs in. It is installed once per set of pins
+/// under the target folder: a test process installs into a folder of its own, then renames
+/// that into place, so that runs in parallel and a run cut short never leave a half-installed
+/// one. The pins list every package, dependencies included (none is resolved).
+pub fn python_packages(python: &Path, requirements: &Path) -> PathBuf {
+    // The tests of one process install one at a time, into the same staging folder.
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    let _installing = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+    let text = std::fs::read_to_string(requirements).unwrap();
+    let pins: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    // Named by the first pin and a hash of them all: a changed pin installs afresh.
+    let hash: String = sha2::Sha256::digest(pins.join("\n").as_bytes())[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{}-{hash}", pins[0].replace("==", "-")));
+    if dir.is_dir() {
+        return dir;
+    }
+    let staged = dir.with_extension(format!("part-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staged);
+    let out = Command::new(python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--target",
+        ])
+        .arg(&staged)
+        .arg("-r")
+        .arg(requirements)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "installing {} failed (it needs PyPI):\n{}",
+        requirements.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if std::fs::rename(&staged, &dir).is_err() {
+        // Another process got there first.
+        assert!(dir.is_dir());
+        let _ = std::fs::remove_dir_all(&staged);
+    }
+    dir
 }
 
 /// A learner's workspace, and the bank it was made from (the built-in one when `None`).

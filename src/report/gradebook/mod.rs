@@ -4,9 +4,11 @@
 //! learner whose submission was refused as a whole (an archive that is no safe workspace) has
 //! every exercise `rejected`, with the reason. The files are rendered from it alone, so a
 //! merge of shards, which reads the learners' reports back, writes exactly what one run
-//! writes: `gradebook.csv` ([`table`]), `summary.json` and `summary.md` ([`summary`]), and
-//! each learner's `learners/<name>.json` and `.md` (the `json` and `markdown` formats).
+//! writes: `gradebook.csv` ([`table`]), `summary.json` and `summary.md` ([`summary`]),
+//! `report.html` ([`html`]), and each learner's `learners/<name>.json` and `.md` (the `json`
+//! and `markdown` formats).
 
+pub(crate) mod html;
 pub(crate) mod summary;
 pub(crate) mod table;
 
