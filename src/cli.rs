@@ -232,6 +232,11 @@ pub(crate) struct BatchArgs {
     /// combines the slices' outputs.
     #[arg(long, value_name = "K/N|auto", value_parser = crate::cohort::shard::parse)]
     pub shard: Option<crate::cohort::shard::ShardArg>,
+    /// Also write each learner's report in this format, as `learners/<name>.<ext>` (json and
+    /// markdown are always written); repeat for several: terminal (.txt), junit (.junit.xml),
+    /// github (.github.txt), csv (.csv), gradescope (.gradescope.json).
+    #[arg(long = "format", value_name = "NAME", value_enum)]
+    pub formats: Vec<Format>,
     /// Say whose scores changed since the batch that wrote PREVIOUS_OUT, and why.
     #[arg(long, value_name = "PREVIOUS_OUT")]
     pub diff: Option<PathBuf>,
@@ -264,6 +269,20 @@ pub(crate) struct RunArgs {
 }
 
 impl Format {
+    /// How the name of a file in this format ends, after the learner's name in a batch.
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            Format::Terminal => "txt",
+            Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Github => "github.txt",
+            Format::Csv => "csv",
+            Format::Junit => "junit.xml",
+            Format::Gradescope => "gradescope.json",
+            Format::Exercism => "exercism.json",
+        }
+    }
+
     /// The name `--format` takes.
     pub(crate) fn name(self) -> String {
         self.to_possible_value()

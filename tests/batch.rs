@@ -416,3 +416,58 @@ fn a_cohort_folder_that_is_missing_or_empty_is_an_error_that_says_what_to_give()
         stderr(&output)
     );
 }
+
+#[test]
+fn each_learners_report_is_also_written_in_the_formats_asked_for() {
+    let env = Env::new();
+    let all = env.cohort();
+    let cohort = env.path().join("just-ada");
+    copy_tree(&all.join("ada"), &cohort.join("ada"));
+    let out = env.path().join("out");
+    batch(
+        &env,
+        &bank(),
+        &cohort,
+        &out,
+        &[
+            "--format",
+            "junit",
+            "--format",
+            "gradescope",
+            "--format",
+            "terminal",
+        ],
+    );
+    let names: Vec<String> = files(&out.join("learners"))
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ada.gradescope.json",
+            "ada.json",
+            "ada.junit.xml",
+            "ada.md",
+            "ada.txt"
+        ]
+    );
+    assert!(read(out.join("learners/ada.junit.xml")).contains("<testsuites"));
+    assert_eq!(json(out.join("learners/ada.gradescope.json"))["score"], 9.0);
+    assert!(
+        !read(out.join("learners/ada.txt")).contains('\u{1b}'),
+        "no colour in a file"
+    );
+
+    // A merge writes the same formats; a run without them leaves none behind.
+    let merged = env.path().join("merged");
+    let mut merge = env.pygrade_on(&bank());
+    merge.arg("merge").arg(&out).arg("--out").arg(&merged);
+    merge.assert().success();
+    assert_eq!(
+        files(&merged.join("learners")),
+        files(&out.join("learners"))
+    );
+    batch(&env, &bank(), &cohort, &out, &[]);
+    assert_eq!(files(&out.join("learners")).len(), 2);
+}

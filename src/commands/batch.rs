@@ -13,19 +13,20 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use super::write_atomically;
 use crate::bank::{Bank, Exercise};
 use crate::checks::Hidden;
-use crate::cli::BatchArgs;
+use crate::cli::{BatchArgs, Format};
 use crate::cohort::cache::{Cache, Fingerprint, Key, keeps};
 use crate::cohort::{self, Prepared};
 use crate::engine::{Event, Listener, Submission, Work};
 use crate::exit::Outcome;
 use crate::grade::Status;
 use crate::report::gradebook::{self, Column, Gradebook, Module, summary::Summary};
-use crate::report::{Emitter, ExerciseReport, Json, Markdown, Report, json, progress};
+use crate::report::{ExerciseReport, Report, json, progress};
 use crate::settings::Settings;
 
 /// The file in a batch's output that holds the key of each grade.
@@ -39,8 +40,38 @@ struct Index {
     /// `K/N` for a shard's output; absent for a whole cohort's (and a merge's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     shard: Option<String>,
+    /// The formats of each learner's reports beyond json and markdown, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    formats: Vec<String>,
     /// By learner, then exercise id.
     keys: BTreeMap<String, BTreeMap<String, Key>>,
+}
+
+impl Index {
+    fn new(shard: Option<String>, formats: &[Format]) -> Index {
+        let mut names: Vec<String> = formats.iter().map(|f| f.name()).collect();
+        names.sort();
+        names.dedup();
+        Index {
+            schema: INDEX_SCHEMA.into(),
+            shard,
+            formats: names,
+            keys: BTreeMap::new(),
+        }
+    }
+
+    /// Every format each learner's reports are written in: json and markdown, then the others.
+    fn formats(&self) -> Result<Vec<Format>> {
+        let mut formats = vec![Format::Json, Format::Markdown];
+        for name in &self.formats {
+            let format = Format::from_str(name, false)
+                .map_err(|_| anyhow::anyhow!("unknown format `{name}` in {INDEX}"))?;
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
+        Ok(formats)
+    }
 }
 
 const INDEX_SCHEMA: &str = "pygrade-batch-index/1";
@@ -84,11 +115,9 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     let mut grades: BTreeMap<&str, Vec<Option<ExerciseReport>>> = BTreeMap::new();
     let mut refused: BTreeMap<&str, String> = BTreeMap::new();
     let mut roots: BTreeMap<&str, PathBuf> = BTreeMap::new();
-    let mut index = Index {
-        schema: INDEX_SCHEMA.into(),
-        shard: shard.map(|s| s.to_string()),
-        keys: BTreeMap::new(),
-    };
+    let mut index = Index::new(shard.map(|s| s.to_string()), &args.formats);
+    // Reports go to files: no colour codes in them.
+    settings.decide_color(false);
     let mut work = Vec::new();
     let mut from_cache = 0;
     // Identical files of one exercise are graded once: by key, the learner graded for it;
@@ -259,11 +288,8 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
 pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Result<Outcome> {
     let bank = settings.bank()?;
     let mut learners: Vec<gradebook::Learner> = Vec::new();
-    let mut index = Index {
-        schema: INDEX_SCHEMA.into(),
-        shard: None,
-        keys: BTreeMap::new(),
-    };
+    let mut index = Index::new(None, &[]);
+    settings.decide_color(false);
     let mut slices: BTreeMap<String, PathBuf> = BTreeMap::new();
     for dir in shards {
         let (book, shard_index) = read_output(dir)?;
@@ -287,6 +313,9 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
             learners.push(learner);
         }
         index.keys.extend(shard_index.keys);
+        index.formats.extend(shard_index.formats);
+        index.formats.sort();
+        index.formats.dedup();
     }
     if let Some(total) = slices
         .keys()
@@ -364,18 +393,20 @@ impl Listener for Collected {
 /// no longer in the cohort), the gradebook, the summaries and the index.
 fn write_output(out: &Path, book: &Gradebook, index: &Index) -> Result<()> {
     let folder = out.join(LEARNERS);
+    let formats = index.formats()?;
+    let mut current = Vec::new();
     for learner in &book.learners {
-        let report = &learner.report;
-        let path = |ext: &str| folder.join(format!("{}.{ext}", learner.name));
-        write_atomically(&path("json"), |w| Json.emit(report, w))?;
-        write_atomically(&path("md"), |w| Markdown.emit(report, w))?;
+        for format in &formats {
+            let file = format!("{}.{}", learner.name, format.extension());
+            let emitter = super::check::emitter(*format);
+            write_atomically(&folder.join(&file), |w| emitter.emit(&learner.report, w))?;
+            current.push(file);
+        }
     }
-    let current: Vec<String> = (book.learners.iter())
-        .flat_map(|l| [format!("{}.json", l.name), format!("{}.md", l.name)])
-        .collect();
+    // A learner no longer in the cohort, or a format no longer asked for, leaves no file.
     for entry in std::fs::read_dir(&folder)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !current.contains(&name) && (name.ends_with(".json") || name.ends_with(".md")) {
+        if !current.contains(&name) {
             std::fs::remove_file(entry.path())
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
