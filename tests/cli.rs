@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::os::unix::fs::FileTypeExt;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -370,6 +372,32 @@ fn a_report_can_go_to_a_file() {
         .stdout("");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(exercise(&report, WORD_COUNT)["status"], "not-started");
+}
+
+#[test]
+fn a_report_to_a_pipe_or_device_is_written_into_it_not_over_it() {
+    let env = Env::new();
+    let ws = env.workspace();
+    // As `--format json=/dev/stdout` or bash's `>(jq .)` would give: a path that is a pipe.
+    let fifo = env.path().join("report.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    env.check(&ws)
+        .arg(WORD_COUNT)
+        .arg(format!("--format=json={}", fifo.display()))
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert_eq!(exercise(&report, WORD_COUNT)["status"], "not-started");
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
 }
 
 #[test]

@@ -53,11 +53,23 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
 }
 
 /// Writes the file at `path` as `render` makes it, whole or not at all: a file that fails
-/// halfway never replaces the last good one.
+/// halfway never replaces the last good one. A path that is no regular file (`/dev/stdout`,
+/// `/dev/null`, a pipe such as bash's `>(...)`) is written straight into, never replaced.
 pub(crate) fn write_atomically(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("could not open {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        render(&mut out).with_context(|| format!("could not write {}", path.display()))?;
+        out.flush()
+            .with_context(|| format!("could not write {}", path.display()))?;
+        return Ok(());
+    }
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
