@@ -11,21 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::prelude::*;
-use common::{Env, copy_tree, repo};
+use common::{COHORT_GRADEBOOK as GRADEBOOK, Env, copy_tree, repo};
 use serde_json::Value;
-
-/// What the fixture cohort earns: a row per learner, the maximum first.
-const GRADEBOOK: &str = "\
-learner,01-basics/01-greet,02-classes/01-counter,total,percent,note
-(max),6,3,9,100,
-ada,6,3,9,100,
-bob,0,,0,0,1 not started
-cyd,,,0,0,2 not started
-dee,0,3,3,33.33,
-eve,0,1.5,1.5,16.67,
-fay,6,0,6,66.67,
-gus,0,0,0,0,submission refused: the archive's member `../../escape.py` would land outside its folder
-";
 
 fn bank() -> PathBuf {
     repo().join("fixtures/cohort/bank")
@@ -49,6 +36,17 @@ fn batch(env: &Env, bank: &Path, cohort: &Path, out: &Path, args: &[&str]) -> Ou
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// `pygrade --bank BANK merge SHARDS... --out OUT`.
+fn merge(env: &Env, shards: &[PathBuf], out: &Path) -> Output {
+    env.pygrade_on(&bank())
+        .arg("merge")
+        .args(shards)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
 }
 
 fn read(path: impl AsRef<Path>) -> String {
@@ -272,9 +270,7 @@ fn shards_merged_write_exactly_the_files_of_one_run() {
     assert_eq!(counts, [3, 2, 2]);
 
     let merged = env.path().join("merged");
-    let mut merge = env.pygrade_on(&bank());
-    merge.arg("merge").args(&shards).arg("--out").arg(&merged);
-    merge.assert().success();
+    assert!(merge(&env, &shards, &merged).status.success());
 
     assert_eq!(files(&merged), files(&whole));
     for file in files(&whole) {
@@ -303,9 +299,7 @@ fn shards_merged_write_exactly_the_files_of_one_run() {
         })
         .collect();
     let merged = env.path().join("merged-seeded");
-    let mut merge = env.pygrade_on(&bank());
-    merge.arg("merge").args(&seeded).arg("--out").arg(&merged);
-    merge.assert().success();
+    assert!(merge(&env, &seeded, &merged).status.success());
     for file in files(&whole) {
         assert_eq!(
             std::fs::read(whole.join(&file)).unwrap(),
@@ -316,13 +310,7 @@ fn shards_merged_write_exactly_the_files_of_one_run() {
     }
 
     // A shard left out is named.
-    let mut short = env.pygrade_on(&bank());
-    short
-        .arg("merge")
-        .args(&seeded[..2])
-        .arg("--out")
-        .arg(env.path().join("short"));
-    let output = short.output().unwrap();
+    let output = merge(&env, &seeded[..2], &env.path().join("short"));
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("shard 3/3 of the cohort is missing"));
 }
@@ -461,9 +449,11 @@ fn each_learners_report_is_also_written_in_the_formats_asked_for() {
 
     // A merge writes the same formats; a run without them leaves none behind.
     let merged = env.path().join("merged");
-    let mut merge = env.pygrade_on(&bank());
-    merge.arg("merge").arg(&out).arg("--out").arg(&merged);
-    merge.assert().success();
+    assert!(
+        merge(&env, std::slice::from_ref(&out), &merged)
+            .status
+            .success()
+    );
     assert_eq!(
         files(&merged.join("learners")),
         files(&out.join("learners"))

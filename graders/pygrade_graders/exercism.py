@@ -287,14 +287,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(taskno): the exercise's task this test is of")
-    fd = config.getoption("--exercism-results-fd")
-    token_fd = config.getoption("--exercism-token-fd")
-    path = config.getoption("--exercism-results")
-    if fd is not None and token_fd is not None:
-        channel = Channel.inherited(int(fd), int(token_fd))
-    elif path:
-        channel = Channel.open(str(path))
-    else:
+    channel = Channel.from_options(
+        config.getoption("--exercism-results-fd"),
+        config.getoption("--exercism-token-fd"),
+        config.getoption("--exercism-results"),
+    )
+    if channel is None:
         return
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
     files = [Path(a).name for a in config.args]

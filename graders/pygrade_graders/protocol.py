@@ -68,6 +68,18 @@ class Channel:
         # line of learner code runs.
         return cls(open(path, "w", encoding="utf-8", buffering=1))
 
+    @classmethod
+    def from_options(
+        cls, fd: str | int | None, token_fd: str | int | None, path: str | None
+    ) -> Channel | None:
+        """The channel a plugin's command-line options name: the inherited descriptors
+        pygrade passes, or else a file (for running the plugin by hand); None for neither."""
+        if fd is not None and token_fd is not None:
+            return cls.inherited(int(fd), int(token_fd))
+        if path:
+            return cls.open(path)
+        return None
+
     def send(self, event: str, **fields: Any) -> None:
         record = {"event": event, **fields}
         if self._token is not None:

@@ -224,14 +224,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "weight(n): this test is worth n shares of the check's points"
     )
-    fd = config.getoption("--pygrade-results-fd")
-    path = config.getoption("--pygrade-results")
-    token_fd = config.getoption("--pygrade-token-fd")
-    if fd is not None and token_fd is not None:
-        channel = Channel.inherited(int(fd), int(token_fd))
-    elif path:
-        channel = Channel.open(str(path))
-    else:
+    channel = Channel.from_options(
+        config.getoption("--pygrade-results-fd"),
+        config.getoption("--pygrade-token-fd"),
+        config.getoption("--pygrade-results"),
+    )
+    if channel is None:
         return
     tolerate_invalid_utf8()
     # `platform` would cost a noticeable part of a short run to import.

@@ -15,6 +15,20 @@ use tempfile::TempDir;
 
 pub const WORD_COUNT: &str = "01-foundations/01-word-count";
 
+/// What the fixture cohort (see [`Env::cohort`]) earns in `gradebook.csv`: a row per learner,
+/// the maximum first.
+pub const COHORT_GRADEBOOK: &str = "\
+learner,01-basics/01-greet,02-classes/01-counter,total,percent,note
+(max),6,3,9,100,
+ada,6,3,9,100,
+bob,0,,0,0,1 not started
+cyd,,,0,0,2 not started
+dee,0,3,3,33.33,
+eve,0,1.5,1.5,16.67,
+fay,6,0,6,66.67,
+gus,0,0,0,0,submission refused: the archive's member `../../escape.py` would land outside its folder
+";
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
