@@ -109,7 +109,9 @@ fn with_reveal_the_hidden_tests_show_like_the_visible_ones() {
 #[test]
 fn a_hidden_test_the_learners_run_leaves_out_still_fails() {
     // The tests are those collected with the reference, hidden ones included: code that
-    // drops tests from the run loses them.
+    // drops tests from the run loses them. (It reaches pytest's configuration from the frame
+    // a signal handler is handed, a way to the tests' frames that no audit event shows; one
+    // that does, such as `gc.get_objects`, gets the run rejected instead.)
     let env = Env::new();
     let ws = env.workspace();
     let reference = std::fs::read_to_string(
@@ -120,7 +122,9 @@ fn a_hidden_test_the_learners_run_leaves_out_still_fails() {
     )
     .unwrap();
     let hides = r#"
-import gc
+import os
+import signal
+from types import FrameType
 
 import pytest
 
@@ -130,8 +134,18 @@ class _Hide:
         items[:] = [item for item in items if "hidden" not in item.nodeid]
 
 
-for _config in [obj for obj in gc.get_objects() if isinstance(obj, pytest.Config)]:
-    _config.pluginmanager.register(_Hide())
+def _register(signum: int, frame: FrameType | None) -> None:
+    while frame is not None:
+        config = getattr(frame.f_locals.get("self"), "config", None)
+        if isinstance(config, pytest.Config):
+            config.pluginmanager.register(_Hide())
+            return
+        frame = frame.f_back
+
+
+_previous = signal.signal(signal.SIGUSR1, _register)
+os.kill(os.getpid(), signal.SIGUSR1)
+signal.signal(signal.SIGUSR1, _previous)
 "#;
     let solution = reference.replace(
         "\nif __name__ == \"__main__\":",

@@ -65,6 +65,7 @@ graded! {
     silences_mypy,
     patches_pytest,
     hides_tests,
+    skips_tests_at_import,
 }
 
 /// Grades the fixture a test is named for and compares its exit code and report with the

@@ -14,6 +14,9 @@ Events (protocol 1):
     start          {"id"}
     result         {"id", "status": "pass" | "fail" | "error" | "skipped", "message", "location",
                     "output", "output_truncated", "duration_ms"}
+    tampered       {"replaced": [name, ...], "inspected": [finding, ...]}, any number of times, as
+                   soon as the plugin sees learner code replace what the grading relies on or
+                   reach for the tests' frames ("inspected" is left out when empty)
     done           {"exit_status"}
 """
 

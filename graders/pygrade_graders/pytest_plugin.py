@@ -12,14 +12,19 @@ import io
 import re
 import sys
 import time
+import types
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import pytest
 from _pytest import capture
 
+import pygrade_graders.audit
+import pygrade_graders.protocol
+import pygrade_graders.tamper
+from pygrade_graders.audit import FrameGuard, Trust
 from pygrade_graders.protocol import Channel, clip
-from pygrade_graders.tamper import Watch, class_attribute
+from pygrade_graders.tamper import TestModules, Watch
 
 
 def display_name(nodeid: str) -> str:
@@ -57,15 +62,20 @@ class Reporter:
     """Turns pytest's hooks into protocol events."""
 
     def __init__(self, channel: Channel, rootdir: str) -> None:
-        # Taken before any learner code is imported, as is everything the reporter relies on.
-        own = {"pygrade_graders.protocol.Channel.send": class_attribute(Channel, "send")}
-        for name in [n for n in Reporter.__dict__ if n.startswith("pytest_")]:
-            own[f"pygrade_graders.pytest_plugin.Reporter.{name}"] = class_attribute(Reporter, name)
-        self.watch = Watch(own)
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
         self.tests_prefix = self.root_prefix + "tests/"
+        # Taken before any learner code is imported, as is everything the reporter relies on:
+        # this module's own classes and functions among them.
+        modules_before = dict(sys.modules)
+        self.watch = Watch(also=[pygrade_graders.audit, pygrade_graders.protocol, pygrade_graders.tamper, sys.modules[__name__]])
+        self.test_modules = TestModules(rootdir, modules_before, self.relative)
+        self.test_modules.remember_sources(self.tests_prefix)
+        # Sent once each, as soon as they are seen: a run that ends abruptly later still shows them.
+        self.told: set[str] = set()
+        self.guard = FrameGuard(Trust(self.tests_prefix), self.relative, self.tell_inspected)
+        self.guard.install()
 
     def relative(self, text: str) -> str:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
@@ -97,6 +107,27 @@ class Reporter:
                 }
             )
         self.channel.send("collected", tests=tests)
+        # Learner code has run by now, while the test modules were imported.
+        found: list[str] = []
+        for item in session.items:
+            module = getattr(item, "module", None)
+            if isinstance(module, types.ModuleType):
+                found += self.test_modules.add(module)
+        self.tell_replaced(found)
+        self.check()
+
+    def check(self) -> None:
+        """Tells pygrade what learner code has replaced by now that it had not yet told."""
+        self.tell_replaced(self.watch.replaced() + self.test_modules.replaced())
+
+    def tell_replaced(self, replaced: list[str]) -> None:
+        new = list(dict.fromkeys(name for name in replaced if name not in self.told))
+        if new:
+            self.told.update(new)
+            self.channel.send("tampered", replaced=new)
+
+    def tell_inspected(self, finding: str) -> None:
+        self.channel.send("tampered", replaced=[], inspected=[finding])
 
     def pytest_exception_interact(
         self,
@@ -162,13 +193,13 @@ class Reporter:
             output_truncated=truncated,
             duration_ms=round((time.perf_counter() - outcome.started) * 1000),
         )
+        # After teardown, where the test's own patches (monkeypatch) are undone.
+        self.check()
 
     def pytest_sessionfinish(self, exitstatus: int) -> None:
-        replaced = self.watch.replaced()
-        if replaced:
-            self.channel.send("tampered", replaced=replaced)
+        self.check()
+        self.guard.armed = False  # what runs after the end cannot change the results
         self.channel.send("done", exit_status=int(exitstatus))
-
 
     def skip_location(self, report: pytest.TestReport) -> str | None:
         """Where a skip was decided, `file:line`: a skip marker's test, or the frame that called

@@ -1,30 +1,85 @@
 """Evidence of tampering: did learner code replace what the grading relies on?
 
 Tests run in the same interpreter as the learner's code, so that code can, in principle,
-replace a builtin, pytest's reporting, or this package's own reporting, to turn failures into
-passes. A `Watch` records the objects that matter before any learner code is imported; at the
-end of the run, `replaced()` names every one that is no longer the same object. pygrade then
-rejects the submission. This cannot stop every trick (see SECURITY.md); it makes the common
-ones show.
+replace a builtin, an assert method, the import machinery, pytest's reporting, this package's
+own reporting or a name in a test module, to turn failures into passes. A `Watch` records what
+matters before any learner code is imported; `TestModules` records each test module once it
+is collected, and checks the names it imported against the modules they came from. Each
+`replaced()` names everything that is no longer what it was; the plugin asks after every test
+and at the end, and pygrade then rejects the submission. This cannot stop every trick (see
+SECURITY.md); it makes the common ones show.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
-from collections.abc import Callable
+import dataclasses
+import enum
+import importlib
+import math
+import os
+import sys
+import types
+import unittest
+import unittest.case
+import unittest.util
+from collections.abc import Callable, Iterable
 
-import _pytest.reports
-import _pytest.runner
+import _pytest.assertion.rewrite
+import _pytest.assertion.util
+import _pytest.unittest
+import pluggy._callers
+import pluggy._hooks
+import pluggy._manager
 import pytest
 
 from pygrade_graders import compare
 
-# Builtins that assertions, comparisons and the reporting itself go through.
-BUILTINS = (
-    "isinstance", "issubclass", "type", "len", "repr", "str", "int", "float", "bool", "dict",
-    "list", "tuple", "set", "sorted", "sum", "min", "max", "abs", "all", "any", "getattr",
-    "setattr", "hasattr", "print", "open", "AssertionError", "Exception", "BaseException",
+# A probe answers what it watches that changed since it was made, by name.
+Probe = Callable[[], list[str]]
+
+# Modules whose functions and classes (those defined in them, and the classes' own namespaces)
+# are watched: the assertions and comparisons, pytest's running and reporting of a test,
+# pluggy's calling of hooks, and the import machinery. pytest's are found through its public
+# names, which stay while its private modules move.
+MODULES: tuple[types.ModuleType, ...] = (
+    compare,
+    math,
+    dataclasses,
+    enum,
+    unittest.case,
+    unittest.util,
+    _pytest.assertion.rewrite,
+    _pytest.assertion.util,
+    _pytest.unittest,
+    *dict.fromkeys(
+        sys.modules[public.__module__]
+        for public in (
+            pytest.approx,
+            pytest.raises,
+            pytest.fail,
+            pytest.fixture,
+            pytest.Function,
+            pytest.TestReport,
+            pytest.CallInfo,
+        )
+    ),
+    pluggy._callers,
+    pluggy._hooks,
+    pluggy._manager,
+    importlib,
+    sys.modules["importlib._bootstrap"],
+    sys.modules["importlib._bootstrap_external"],
 )
+
+# The names a builtin module gives every module, which a test module holds by right.
+MODULE_DUNDERS = frozenset(
+    {"__name__", "__doc__", "__package__", "__loader__", "__spec__", "__file__", "__cached__", "__builtins__"}
+)
+
+# Set by Python in a module that issues a warning.
+CHANGES_HONESTLY = frozenset({"__warningregistry__"})
 
 
 def attribute(owner: object, name: str) -> Callable[[], object]:
@@ -37,55 +92,383 @@ def class_attribute(owner: type, name: str) -> Callable[[], object]:
     return lambda: owner.__dict__.get(name)
 
 
-def _targets(extra: dict[str, Callable[[], object]]) -> dict[str, Callable[[], object]]:
-    found = {f"builtins.{name}": attribute(builtins, name) for name in BUILTINS}
-    found.update(
-        {
-            "_pytest.runner.call_and_report": attribute(_pytest.runner, "call_and_report"),
-            "_pytest.runner.runtestprotocol": attribute(_pytest.runner, "runtestprotocol"),
-            "pytest.TestReport.from_item_and_call": class_attribute(pytest.TestReport, "from_item_and_call"),
-            "_pytest.reports.BaseReport.passed": class_attribute(_pytest.reports.BaseReport, "passed"),
-            "_pytest.reports.BaseReport.failed": class_attribute(_pytest.reports.BaseReport, "failed"),
-            "pytest.Function.runtest": class_attribute(pytest.Function, "runtest"),
-            "pytest.raises": attribute(pytest, "raises"),
-        }
-    )
-    # The comparison helpers the bank's tests use: the module's functions and classes, and
-    # the methods of its classes.
-    for name, value in vars(compare).items():
-        if not callable(value) or getattr(value, "__module__", None) != compare.__name__:
+def fingerprint(value: object) -> tuple[object, ...]:
+    """The object, and for a Python function also what can be swapped inside it: its code,
+    defaults and closure's contents."""
+    if not isinstance(value, types.FunctionType):
+        return (value,)
+    parts: list[object] = [value, value.__code__, value.__defaults__]
+    for key, default in (value.__kwdefaults__ or {}).items():
+        parts += [key, default]
+    for cell in value.__closure__ or ():
+        try:
+            parts.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            parts.append(None)
+    return tuple(parts)
+
+
+def same(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
+    return len(before) == len(after) and all(a is b for a, b in zip(before, after))
+
+
+def unchanged(before: tuple[object, ...], value: object) -> bool:
+    """Whether `value` is the object `before` was taken of, with the same insides."""
+    if value is not before[0]:
+        return False
+    if len(before) == 1:
+        return True
+    function: types.FunctionType = value  # type: ignore[assignment]  # as fingerprinted
+    # The quick test first, which most functions (no keyword defaults, no closure) end with.
+    if function.__code__ is not before[1] or function.__defaults__ is not before[2]:
+        return False
+    return len(before) == 3 or same(before, fingerprint(value))
+
+
+# Stands for a name that is gone.
+_MISSING = object()
+
+
+def watch_value(label: str, look: Callable[[], object]) -> Probe:
+    """Whether `look()` still gives the same object, with the same insides."""
+    before = fingerprint(look())
+
+    def probe() -> list[str]:
+        try:
+            return [] if unchanged(before, look()) else [label]
+        except Exception:  # noqa: BLE001 - deleted, or made unreadable, counts as replaced
+            return [label]
+
+    return probe
+
+
+def watch_class(label: str, owner: type) -> Probe:
+    """A class's own namespace: every entry replaced or removed, and every entry added that
+    changes behaviour (a function or other descriptor, or a dunder; pytest itself adds flags)."""
+    before = {name: fingerprint(value) for name, value in vars(owner).items()}
+
+    def probe() -> list[str]:
+        try:
+            now = vars(owner)
+            changed = [f"{label}.{name}" for name, was in before.items() if not unchanged(was, now.get(name, _MISSING))]
+            if len(now) == len(before) and not changed:
+                return []  # nothing added either: the common case, kept quick
+            for name, value in list(now.items()):
+                if name not in before and (callable(value) or hasattr(type(value), "__get__") or name.startswith("__")):
+                    changed.append(f"{label}.{name}")
+        except Exception:  # noqa: BLE001
+            return [label]
+        return changed
+
+    return probe
+
+
+def watch_module(module: types.ModuleType, everything: bool = False) -> list[Probe]:
+    """The functions and classes `module` defines (or, with `everything`, all its globals) and
+    the namespaces of those classes."""
+    probes: list[Probe] = []
+    name = module.__name__
+    for key, value in vars(module).items():
+        defined_here = getattr(value, "__module__", None) == name
+        if not (everything and not key.startswith("__")) and not (defined_here and callable(value)):
             continue
-        found[f"pygrade_graders.compare.{name}"] = attribute(compare, name)
-        if isinstance(value, type):
-            for method, member in vars(value).items():
-                if callable(member) or isinstance(member, (staticmethod, classmethod)):
-                    found[f"pygrade_graders.compare.{name}.{method}"] = class_attribute(value, method)
-    found.update(extra)
-    return found
+        probes.append(watch_value(f"{name}.{key}", class_attribute_of(module, key)))
+        if isinstance(value, type) and defined_here:
+            probes.append(watch_class(f"{name}.{key}", value))
+    return probes
 
 
-def fingerprint(value: object) -> tuple[object, object]:
-    """The object, and its code when it is a Python function: code can be swapped in place."""
-    return value, getattr(value, "__code__", None)
+def class_attribute_of(module: types.ModuleType, key: str) -> Callable[[], object]:
+    """Looks `key` up in the module's namespace itself, so that a module `__getattr__` or a
+    replaced `__class__` cannot answer for it."""
+    return lambda: module.__dict__[key]
+
+
+def watch_items(label: str, look: Callable[[], Iterable[object]]) -> Probe:
+    """A list's (or a dict's items') members, by identity and order."""
+    before = tuple(look())
+
+    def probe() -> list[str]:
+        try:
+            now = tuple(look())
+        except Exception:  # noqa: BLE001
+            return [label]
+        return [] if same(_flat(before), _flat(now)) else [label]
+
+    return probe
+
+
+def _flat(items: tuple[object, ...]) -> tuple[object, ...]:
+    """Pairs (a dict's items) spread out, so that each member is compared by identity."""
+    return tuple(part for item in items for part in (item if type(item) is tuple else (item,)))
+
+
+def watch_modules_table() -> Probe:
+    """The modules imported so far: each must stay the same object in `sys.modules`, of the
+    same class (a replaced `__class__` can answer attribute lookups with anything)."""
+    before = {name: (module, type(module)) for name, module in list(sys.modules.items())}
+
+    def probe() -> list[str]:
+        changed = []
+        for name, (module, kind) in before.items():
+            now = sys.modules.get(name, module)
+            if now is not module:
+                changed.append(f"sys.modules[{name!r}]")
+            elif type(module) is not kind:
+                changed.append(f"{name}.__class__")
+        return changed
+
+    return probe
+
+
+def watch_finder_cache() -> Probe:
+    """The finders cached for each folder on the import path: only of the kinds found there
+    before learner code ran (a finder of its own there would serve the tests' imports)."""
+    kinds = {type(finder) for finder in sys.path_importer_cache.values()} | {type(None)}
+
+    def probe() -> list[str]:
+        try:
+            found = list(sys.path_importer_cache.items())
+        except Exception:  # noqa: BLE001
+            return ["sys.path_importer_cache"]
+        return [f"sys.path_importer_cache[{path!r}]" for path, finder in found if type(finder) not in kinds]
+
+    return probe
 
 
 class Watch:
-    """Remembers what each watched name refers to now, to compare at the end."""
+    """Remembers what everything the grading relies on refers to now, to compare later."""
 
-    def __init__(self, extra: dict[str, Callable[[], object]] | None = None) -> None:
-        self._targets = _targets(extra or {})
-        self._before = {name: fingerprint(look()) for name, look in self._targets.items()}
+    def __init__(self, extra: dict[str, Callable[[], object]] | None = None, also: Iterable[types.ModuleType] = ()) -> None:
+        probes: list[Probe] = [
+            watch_value(f"builtins.{name}", attribute(builtins, name)) for name in vars(builtins) if name != "_"
+        ]
+        probes.append(watch_value("sys.modules['builtins']", lambda: sys.modules["builtins"]))
+        probes += [watch_value(f"pytest.{name}", attribute(pytest, name)) for name in vars(pytest) if not name.startswith("__")]
+        for module in (*MODULES, *also):
+            probes += watch_module(module, everything=module is compare)
+        probes.append(watch_items("pygrade_graders.compare.READERS", lambda: compare.READERS.items()))
+        probes.append(watch_items("sys.meta_path", lambda: sys.meta_path))
+        probes.append(watch_items("sys.path_hooks", lambda: sys.path_hooks))
+        probes.append(watch_modules_table())
+        probes.append(watch_finder_cache())
+        probes += [watch_value(name, look) for name, look in (extra or {}).items()]
+        self._probes = probes
 
     def replaced(self) -> list[str]:
-        changed = []
-        for name, look in self._targets.items():
-            try:
-                now = look()
-            except Exception:  # noqa: BLE001 - deleted counts as replaced
-                changed.append(name)
-                continue
-            before = self._before[name]
-            after = fingerprint(now)
-            if after[0] is not before[0] or after[1] is not before[1]:
-                changed.append(name)
+        changed: list[str] = []
+        for probe in self._probes:
+            for name in probe():
+                if name not in changed:
+                    changed.append(name)
         return changed
+
+
+@dataclasses.dataclass
+class Bindings:
+    """What a test file's own top level binds: the names it imports (name: module and
+    attribute, the attribute None for a module itself) and every other name it assigns."""
+
+    imported: dict[str, tuple[str, str | None]]
+    assigned: set[str]
+
+
+def bindings(source: str) -> Bindings:
+    """The top-level bindings of a test file, the last binding of a name winning."""
+    imported: dict[str, tuple[str, str | None]] = {}
+    assigned: set[str] = set()
+
+    def bind(name: str, target: tuple[str, str | None] | None) -> None:
+        imported.pop(name, None)
+        assigned.discard(name)
+        if target is None:
+            assigned.add(name)
+        else:
+            imported[name] = target
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        bind(alias.asname, (alias.name, None))
+                    else:
+                        top = alias.name.split(".")[0]
+                        bind(top, (top, None))
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    bound = alias.asname or alias.name
+                    bind(bound, (node.module, alias.name) if node.level == 0 and node.module else None)
+            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                for name in _targets(node):
+                    bind(name, None)
+                for block in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, block, []))
+                for handler in getattr(node, "handlers", []):
+                    visit(handler.body)
+            else:
+                for name in _targets(node):
+                    bind(name, None)
+
+    visit(ast.parse(source).body)
+    return Bindings(imported, assigned)
+
+
+def _targets(node: ast.stmt) -> list[str]:
+    """The names a statement binds at its own level (not inside nested blocks)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    found: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        found = list(node.targets)
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For)):
+        found = [node.target]
+    elif isinstance(node, ast.With):
+        found = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    names = []
+    for target in found:
+        names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return names
+
+
+class TestModules:
+    """The test modules, each checked when it is collected and watched from then on.
+
+    Learner code runs while a test module is being imported (at its `from solution import
+    ...`), when the names the module imported before are already bound: those are checked
+    against the modules they came from. A global that shadows a builtin and that the test file
+    does not bind itself is learner code's. After collection every global of the module, and
+    the namespace of every class it defines, must stay as it is."""
+
+    def __init__(self, root: str, modules_before: dict[str, types.ModuleType], relative: Callable[[str], str]) -> None:
+        self.root = os.path.realpath(root) + os.sep
+        self.modules_before = modules_before
+        self.relative = relative
+        self._sources: dict[str, str] = {}
+        self._probes: list[Probe] = []
+        self._seen: set[int] = set()
+
+    def remember_sources(self, folder: str) -> None:
+        """Reads the test files before any learner code runs (which, unsandboxed, could write
+        to them)."""
+        for parent, _, files in os.walk(folder):
+            for file in files:
+                if file.endswith(".py"):
+                    path = os.path.join(parent, file)
+                    try:
+                        with open(path, encoding="utf-8") as source:
+                            self._sources[os.path.realpath(path)] = source.read()
+                    except (OSError, UnicodeDecodeError):
+                        continue
+
+    def add(self, module: types.ModuleType) -> list[str]:
+        """Checks a collected test module now and watches it from now on; what is wrong now."""
+        if id(module) in self._seen:
+            return []
+        self._seen.add(id(module))
+        namespace = module.__dict__
+        path = namespace.get("__file__")
+        label = self.relative(str(path)) if isinstance(path, str) else module.__name__
+        found: list[str] = []
+        held = namespace.get("__builtins__")
+        if held is not builtins and held is not builtins.__dict__:
+            found.append(f"{label}: __builtins__")
+        others = [
+            key
+            for key, value in list(namespace.items())
+            # Imported functions run with their own module's builtins: their module's business.
+            if getattr(value, "__module__", None) == module.__name__
+            and any(getattr(f, "__builtins__", builtins.__dict__) is not builtins.__dict__ for f in _functions(value))
+        ]
+        if others:
+            found.append(f"{label}: {others[0]}{' and others' if len(others) > 1 else ''} run with other builtins")
+        binds = self._bindings(path)
+        if binds is not None:
+            for key in namespace:
+                if key in vars(builtins) and key not in MODULE_DUNDERS and key not in binds.assigned and key not in binds.imported:
+                    found.append(f"{label}: {key} shadows the builtin")
+            for key, (source, attr) in binds.imported.items():
+                if key in namespace and not self._is_import(namespace[key], source, attr):
+                    what = f"{source}.{attr}" if attr else source
+                    found.append(f"{label}: {key} is not {what}")
+        self._probes.append(self._watch(module, label, set(binds.assigned) | set(binds.imported) if binds else None))
+        return found
+
+    def replaced(self) -> list[str]:
+        return [name for probe in self._probes for name in probe()]
+
+    def _bindings(self, path: object) -> Bindings | None:
+        if not isinstance(path, str):
+            return None
+        source = self._sources.get(os.path.realpath(path))
+        if source is None:
+            try:
+                with open(path, encoding="utf-8") as file:
+                    source = file.read()
+            except (OSError, UnicodeDecodeError):
+                return None
+        try:
+            return bindings(source)
+        except SyntaxError:
+            return None
+
+    def _is_import(self, value: object, source: str, attr: str | None) -> bool:
+        """Whether `value` is what `from source import attr` (or `import source`) gives."""
+        module = self.modules_before.get(source) or sys.modules.get(source)
+        if module is None:
+            return True  # not importable now: nothing to compare with
+        if attr is None:
+            return value is module
+        if not self._trusted_module(module):
+            return True  # the learner's own module says what its names are
+        real = module.__dict__.get(attr, sys.modules.get(f"{source}.{attr}"))
+        return value is real
+
+    def _trusted_module(self, module: types.ModuleType) -> bool:
+        """A module imported before learner code ran, or one that does not come from a file in
+        the check's folder (the standard library, the installed packages)."""
+        if module.__name__ in self.modules_before:
+            return True
+        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        if not isinstance(origin, str) or not os.path.isabs(origin):
+            return True  # built in or frozen
+        return not os.path.realpath(origin).startswith(self.root)
+
+    def _watch(self, module: types.ModuleType, label: str, own: set[str] | None) -> Probe:
+        namespace = module.__dict__
+        before = {key: fingerprint(value) for key, value in namespace.items()}
+        classes = [watch_class(f"{label}: {key}", value) for key, value in namespace.items() if isinstance(value, type) and value.__module__ == module.__name__]
+
+        def probe() -> list[str]:
+            changed = []
+            for key, was in before.items():
+                if key in CHANGES_HONESTLY:
+                    continue
+                if key not in namespace or not same(was, fingerprint(namespace[key])):
+                    changed.append(f"{label}: {key}")
+            for key in namespace:
+                if key not in before and key in vars(builtins) and (own is None or key not in own):
+                    changed.append(f"{label}: {key} shadows the builtin")
+            if type(module) is not types.ModuleType:
+                changed.append(f"{label}: __class__")
+            for watch in classes:
+                changed += watch()
+            return changed
+
+        return probe
+
+
+def _functions(value: object) -> list[types.FunctionType]:
+    """The Python functions a test module's global holds: itself, or a class's methods."""
+    if isinstance(value, types.FunctionType):
+        return [value]
+    if isinstance(value, type):
+        found = []
+        for member in vars(value).values():
+            inner = getattr(member, "__func__", member)
+            if isinstance(inner, types.FunctionType):
+                found.append(inner)
+        return found
+    return []

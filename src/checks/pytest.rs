@@ -339,11 +339,12 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
             "rejected: the results channel holds {what}, so something besides pygrade wrote to it; results from such a run cannot be trusted"
         )));
     }
-    if !tampered.is_empty() {
-        return Ok(CheckResult::whole("pytest", Status::Rejected, points).with_message(format!(
-            "rejected: your code replaced what the grading relies on ({}); results from such a run cannot be trusted",
-            tampered.join(", ")
-        )));
+    if let Some(what) = tampered.describe() {
+        return Ok(
+            CheckResult::whole("pytest", Status::Rejected, points).with_message(format!(
+                "rejected: your code {what}; results from such a run cannot be trusted"
+            )),
+        );
     }
     // A visible test file's error speaks for the run. One in a hidden file alone is said
     // without its text, which shows the hidden test's code: that goes to the hidden tests.
@@ -625,6 +626,58 @@ struct CollectError {
     location: String,
 }
 
+/// What the plugin saw learner code do to the test process, over all its `tampered` events.
+#[derive(Default)]
+struct Tampering {
+    replaced: Vec<String>,
+    inspected: Vec<String>,
+}
+
+impl Tampering {
+    fn add(&mut self, replaced: Vec<String>, inspected: Vec<String>) {
+        for (into, names) in [
+            (&mut self.replaced, replaced),
+            (&mut self.inspected, inspected),
+        ] {
+            for name in names {
+                if !into.contains(&name) {
+                    into.push(name);
+                }
+            }
+        }
+    }
+
+    /// What learner code did, as the rest of a sentence whose subject is "your code"; `None`
+    /// when it did nothing of the kind.
+    fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.replaced.is_empty() {
+            parts.push(format!(
+                "replaced what the grading relies on ({})",
+                Self::some(&self.replaced)
+            ));
+        }
+        if !self.inspected.is_empty() {
+            parts.push(format!(
+                "reached into the test process for its frames or objects ({})",
+                Self::some(&self.inspected)
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+
+    /// The first few names, and how many more there are: a patch of a whole class names
+    /// every method.
+    fn some(names: &[String]) -> String {
+        const SHOWN: usize = 6;
+        let shown = names[..names.len().min(SHOWN)].join(", ");
+        match names.len().saturating_sub(SHOWN) {
+            0 => shown,
+            more => format!("{shown} and {more} more"),
+        }
+    }
+}
+
 /// What one pytest process said on its results channel.
 struct RunEvents {
     hello: bool,
@@ -632,7 +685,7 @@ struct RunEvents {
     collected: Option<Vec<Collected>>,
     reported: HashMap<String, Reported>,
     collect_errors: Vec<CollectError>,
-    tampered: Vec<String>,
+    tampered: Tampering,
     /// Events out of the plugin's order mean something else wrote to the channel.
     forged: Option<&'static str>,
     done: bool,
@@ -650,7 +703,7 @@ impl RunEvents {
             collected: None,
             reported: HashMap::new(),
             collect_errors: Vec::new(),
-            tampered: Vec::new(),
+            tampered: Tampering::default(),
             forged: garbled.map(|_| "a line that is not an event"),
             done: false,
             pytest_status: None,
@@ -700,7 +753,10 @@ impl RunEvents {
                     }
                     run.reported.insert(result.id.clone(), result);
                 }
-                Event::Tampered { replaced } => run.tampered = replaced,
+                Event::Tampered {
+                    replaced,
+                    inspected,
+                } => run.tampered.add(replaced, inspected),
                 Event::Done { exit_status } => {
                     run.done = true;
                     run.pytest_status = exit_status;
@@ -764,5 +820,64 @@ fn test_of(c: &Collected, status: Status) -> TestResult {
         weight: c.weight,
         hidden: is_hidden(&c.id),
         ..TestResult::new(&c.name, status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tampering(lines: &[&str]) -> Tampering {
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let (events, garbled) = protocol::parse::<Event>(&lines, None);
+        assert_eq!(garbled, None);
+        let mut found = Tampering::default();
+        for event in events {
+            if let Event::Tampered {
+                replaced,
+                inspected,
+            } = event
+            {
+                found.add(replaced, inspected);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn an_honest_run_has_nothing_to_describe() {
+        assert_eq!(tampering(&[]).describe(), None);
+        assert_eq!(
+            tampering(&[r#"{"event": "tampered", "replaced": []}"#]).describe(),
+            None
+        );
+    }
+
+    #[test]
+    fn tampering_seen_over_the_run_adds_up_once_each() {
+        let found = tampering(&[
+            r#"{"event": "tampered", "replaced": ["builtins.__import__"]}"#,
+            r#"{"event": "tampered", "replaced": [], "inspected": ["sys._getframe from word_count.py:12"]}"#,
+            r#"{"event": "tampered", "replaced": ["builtins.__import__", "sys.meta_path"]}"#,
+        ]);
+        assert_eq!(
+            found.describe().unwrap(),
+            "replaced what the grading relies on (builtins.__import__, sys.meta_path) and reached \
+             into the test process for its frames or objects (sys._getframe from word_count.py:12)"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_replacements_is_cut_with_a_count() {
+        let names: Vec<String> = (0..9).map(|i| format!("\"m.f{i}\"")).collect();
+        let line = format!(
+            r#"{{"event": "tampered", "replaced": [{}]}}"#,
+            names.join(", ")
+        );
+        let described = tampering(&[&line]).describe().unwrap();
+        assert!(
+            described.ends_with("(m.f0, m.f1, m.f2, m.f3, m.f4, m.f5 and 3 more)"),
+            "{described}"
+        );
     }
 }

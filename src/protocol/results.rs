@@ -19,9 +19,15 @@ pub(crate) enum Event {
         #[serde(default)]
         location: String,
     },
-    /// Learner code replaced something the grading relies on.
+    /// Learner code replaced something the grading relies on, or reached for the frames of
+    /// the tests. Sent as soon as the plugin sees it, so a run may hold several.
     Tampered {
+        /// What was replaced, by name (`builtins.__import__`).
         replaced: Vec<String>,
+        /// How learner code reached into the test process, and from where
+        /// (`sys._getframe from word_count.py:12`).
+        #[serde(default)]
+        inspected: Vec<String>,
     },
     Start {
         id: String,

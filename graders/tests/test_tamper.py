@@ -1,0 +1,286 @@
+"""Tampering and peeking, as the plugin sees them in a run laid out as pygrade lays out a check:
+the learner's module at the root, the trusted tests in `tests/`."""
+
+import json
+from typing import Any
+
+import pytest
+
+from pygrade_graders.tamper import bindings
+
+
+def run(pytester: pytest.Pytester, solution: str, tests: str) -> tuple[list[str], list[str], dict[str, str]]:
+    """Runs the tests over `solution` with the plugin: what it reported replaced, what it
+    reported inspected, and each test's status."""
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "solution.py").write_text(solution)
+    (pytester.path / "tests" / "test_solution.py").write_text(tests)
+    (pytester.path / "pytest.ini").write_text("[pytest]\npythonpath = .\ntestpaths = tests\n")
+    results = pytester.path / "results.jsonl"
+    pytester.runpytest_subprocess(
+        "-p", "pygrade_graders.pytest_plugin", "--pygrade-results", str(results), "-p", "no:cacheprovider"
+    )
+    events: list[dict[str, Any]] = [json.loads(line) for line in results.read_text().splitlines()]
+    replaced = [name for e in events if e["event"] == "tampered" for name in e["replaced"]]
+    inspected = [name for e in events if e["event"] == "tampered" for name in e.get("inspected", [])]
+    statuses = {e["id"].split("::")[-1]: e["status"] for e in events if e["event"] == "result"}
+    assert events[-1]["event"] == "done"
+    return replaced, inspected, statuses
+
+
+TESTS = """
+import pytest
+from pygrade_graders.compare import assert_same
+
+from solution import double
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1, 2), (5, 10)])
+def test_doubles(value: int, expected: int) -> None:
+    assert_same(double(value), expected)
+
+
+def test_doubles_zero() -> None:
+    assert_same(double(0), 0)
+"""
+
+PEEKER = """
+from types import FrameType
+
+
+def expected_above(frame: FrameType | None) -> int:
+    while frame is not None:
+        if "expected" in frame.f_locals:
+            return int(frame.f_locals["expected"])
+        frame = frame.f_back
+    return -1
+
+
+def double(value: int) -> int:
+    return expected_above({reach})
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "reach", "seen"),
+    [
+        ("import sys", "sys._getframe()", "sys._getframe from solution.py:"),
+        ("import inspect", "inspect.currentframe()", "sys._getframe through inspect.currentframe from solution.py:"),
+        ("import inspect", "inspect.stack()[0].frame", "sys._getframe through inspect.stack from solution.py:"),
+        ("import sys", "sys._current_frames()[__import__('threading').get_ident()]", "sys._current_frames from solution.py:"),
+        ("import traceback", "next(traceback.walk_stack(None))[0]", "sys._getframe through traceback.walk_stack from solution.py:"),
+        ("", "(lambda: (yield))().gi_frame", "generator.gi_frame from solution.py:"),
+    ],
+    ids=["getframe", "currentframe", "stack", "current-frames", "walk-stack", "generator"],
+)
+def test_learner_code_reaching_for_a_frame_is_seen(pytester: pytest.Pytester, imports: str, reach: str, seen: str) -> None:
+    _, inspected, _ = run(pytester, imports + PEEKER.replace("{reach}", reach), TESTS)
+    assert len(inspected) == 1 and inspected[0].startswith(seen), inspected
+
+
+def test_a_peek_at_the_tests_frames_finds_the_expected_value(pytester: pytest.Pytester) -> None:
+    _, inspected, statuses = run(pytester, "import sys" + PEEKER.replace("{reach}", "sys._getframe()"), TESTS)
+    # Why the reach is seen: the parametrized test's expected value is a local of its frame.
+    assert statuses == {"test_doubles[1-2]": "pass", "test_doubles[5-10]": "pass", "test_doubles_zero": "fail"}
+    assert inspected
+
+
+def test_a_traceback_s_frame_taken_by_learner_code_is_seen(pytester: pytest.Pytester) -> None:
+    solution = PEEKER.replace("expected_above({reach})", "expected_above(raised())") + """
+
+def raised() -> FrameType | None:
+    try:
+        raise KeyError
+    except KeyError as error:
+        return error.__traceback__.tb_frame if error.__traceback__ else None
+"""
+    _, inspected, _ = run(pytester, solution, TESTS)
+    assert [i.split(" from ")[0] for i in inspected] == ["traceback.tb_frame"]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "import gc; gc.get_objects()",
+        "import sys; sys.settrace(None)",
+        "import sys; sys.setprofile(None)",
+        "import traceback; traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True)",
+        "import os; compile('x = 1', os.path.join(os.path.dirname(os.__file__), 'inspect.py'), 'exec')",
+        "compile('x = 1', __import__('os').path.abspath('tests/test_solution.py'), 'exec')",
+        "double.__code__.replace(co_filename=__import__('os').__file__)",
+    ],
+    ids=["gc", "settrace", "setprofile", "captured-locals", "compile-as-stdlib", "compile-as-test", "code-as-stdlib"],
+)
+def test_other_ways_to_the_tests_frames_are_seen(pytester: pytest.Pytester, action: str) -> None:
+    solution = f"def double(value: int) -> int:\n    {action}\n    return 2 * value\n"
+    _, inspected, _ = run(pytester, solution, TESTS)
+    assert inspected and inspected[0].endswith("solution.py:2"), inspected
+
+
+def test_honest_code_that_uses_frames_through_the_standard_library_is_not_flagged(pytester: pytest.Pytester) -> None:
+    solution = '''
+import asyncio
+import collections
+import dataclasses
+import enum
+import logging
+import traceback
+import typing
+import warnings
+
+logging.basicConfig(level=logging.INFO)
+log = logging.getLogger("solution")
+Pair = collections.namedtuple("Pair", "a b")
+Colour = enum.Enum("Colour", "RED GREEN")
+T = typing.TypeVar("T")
+
+
+@dataclasses.dataclass
+class Box(typing.Generic[T]):
+    item: T
+
+
+async def later(value: int) -> int:
+    await asyncio.sleep(0)
+    return value
+
+
+def double(value: int) -> int:
+    log.info("doubling %s", value)
+    try:
+        raise ValueError("shown, not raised")
+    except ValueError:
+        log.exception("caught")
+        traceback.format_exc()
+        traceback.print_exc()
+        traceback.extract_stack()
+    warnings.warn("careful", stacklevel=2)
+    Box[int](value)
+    return asyncio.run(later(2 * value))
+'''
+    replaced, inspected, statuses = run(pytester, solution, TESTS)
+    assert (replaced, inspected) == ([], [])
+    assert set(statuses.values()) == {"pass"}
+
+
+def test_names_the_tests_imported_that_learner_code_replaced_are_seen(pytester: pytest.Pytester) -> None:
+    solution = """
+import sys
+
+def double(value: int) -> int:
+    return 0
+
+sys.modules["test_solution"].assert_same = lambda *args, **kwargs: None
+"""
+    replaced, _, statuses = run(pytester, solution, TESTS)
+    assert set(statuses.values()) == {"pass"}, "the replacement disarmed the comparison"
+    assert replaced == ["tests/test_solution.py: assert_same is not pygrade_graders.compare.assert_same"]
+
+
+def test_a_builtin_shadowed_in_a_test_module_is_seen(pytester: pytest.Pytester) -> None:
+    solution = """
+import sys
+
+def double(value: int) -> int:
+    sys.modules["test_solution"].len = lambda items: 0
+    return 2 * value
+"""
+    replaced, _, _ = run(pytester, solution, TESTS)
+    assert replaced == ["tests/test_solution.py: len shadows the builtin"]
+
+
+def test_a_test_module_s_builtins_swapped_while_it_is_imported_are_seen(pytester: pytest.Pytester) -> None:
+    solution = """
+import builtins
+import sys
+
+def double(value: int) -> int:
+    return 2 * value
+
+vars(sys.modules["test_solution"])["__builtins__"] = dict(vars(builtins))
+"""
+    replaced, _, _ = run(pytester, solution, TESTS)
+    assert "tests/test_solution.py: __builtins__" in replaced
+    assert "tests/test_solution.py: test_doubles and others run with other builtins" in replaced
+
+
+def test_a_patch_put_back_before_the_end_is_seen_after_the_test_that_left_it(pytester: pytest.Pytester) -> None:
+    solution = """
+import unittest
+
+_real = unittest.TestCase.assertEqual
+calls = []
+
+def double(value: int) -> int:
+    calls.append(value)
+    if len(calls) == 1:
+        unittest.TestCase.assertEqual = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    else:
+        unittest.TestCase.assertEqual = _real  # type: ignore[method-assign]
+    return 2 * value
+"""
+    replaced, _, _ = run(pytester, solution, TESTS)
+    assert replaced == ["unittest.case.TestCase.assertEqual"]
+
+
+@pytest.mark.parametrize(
+    ("action", "name"),
+    [
+        ("import pytest; pytest.approx = lambda *a, **k: None", "pytest.approx"),
+        ("import _pytest; sys.modules[pytest.approx.__module__].ApproxScalar.__eq__ = lambda s, o: True", "ApproxScalar.__eq__"),
+        ("import unittest; unittest.TestCase.__getattribute__ = lambda s, n: None", "unittest.case.TestCase.__getattribute__"),
+        ("import builtins; real = builtins.__import__; builtins.__import__ = lambda *a, **k: real(*a, **k)", "builtins.__import__"),
+        ("import builtins; builtins.__build_class__ = builtins.__build_class__", ""),
+        ("sys.meta_path.insert(0, sys.meta_path[-1])", "sys.meta_path"),
+        ("from pygrade_graders import compare; compare.assert_same.__kwdefaults__['approx'] = 1e9", "pygrade_graders.compare.assert_same"),
+        ("from pygrade_graders import compare; compare.READERS[dict] = list.__iter__", "pygrade_graders.compare.READERS"),
+        ("import types; sys.modules['pytest'].__class__ = type('M', (types.ModuleType,), {})", "pytest.__class__"),
+    ],
+    ids=["approx", "approx-class", "testcase-dunder", "import", "same-builtin", "meta-path", "kwdefaults", "readers", "module-class"],
+)
+def test_what_the_grading_relies_on_is_watched(pytester: pytest.Pytester, action: str, name: str) -> None:
+    solution = f"import sys\nimport pytest\n\ndef double(value: int) -> int:\n    return 2 * value\n\n{action}\n"
+    replaced, _, _ = run(pytester, solution, TESTS)
+    if name:
+        assert any(name in found for found in replaced), replaced
+    else:
+        assert replaced == [], "putting the same object back changes nothing"
+
+
+def test_the_tests_own_patches_undone_by_teardown_are_not_tampering(pytester: pytest.Pytester) -> None:
+    tests = TESTS + """
+
+def test_patches_for_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins, sys, unittest
+    monkeypatch.setattr(builtins, "len", lambda items: 0)
+    monkeypatch.setattr(unittest.TestCase, "assertEqual", lambda *args: None)
+    monkeypatch.setattr(sys.modules[__name__], "assert_same", lambda *args: None)
+"""
+    replaced, inspected, statuses = run(pytester, "def double(value: int) -> int:\n    return 2 * value\n", tests)
+    assert (replaced, inspected) == ([], [])
+    assert statuses["test_patches_for_itself"] == "pass"
+
+
+def test_a_test_file_s_bindings_are_read_from_its_top_level() -> None:
+    found = bindings(
+        """
+import os.path
+import pytest as pt
+from pygrade_graders.compare import assert_same as same
+from . import sibling
+from solution import *
+
+try:
+    import tomllib
+except ImportError:
+    tomllib = None
+
+LIMIT = 3
+len = 4
+
+def helper() -> None:
+    inner = 1
+"""
+    )
+    assert found.imported == {"os": ("os", None), "pt": ("pytest", None), "same": ("pygrade_graders.compare", "assert_same")}
+    assert found.assigned == {"sibling", "tomllib", "LIMIT", "len", "helper"}
