@@ -53,9 +53,9 @@ pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
         Exit::MemoryLimit {
             peak_kib: Some(peak),
         } => format!(
-            "stopped: used more than its memory limit of {} (peak {})",
+            "stopped: used more than its memory limit of {} (peak {} MiB)",
             size(limits.memory),
-            size(Some(peak * 1024))
+            peak.div_ceil(1024)
         ),
         Exit::MemoryLimit { peak_kib: None } => format!(
             "ran out of memory under its limit of {}",
@@ -97,7 +97,7 @@ mod tests {
         };
         assert_eq!(
             describe_exit(stopped, &limits),
-            "stopped: used more than its memory limit of 512.0 MiB (peak 530.0 MiB)"
+            "stopped: used more than its memory limit of 512.0 MiB (peak 530 MiB)"
         );
         assert_eq!(abnormal_status(stopped), Some(Status::MemoryLimit));
         assert_eq!(

@@ -13,6 +13,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
 
 use super::tree::field;
 
@@ -33,11 +34,51 @@ pub(crate) enum Version {
     V2,
 }
 
+/// The environment variable that names the cgroups pygrade may make (`pids,memory`, the
+/// default; `pids`; `memory`; `none`). Without a pids cgroup the process limit falls back to
+/// RLIMIT_NPROC; without a memory cgroup the supervisor measures the tree's memory.
+pub(crate) const SWITCH: &str = "PYGRADE_CGROUPS";
+
+/// Which cgroups pygrade may make for a tree, where the system lets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Cgroups {
+    pub pids: bool,
+    pub memory: bool,
+}
+
+impl Cgroups {
+    /// None at all.
+    pub(crate) const NONE: Cgroups = Cgroups {
+        pids: false,
+        memory: false,
+    };
+
+    /// Those that [`SWITCH`] allows in pygrade's environment (all, without it).
+    pub(crate) fn allowed() -> Cgroups {
+        match std::env::var(SWITCH) {
+            Ok(list) => {
+                let names: Vec<&str> = list.split(',').map(str::trim).collect();
+                Cgroups {
+                    pids: names.contains(&"pids"),
+                    memory: names.contains(&"memory"),
+                }
+            }
+            Err(_) => Cgroups {
+                pids: true,
+                memory: true,
+            },
+        }
+    }
+}
+
 impl TreeCgroup {
     /// How the process limit is enforced here, in words for `pygrade doctor`.
     pub(crate) fn describe_processes_here() -> String {
-        if Hierarchy::of("pids").is_some_and(|h| h.can_make()) {
+        let allowed = Cgroups::allowed().pids;
+        if allowed && Hierarchy::of("pids").is_some_and(|h| h.can_make()) {
             "a pids cgroup per process tree: process-limit is exact".into()
+        } else if !allowed && nix::unistd::getuid().is_root() {
+            format!("none: {SWITCH} leaves out pids, and RLIMIT_NPROC does not bind the root user")
         } else if nix::unistd::getuid().is_root() {
             "none: no pids cgroup can be made here, and RLIMIT_NPROC does not bind the root user (run as another user, or where /sys/fs/cgroup is writable)".into()
         } else {
@@ -47,6 +88,9 @@ impl TreeCgroup {
 
     /// The version of the memory cgroup a process tree gets here, if pygrade can make one.
     pub(crate) fn memory_here() -> Option<Version> {
+        if !Cgroups::allowed().memory {
+            return None;
+        }
         Hierarchy::of("memory")
             .filter(Hierarchy::can_make)
             .map(|h| h.version)
@@ -55,7 +99,9 @@ impl TreeCgroup {
     /// New cgroups for the tree of a child about to start: a pids cgroup allowing `processes`
     /// and a memory cgroup holding `memory` bytes, each where it can be made. The child joins
     /// them with [`TreeCgroup::join_files`].
-    pub(super) fn create(processes: Option<u32>, memory: Option<u64>) -> TreeCgroup {
+    pub(super) fn create(processes: Option<u32>, memory: Option<u64>, may: Cgroups) -> TreeCgroup {
+        let processes = processes.filter(|_| may.pids);
+        let memory = memory.filter(|_| may.memory);
         let me = std::process::id();
         let pids = processes.and_then(|allowed| {
             let dir = Hierarchy::of("pids")?.make(me)?;

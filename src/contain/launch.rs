@@ -27,7 +27,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
-use super::cgroup::TreeCgroup;
+use super::cgroup::{Cgroups, TreeCgroup};
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
@@ -187,6 +187,9 @@ pub(crate) struct Launcher {
     sandbox: Sandbox,
     /// Folders every sandboxed process may read (Python and the graders).
     readable: Vec<PathBuf>,
+    /// The cgroups learner code gets for its process and memory limits, where pygrade may make
+    /// them.
+    cgroups: Cgroups,
 }
 
 impl Launcher {
@@ -196,6 +199,7 @@ impl Launcher {
             supervisor,
             sandbox,
             readable,
+            cgroups: Cgroups::allowed(),
         })
     }
 
@@ -222,7 +226,11 @@ impl Launcher {
                 processes: limits.processes.filter(|_| spawn.sandboxed),
                 ..*limits
             },
-            cgroups: spawn.sandboxed,
+            cgroups: if spawn.sandboxed {
+                self.cgroups
+            } else {
+                Cgroups::NONE
+            },
             grace_ms: GRACE.as_millis() as u64,
             watch: spawn.writable.clone(),
             pass_fd: Vec::new(),
@@ -331,7 +339,9 @@ impl Launcher {
         };
         stop_on_drop.0 = None;
         // Only a supervisor of learner code made cgroups.
-        if let Some(pid) = supervisor_pid.filter(|_| spawn.sandboxed) {
+        if let Some(pid) =
+            supervisor_pid.filter(|_| spawn.sandboxed && self.cgroups != Cgroups::NONE)
+        {
             TreeCgroup::remove_after(pid);
         }
         let stdout = collect(stdout).await;

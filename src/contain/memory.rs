@@ -7,7 +7,7 @@
 //! the limit; shared pages then count once (the proportional set size), so that the children of
 //! a fork are not charged for their parent's pages. Either way the peak is kept for the report.
 
-use super::cgroup::{TreeCgroup, Version};
+use super::cgroup::{Cgroups, SWITCH, TreeCgroup, Version};
 use super::tree::{Sample, proportional_kib};
 
 /// How many times the tree's limit each process may reserve in address space where no
@@ -69,6 +69,9 @@ pub(crate) fn describe_here() -> String {
                 "a memory cgroup ({version}) per process tree of learner code: memory-limit is exact; mypy's: {measured}"
             )
         }
+        None if !Cgroups::allowed().memory => format!(
+            "measured ({SWITCH} leaves out memory): {measured}, which may overshoot by what it allocates in that time"
+        ),
         None => format!(
             "measured: {measured}, which may overshoot by what it allocates in that time (a memory cgroup, where /sys/fs/cgroup is writable, holds it exactly)"
         ),

@@ -26,7 +26,7 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use super::cgroup::TreeCgroup;
+use super::cgroup::{Cgroups, TreeCgroup};
 use super::disk::Disk;
 use super::limits::Limits;
 use super::memory::{ADDRESS_SPACE_FACTOR, TreeMemory};
@@ -73,9 +73,10 @@ pub(crate) enum Hit {
 pub(crate) struct Spec {
     /// Only the limits that are set are enforced.
     pub limits: Limits,
-    /// Whether the tree gets cgroups (where pygrade may make them) for its process and memory
-    /// limits: only where learner code runs, since joining one costs the child a wait.
-    pub cgroups: bool,
+    /// The cgroups the tree may get (where the system lets pygrade make them) for its process
+    /// and memory limits: only where learner code runs, since joining one costs the child a
+    /// wait.
+    pub cgroups: Cgroups,
     /// Time between SIGTERM and SIGKILL, in milliseconds.
     pub grace_ms: u64,
     /// Folders whose growth counts toward the disk limit.
@@ -119,9 +120,11 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
         unsafe { signal::signal(stop, SigHandler::Handler(request_stop)) }?;
     }
     // The child joins the cgroups before it runs anything, so that all it starts is in them.
-    let mut cgroup = args
-        .cgroups
-        .then(|| TreeCgroup::create(limits.processes, limits.memory));
+    let mut cgroup = Some(TreeCgroup::create(
+        limits.processes,
+        limits.memory,
+        args.cgroups,
+    ));
     let join = cgroup
         .as_ref()
         .map(TreeCgroup::join_files)
