@@ -9,8 +9,7 @@
 //! them, and when the child has ended kills and reaps every process still below it. It
 //! measures the tree as it runs, so that what it used is known however it ended. It writes how
 //! the child ended, which limit it ran into and what it used to a file pygrade names, then
-//! exits. It asks for SIGTERM when pygrade
-//! dies, and treats SIGTERM as "stop the child now".
+//! exits. It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
 use std::os::fd::FromRawFd;
