@@ -286,23 +286,22 @@ mod tests {
 
     #[test]
     fn a_sample_counts_the_memory_and_cpu_time_of_every_process_of_a_tree() {
-        // A parent and a child, each holding 64 MiB that it has written.
+        use std::io::BufRead;
+        // A parent and a child, each holding 64 MiB that it has written; the child says when.
         let mut parent = std::process::Command::new("python3")
             .args([
                 "-c",
-                "import os, time\nb = bytearray(64 << 20)\nif os.fork() == 0:\n    c = bytearray(64 << 20)\ntime.sleep(30)",
+                "import os, time\nb = bytearray(64 << 20)\nif os.fork() == 0:\n    c = bytearray(64 << 20)\n    print('ready', flush=True)\ntime.sleep(30)",
             ])
+            .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let root = Pid::from_raw(parent.id() as i32);
-        let mut seen = Sample::default();
-        for _ in 0..100 {
-            std::thread::sleep(Duration::from_millis(50));
-            seen = sample(root);
-            if seen.pids.len() == 2 && seen.resident_kib > 2 * (64 << 10) {
-                break;
-            }
-        }
+        let mut said = String::new();
+        std::io::BufReader::new(parent.stdout.take().unwrap())
+            .read_line(&mut said)
+            .unwrap();
+        assert_eq!(said.trim(), "ready");
+        let seen = sample(Pid::from_raw(parent.id() as i32));
         let proportional = proportional_kib(&seen.pids);
         for pid in &seen.pids {
             let _ = nix::sys::signal::kill(Pid::from_raw(*pid), nix::sys::signal::Signal::SIGKILL);
