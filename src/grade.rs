@@ -179,7 +179,12 @@ pub(crate) struct HiddenTally {
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Usage {
     pub cpu_ms: u64,
+    /// The largest resident set of any one of its processes.
     pub peak_rss_kib: u64,
+    /// The most memory the whole process tree of one of its runs held at once: what the
+    /// `memory` limit holds.
+    #[serde(default)]
+    pub peak_memory_kib: u64,
 }
 
 /// A timing or memory check's figures. Every figure graded is reported with its budget.

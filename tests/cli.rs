@@ -711,6 +711,29 @@ fn doctor_names_the_tools_in_use() {
     );
 }
 
+#[test]
+fn doctor_says_how_the_memory_of_a_process_tree_is_limited() {
+    let env = Env::new();
+    let said = |cgroups: Option<&str>| {
+        let mut doctor = env.pygrade();
+        if let Some(cgroups) = cgroups {
+            doctor.env("PYGRADE_CGROUPS", cgroups);
+        }
+        let out = doctor.arg("doctor").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let here = said(None);
+    assert!(
+        here.contains("memory: a memory cgroup (v") || here.contains("memory: measured"),
+        "{here}"
+    );
+    let measured = said(Some("pids"));
+    assert!(
+        measured.contains("memory: measured (PYGRADE_CGROUPS leaves out memory)"),
+        "{measured}"
+    );
+}
+
 /// `pygrade setup` in a home of its own, so that it builds an environment from scratch
 /// (the downloads may come from the installers' caches): what it printed, once it succeeded.
 fn first_setup(env: &Env, path: Option<&Path>) -> String {

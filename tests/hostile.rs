@@ -1,6 +1,7 @@
 //! The hostile corpus (`fixtures/hostile`, described in its README): every case gets its
 //! expected verdict with the sandbox on, the benign ones score full marks with it on and off,
-//! and afterwards nothing the corpus started is alive, nothing outside pygrade's scratch was
+//! the cases about memory get theirs with the tree's memory measured as well as held by a
+//! cgroup, and afterwards nothing the corpus started is alive, nothing outside pygrade's scratch was
 //! written, no listener on loopback saw a connection, and no value of the environment pygrade
 //! ran with is in any report.
 
@@ -335,7 +336,33 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
         }
     }
 
-    // 3. The benign cases again, without the sandbox.
+    // 3. The cases about memory again, with the tree's memory measured by the supervisor
+    // instead of held by a memory cgroup: the fallback where no cgroup can be made. The
+    // harmful ones only where they ran above.
+    let memory: Vec<&Case> = cases
+        .iter()
+        .filter(|c| c.expect.values().any(|v| v == "memory-limit") || c.name.contains("stack"))
+        .filter(|c| !c.harmful || (sandboxed && probe_held))
+        .collect();
+    if !memory.is_empty() {
+        let ws = corpus_workspace(&env, &bank, &memory, "ws-measured", port);
+        let graded = env
+            .check(&ws)
+            .envs(SECRETS)
+            .env("PYGRADE_CGROUPS", "pids")
+            .args(["--sandbox", "auto", "--jobs", "2"])
+            .graded();
+        for case in &memory {
+            wrong.extend(
+                judge(case, &graded.report)
+                    .into_iter()
+                    .map(|w| format!("with the memory measured: {w}")),
+            );
+        }
+        reports.push(graded.printed);
+    }
+
+    // 4. The benign cases again, without the sandbox.
     let benign: Vec<&Case> = cases.iter().filter(|c| c.benign).collect();
     if !benign.is_empty() {
         let ws = corpus_workspace(&env, &bank, &benign, "ws-unsandboxed", port);

@@ -86,6 +86,10 @@ fn every_check_reports_what_it_used(report: &Value) {
         let usage = &check["usage"];
         assert!(usage["cpu_ms"].as_u64().unwrap() > 0, "{check}");
         assert!(usage["peak_rss_kib"].as_u64().unwrap() > 4096, "{check}");
+        assert!(
+            usage["peak_memory_kib"].as_u64().unwrap() >= usage["peak_rss_kib"].as_u64().unwrap(),
+            "the whole tree holds at least its largest process: {check}"
+        );
     }
 }
 
@@ -188,9 +192,37 @@ fn a_memory_bomb_meets_its_checks_memory_limit() {
     let graded = env.check(&ws).graded();
     let e = graded.exercise(WORD_COUNT);
     assert_eq!(graded.code, 1);
-    assert_eq!(check(e, "pytest")["status"], "memory-limit", "{e}");
-    assert_eq!(check(e, "output")["status"], "memory-limit", "{e}");
+    for kind in ["pytest", "output"] {
+        let c = check(e, kind);
+        assert_eq!(c["status"], "memory-limit", "{e}");
+        assert!(
+            message(c).contains("used more than its memory limit of 256.0 MiB (peak "),
+            "{c}"
+        );
+        // The tree's peak is in the report, and it never held much more than its limit.
+        let peak = c["usage"]["peak_memory_kib"].as_u64().unwrap();
+        assert!((200 << 10..=320 << 10).contains(&peak), "{c}");
+    }
     assert_eq!(env.survivors(), Vec::<String>::new());
+}
+
+#[test]
+fn a_check_stopped_at_its_time_limit_reports_what_it_used() {
+    let env = Env::new();
+    let graded = env.grade_fixture("infinite-loop");
+    let e = graded.exercise(WORD_COUNT);
+    let pytest = check(e, "pytest");
+    assert_eq!(pytest["status"], "timeout", "{e}");
+    // It spun until its 3 s limit on a clock that leaves out time spent waiting for a core,
+    // and Python alone holds some megabytes: not the near-zero figures of a tree whose
+    // processes nobody waited for.
+    let usage = &pytest["usage"];
+    assert!(usage["cpu_ms"].as_u64().unwrap() > 1000, "{pytest}");
+    assert!(usage["peak_rss_kib"].as_u64().unwrap() > 8192, "{pytest}");
+    assert!(
+        usage["peak_memory_kib"].as_u64().unwrap() > 8192,
+        "{pytest}"
+    );
 }
 
 #[test]

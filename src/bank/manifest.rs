@@ -417,7 +417,7 @@ pub(crate) mod tests {
             Some(Duration::from_secs(60)),
             "its kind's default"
         );
-        assert_eq!(slow.memory, Some(2 << 30));
+        assert_eq!(slow.memory, Some(1 << 30), "the memory of the whole tree");
         assert!(m.checks[1].section.runs_alone());
         assert!(validate(&m, true).is_empty());
     }
@@ -425,11 +425,11 @@ pub(crate) mod tests {
     #[test]
     fn a_checks_limits_win_over_the_exercises_which_win_over_the_defaults() {
         let text =
-            format!("{GOOD}\n[limits]\nprocesses = 16\nmemory = \"1 GiB\"\ncpu-time = \"2s\"\n");
+            format!("{GOOD}\n[limits]\nprocesses = 16\nmemory = \"768 MiB\"\ncpu-time = \"2s\"\n");
         let m = parse(&text).unwrap();
         let quick = m.checks[0].limits(&m.limits);
         assert_eq!(quick.processes, Some(8), "the check's own");
-        assert_eq!(quick.memory, Some(1 << 30), "the exercise's");
+        assert_eq!(quick.memory, Some(768 << 20), "the exercise's");
         assert_eq!(quick.cpu_time, Some(Duration::from_secs(2)));
         assert_eq!(
             m.checks[1].limits(&m.limits).disk,

@@ -155,6 +155,7 @@ impl<'a> Ctx<'a> {
         let mut usage = self.usage.lock().expect("usage");
         usage.cpu_ms += finished.cpu_ms;
         usage.peak_rss_kib = usage.peak_rss_kib.max(finished.peak_rss_kib);
+        usage.peak_memory_kib = usage.peak_memory_kib.max(finished.peak_memory_kib);
         Ok(finished)
     }
 

@@ -556,7 +556,7 @@ async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
 /// under the address-space limit, or "File too large" (EFBIG) past the file-size limit.
 fn limit_in(message: &str) -> Option<Exit> {
     if message.starts_with("MemoryError") || message.contains("\nMemoryError") {
-        Some(Exit::MemoryLimit)
+        Some(Exit::MemoryLimit { peak_kib: None })
     } else if message.contains("[Errno 27] File too large") {
         Some(Exit::DiskLimit)
     } else {

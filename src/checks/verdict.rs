@@ -11,7 +11,7 @@ pub(crate) fn abnormal_status(exit: Exit) -> Option<Status> {
         Exit::Code(_) => None,
         Exit::Timeout(_) => Some(Status::Timeout),
         Exit::OutputLimit => Some(Status::OutputLimit),
-        Exit::MemoryLimit => Some(Status::MemoryLimit),
+        Exit::MemoryLimit { .. } => Some(Status::MemoryLimit),
         Exit::DiskLimit => Some(Status::DiskLimit),
         Exit::ProcessLimit => Some(Status::ProcessLimit),
         Exit::Quiet => Some(Status::Timeout),
@@ -50,7 +50,14 @@ pub(crate) fn describe_exit(exit: Exit, limits: &Limits) -> String {
                 .map_or("its limit of".into(), |n| n.to_string())
         ),
         Exit::Signal(signal) => format!("crashed with {}", signal_name(signal)),
-        Exit::MemoryLimit => format!(
+        Exit::MemoryLimit {
+            peak_kib: Some(peak),
+        } => format!(
+            "stopped: used more than its memory limit of {} (peak {} MiB)",
+            size(limits.memory),
+            peak.div_ceil(1024)
+        ),
+        Exit::MemoryLimit { peak_kib: None } => format!(
             "ran out of memory under its limit of {}",
             size(limits.memory)
         ),
@@ -72,5 +79,30 @@ pub(crate) fn signal_name(signal: i32) -> String {
     match nix::sys::signal::Signal::try_from(signal) {
         Ok(sig) => format!("{}{what}", sig.as_str()),
         Err(_) => format!("signal {signal}{what}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memory_limit_names_the_limit_and_the_peak_where_it_is_known() {
+        let limits = Limits {
+            memory: Some(512 << 20),
+            ..Limits::default()
+        };
+        let stopped = Exit::MemoryLimit {
+            peak_kib: Some(530 << 10),
+        };
+        assert_eq!(
+            describe_exit(stopped, &limits),
+            "stopped: used more than its memory limit of 512.0 MiB (peak 530 MiB)"
+        );
+        assert_eq!(abnormal_status(stopped), Some(Status::MemoryLimit));
+        assert_eq!(
+            describe_exit(Exit::MemoryLimit { peak_kib: None }, &limits),
+            "ran out of memory under its limit of 512.0 MiB"
+        );
     }
 }

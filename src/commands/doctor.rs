@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::contain::{PidsCgroup, Sandbox};
+use crate::contain::{Sandbox, TreeCgroup, memory};
 use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::toolchain::{self, Source};
@@ -58,7 +58,11 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
             );
         }
     }
-    say!("limits:  processes: {}", PidsCgroup::describe_here());
+    say!(
+        "limits:  processes: {}",
+        TreeCgroup::describe_processes_here()
+    );
+    say!("         memory: {}", memory::describe_here());
     match fix.len() {
         0 => Ok(Outcome::Success),
         1 => bail!("1 problem to fix: {}", fix[0]),

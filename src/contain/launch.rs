@@ -27,7 +27,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
-use super::cgroup::PidsCgroup;
+use super::cgroup::{Cgroups, TreeCgroup};
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
@@ -108,8 +108,11 @@ pub(crate) enum Exit {
     Signal(i32),
     Timeout(Clock),
     OutputLimit,
-    /// It ran out of memory under its limit.
-    MemoryLimit,
+    /// Its tree ran out of memory under its limit; with the most it held at once, in KiB,
+    /// where the supervisor stopped it for that.
+    MemoryLimit {
+        peak_kib: Option<u64>,
+    },
     DiskLimit,
     ProcessLimit,
     /// Its results channel stayed silent past [`Spawn::quiet`].
@@ -125,6 +128,8 @@ pub(crate) struct Finished {
     pub cpu_ms: u64,
     /// The largest resident set of any one process in its tree.
     pub peak_rss_kib: u64,
+    /// The most memory its whole tree held at once.
+    pub peak_memory_kib: u64,
     /// How long it ran on the clock its wall-clock limit is kept on: the wall clock less the
     /// time its tree waited for a core that others held.
     pub clock: Duration,
@@ -182,6 +187,9 @@ pub(crate) struct Launcher {
     sandbox: Sandbox,
     /// Folders every sandboxed process may read (Python and the graders).
     readable: Vec<PathBuf>,
+    /// The cgroups learner code gets for its process and memory limits, where pygrade may make
+    /// them.
+    cgroups: Cgroups,
 }
 
 impl Launcher {
@@ -191,6 +199,7 @@ impl Launcher {
             supervisor,
             sandbox,
             readable,
+            cgroups: Cgroups::allowed(),
         })
     }
 
@@ -216,6 +225,11 @@ impl Launcher {
             limits: Limits {
                 processes: limits.processes.filter(|_| spawn.sandboxed),
                 ..*limits
+            },
+            cgroups: if spawn.sandboxed {
+                self.cgroups
+            } else {
+                Cgroups::NONE
             },
             grace_ms: GRACE.as_millis() as u64,
             watch: spawn.writable.clone(),
@@ -324,9 +338,11 @@ impl Launcher {
             }
         };
         stop_on_drop.0 = None;
-        // Only a supervisor given a process limit made a cgroup.
-        if let Some(pid) = supervisor_pid.filter(|_| spawn.sandboxed) {
-            PidsCgroup::remove_after(pid);
+        // Only a supervisor of learner code made cgroups.
+        if let Some(pid) =
+            supervisor_pid.filter(|_| spawn.sandboxed && self.cgroups != Cgroups::NONE)
+        {
+            TreeCgroup::remove_after(pid);
         }
         let stdout = collect(stdout).await;
         let stderr = collect(stderr).await;
@@ -365,6 +381,7 @@ impl Launcher {
             stderr,
             cpu_ms: ending.cpu_ms,
             peak_rss_kib: ending.max_rss_kb,
+            peak_memory_kib: ending.peak_memory_kb,
             clock: Duration::from_millis(ending.clock_ms),
             channel,
         })
@@ -417,6 +434,11 @@ fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
         Some(Hit::Cpu) => return Exit::Timeout(Clock::Cpu),
         Some(Hit::Disk) => return Exit::DiskLimit,
         Some(Hit::Processes) => return Exit::ProcessLimit,
+        Some(Hit::Memory) => {
+            return Exit::MemoryLimit {
+                peak_kib: Some(ending.peak_memory_kb),
+            };
+        }
         None => {}
     }
     let signal = ending.signal.or(match ending.code {
@@ -427,14 +449,15 @@ fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
     if signal.is_none() && ending.code == Some(0) {
         return Exit::Code(0);
     }
-    // Past the address-space limit, running out shows as Python's MemoryError (or an
+    // Past the address-space limit (where the supervisor measures the tree's memory rather
+    // than a cgroup holding it), running out shows as Python's MemoryError (or an
     // allocator's abort); past the file-size limit, as "File too large" (Python ignores
     // SIGXFSZ, so the write fails with EFBIG).
     if ["MemoryError", "Cannot allocate memory", "bad_alloc"]
         .iter()
         .any(|sign| stderr.contains(sign))
     {
-        return Exit::MemoryLimit;
+        return Exit::MemoryLimit { peak_kib: None };
     }
     if stderr.contains("[Errno 27] File too large") || signal == Some(nix::libc::SIGXFSZ) {
         return Exit::DiskLimit;
@@ -600,13 +623,14 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_fork_or_an_exhausted_clock_names_its_limit() {
+    fn a_refused_fork_an_exhausted_clock_or_a_full_memory_names_its_limit() {
         let ending = |limit, signal, cpu_ms| Ending {
             code: None,
             signal,
             limit,
             cpu_ms,
             max_rss_kb: 0,
+            peak_memory_kb: 0,
             clock_ms: 0,
         };
         assert_eq!(
@@ -616,6 +640,17 @@ mod tests {
         assert_eq!(
             verdict(&ending(Some(Hit::Cpu), Some(15), 10_000), "", false),
             Exit::Timeout(Clock::Cpu)
+        );
+        // Stopped for its tree's memory, or killed by the kernel for it: the peak goes with it.
+        let memory = Ending {
+            peak_memory_kb: 530 << 10,
+            ..ending(Some(Hit::Memory), Some(9), 0)
+        };
+        assert_eq!(
+            verdict(&memory, "", true),
+            Exit::MemoryLimit {
+                peak_kib: Some(530 << 10)
+            }
         );
         // Under bwrap, a signal death shows as 128 + the signal.
         let bwrap = Ending {

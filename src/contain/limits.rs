@@ -4,10 +4,11 @@
 //! supervisor is told to enforce are all a [`Limits`]. A limit left out (`None`) is taken from
 //! the next layer by [`Limits::or`]; [`Limits::resolve`] fills in pygrade's defaults, after
 //! which every limit is set. The supervisor (see `supervise.rs`) receives the value as data
-//! and enforces what is set: wall and CPU time by its clock and by measuring the tree;
-//! address space, open files and the size of any one file as resource limits; processes with
-//! a pids cgroup where pygrade may make one; disk by watching the job's folder. The launcher
-//! enforces output.
+//! and enforces what is set: wall and CPU time by its clock and by measuring the tree; the
+//! tree's memory with a memory cgroup where pygrade may make one, else by measuring the tree
+//! (see `memory.rs`); open files and the size of any one file as resource limits; processes
+//! with a pids cgroup where pygrade may make one; disk by watching the job's folder. The
+//! launcher enforces output.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 const MIB: u64 = 1024 * 1024;
 
-/// What one process of a check may use.
+/// What one process of a check, with everything it starts, may use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub(crate) struct Limits {
@@ -33,7 +34,7 @@ pub(crate) struct Limits {
         skip_serializing_if = "Option::is_none"
     )]
     pub cpu_time: Option<Duration>,
-    /// Address space of each process, in bytes (RLIMIT_AS); past it, `memory-limit`.
+    /// Memory of the whole process tree, in bytes; past it, `memory-limit`.
     #[serde(default, with = "bytes", skip_serializing_if = "Option::is_none")]
     pub memory: Option<u64>,
     /// Processes and threads alive at once in the check's tree; past it, `process-limit`.
@@ -72,7 +73,8 @@ impl Limits {
         let defaults = Limits {
             timeout: Some(timeout),
             cpu_time: Some(timeout),
-            memory: Some(2048 * MIB),
+            // Room for mypy on a large file, and for pytest with a few worker processes.
+            memory: Some(1024 * MIB),
             processes: Some(64),
             disk: Some(64 * MIB),
             open_files: Some(256),

@@ -2,7 +2,8 @@
 //!
 //! [`launch`] starts a process as a [`Spawn`] describes it (environment, stdin, capped
 //! output, a results channel) under the [`supervise`] process, which enforces the
-//! [`limits`] and takes the whole process tree down at the end; [`sandbox`] wraps learner
+//! [`limits`] (the [`memory`] of the whole tree among them) and takes the whole process tree
+//! down at the end; [`sandbox`] wraps learner
 //! code in bubblewrap when that works here. This floor knows nothing of exercises, check kinds
 //! or the command line: what to run and under which limits is handed to it as data.
 
@@ -10,11 +11,12 @@ mod cgroup;
 mod disk;
 pub(crate) mod launch;
 pub(crate) mod limits;
+pub(crate) mod memory;
 pub(crate) mod sandbox;
 pub(crate) mod supervise;
 mod tree;
 
-pub(crate) use cgroup::PidsCgroup;
+pub(crate) use cgroup::TreeCgroup;
 pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD};
 pub(crate) use limits::{Clock, Limits};
 pub(crate) use sandbox::Sandbox;

@@ -4,11 +4,12 @@
 //! supervisor makes itself a child subreaper, so whatever the learner's code forks, even a
 //! daemon that left the process group with `setsid`, is re-parented to it rather than to init.
 //! It starts the child in a new process group with its resource limits set, enforces the
-//! wall-clock and disk limits itself (SIGTERM to the group, a grace period, SIGKILL), counts
-//! the tree's processes in a pids cgroup where it may make one, and when the child has ended
-//! kills and reaps every process still below it. It writes how the child ended, and which
-//! limit it ran into, to a file pygrade names, then exits. It asks for SIGTERM when pygrade
-//! dies, and treats SIGTERM as "stop the child now".
+//! wall-clock, CPU time, disk and memory limits itself (SIGTERM to the group, a grace period,
+//! SIGKILL), counts the tree's processes and holds its memory in cgroups where it may make
+//! them, and when the child has ended kills and reaps every process still below it. It
+//! measures the tree as it runs, so that what it used is known however it ended. It writes how
+//! the child ended, which limit it ran into and what it used to a file pygrade names, then
+//! exits. It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
 use std::os::fd::FromRawFd;
@@ -24,10 +25,11 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use super::cgroup::PidsCgroup;
+use super::cgroup::{Cgroups, TreeCgroup};
 use super::disk::Disk;
 use super::limits::Limits;
-use super::tree::{LoadClock, children_of, tasks_of_this_user, tree_cpu_ms};
+use super::memory::{ADDRESS_SPACE_FACTOR, TreeMemory};
+use super::tree::{LoadClock, Sample, children_of, sample, tasks_of_this_user};
 
 /// How the supervised child ended, as the supervisor writes it for pygrade.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -37,7 +39,11 @@ pub(crate) struct Ending {
     /// The limit the supervisor stopped it for (not a stop pygrade asked for).
     pub limit: Option<Hit>,
     pub cpu_ms: u64,
+    /// The largest resident set of any one process of the tree.
     pub max_rss_kb: u64,
+    /// The most memory the whole tree held at once (see `memory.rs`).
+    #[serde(default)]
+    pub peak_memory_kb: u64,
     /// How long it ran on the clock its wall-clock limit is kept on (which does not count
     /// waiting for a busy core).
     #[serde(default)]
@@ -56,15 +62,20 @@ pub(crate) enum Hit {
     Disk,
     /// A process or thread could not start because the tree had as many as it may.
     Processes,
+    /// The tree held more memory than it may.
+    Memory,
 }
 
 /// What the supervisor is to do, handed to `pygrade __supervise` as one JSON argument: the
 /// process's [`Limits`] as data, and where things are.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Spec {
-    /// Only the limits that are set are enforced; `processes` is set only where learner code
-    /// runs, since counting processes costs a move between cgroups.
+    /// Only the limits that are set are enforced.
     pub limits: Limits,
+    /// The cgroups the tree may get (where the system lets pygrade make them) for its process
+    /// and memory limits: only where learner code runs, since joining one costs the child a
+    /// wait.
+    pub cgroups: Cgroups,
     /// Time between SIGTERM and SIGKILL, in milliseconds.
     pub grace_ms: u64,
     /// Folders whose growth counts toward the disk limit.
@@ -82,8 +93,8 @@ extern "C" fn request_stop(_: nix::libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// How often the wait wakes to notice a stop request and measure CPU time and disk; a child's
-/// exit wakes it at once.
+/// How often the wait wakes to notice a stop request and measure CPU time, memory and disk; a
+/// child's exit wakes it at once.
 const POLL: Duration = Duration::from_millis(50);
 
 /// However busy the machine, a run ends once the wall clock reaches this many times its
@@ -107,9 +118,21 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
         unsafe { signal::signal(stop, SigHandler::Handler(request_stop)) }?;
     }
-    // The supervisor joins the cgroup first, so that the child and all it starts are in it.
-    let cgroup = limits.processes.and_then(PidsCgroup::create);
-    let rlimits = Rlimits::of(&limits, cgroup.is_none());
+    // The child joins the cgroups before it runs anything, so that all it starts is in them.
+    let mut cgroup = Some(TreeCgroup::create(
+        limits.processes,
+        limits.memory,
+        args.cgroups,
+    ));
+    let join = cgroup
+        .as_ref()
+        .map(TreeCgroup::join_files)
+        .unwrap_or_default();
+    let rlimits = Rlimits::of(
+        &limits,
+        !cgroup.as_ref().is_some_and(TreeCgroup::counts_processes),
+        !cgroup.as_ref().is_some_and(TreeCgroup::holds_memory),
+    );
     let disk = limits.disk.map(|limit| Disk::new(&args.watch, limit));
 
     let (program, rest) = command.split_first().context("nothing to supervise")?;
@@ -121,6 +144,9 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
             // Should the supervisor itself be killed outright, its child goes with it.
             #[cfg(target_os = "linux")]
             nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            for procs in &join {
+                join_cgroup(procs);
+            }
             rlimits.apply()?;
             Ok(())
         });
@@ -132,6 +158,14 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     }
     let mut child = spawned.with_context(|| format!("could not start {program}"))?;
     let group = Pid::from_raw(child.id() as i32);
+    // A cgroup the child could not join counts nothing: the memory limit is then measured.
+    if cgroup.as_mut().is_some_and(|c| !c.keep_joined(group)) {
+        cgroup = None;
+    }
+    let mut memory = TreeMemory::new(limits.memory);
+    // What the tree used, as last measured: figures that a killed tree, whose processes are
+    // never waited for by their parents, leaves out of the kernel's own count.
+    let mut seen = Seen::default();
 
     let mut ending = Ending::default();
     // Without a wall-clock limit the supervisor still ends a run after a day. The limit is
@@ -144,30 +178,35 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     let grace = Duration::from_millis(args.grace_ms);
     // The limit the tree has run into, if any. A refused fork or thread counts at once, so a
     // bomb that keeps retrying is stopped now, not at the wall clock.
-    let reached = |now: Instant, clock: &LoadClock| -> Option<Hit> {
+    let reached = |now: Instant, clock: &LoadClock, tree: &Sample, over_memory: bool| {
         if clock.elapsed() >= timeout || now >= ceiling {
             Some(Hit::Wall)
+        } else if over_memory {
+            Some(Hit::Memory)
         } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
             Some(Hit::Disk)
         } else if limits
             .cpu_time
-            .is_some_and(|limit| u128::from(tree_cpu_ms(group)) >= limit.as_millis())
+            .is_some_and(|limit| u128::from(tree.cpu_ms) >= limit.as_millis())
         {
             Some(Hit::Cpu)
         } else {
             cgroup
                 .as_ref()
-                .is_some_and(PidsCgroup::was_hit)
+                .is_some_and(TreeCgroup::processes_hit)
                 .then_some(Hit::Processes)
         }
     };
     let status = loop {
         let now = Instant::now();
         clock.tick();
+        let tree = sample(group);
+        seen.take(&tree);
+        let over_memory = memory.observe(&tree, cgroup.as_ref());
         if STOP.load(Ordering::SeqCst) {
             break stop_group(&mut child, group, grace)?;
         }
-        if let Some(hit) = reached(now, &clock) {
+        if let Some(hit) = reached(now, &clock, &tree, over_memory) {
             ending.limit = Some(hit);
             break stop_group(&mut child, group, grace)?;
         }
@@ -183,8 +222,11 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     ending.signal = status.signal();
     kill_descendants(group);
     if ending.limit.is_none() {
-        if cgroup.as_ref().is_some_and(PidsCgroup::was_hit) {
+        // The kernel may have killed for the memory limit between two looks.
+        if cgroup.as_ref().is_some_and(TreeCgroup::processes_hit) {
             ending.limit = Some(Hit::Processes);
+        } else if cgroup.as_ref().is_some_and(TreeCgroup::memory_hit) {
+            ending.limit = Some(Hit::Memory);
         } else if disk.as_ref().is_some_and(|disk| disk.over(group)) {
             ending.limit = Some(Hit::Disk);
         }
@@ -192,8 +234,13 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
 
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
     let cpu = usage.user_time() + usage.system_time();
-    ending.cpu_ms = (cpu.tv_sec() * 1000 + cpu.tv_usec() / 1000) as u64;
-    ending.max_rss_kb = usage.max_rss() as u64;
+    let counted_ms = (cpu.tv_sec() * 1000 + cpu.tv_usec() / 1000) as u64;
+    ending.cpu_ms = counted_ms.max(seen.cpu_ms);
+    ending.max_rss_kb = (usage.max_rss() as u64).max(seen.largest_kib);
+    ending.peak_memory_kb = memory.peak_kib(cgroup.as_ref()).max(ending.max_rss_kb);
+    if let Some(cgroup) = cgroup {
+        cgroup.remove();
+    }
 
     result.write_all(&serde_json::to_vec(&ending)?)?;
     Ok(())
@@ -203,7 +250,7 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
 /// between fork and exec is nothing but system calls.
 #[derive(Clone, Copy)]
 struct Rlimits {
-    memory: Option<u64>,
+    address_space: Option<u64>,
     file_size: Option<u64>,
     open_files: Option<u64>,
     processes: Option<u64>,
@@ -213,9 +260,15 @@ impl Rlimits {
     /// `fallback_processes`: no cgroup counts the tree's processes, so RLIMIT_NPROC does what
     /// it can. It counts every process of the user, so the limit is the user's processes now
     /// plus the allowance (the root user is exempt from it altogether).
-    fn of(limits: &Limits, fallback_processes: bool) -> Rlimits {
+    /// `fallback_memory`: no cgroup holds the tree's memory, which the supervisor then
+    /// measures; each process's address space is capped at a multiple of the tree's limit, a
+    /// backstop for a process that fills memory faster than the supervisor looks.
+    fn of(limits: &Limits, fallback_processes: bool, fallback_memory: bool) -> Rlimits {
         Rlimits {
-            memory: limits.memory,
+            address_space: limits
+                .memory
+                .filter(|_| fallback_memory)
+                .map(|bytes| bytes.saturating_mul(ADDRESS_SPACE_FACTOR)),
             file_size: limits.disk,
             open_files: limits.open_files.map(u64::from),
             processes: limits
@@ -228,7 +281,7 @@ impl Rlimits {
     fn apply(self) -> std::io::Result<()> {
         use nix::sys::resource::{Resource, setrlimit};
         let pairs = [
-            (Resource::RLIMIT_AS, self.memory),
+            (Resource::RLIMIT_AS, self.address_space),
             (Resource::RLIMIT_FSIZE, self.file_size),
             (Resource::RLIMIT_NOFILE, self.open_files),
             (Resource::RLIMIT_NPROC, self.processes),
@@ -239,6 +292,38 @@ impl Rlimits {
             }
         }
         Ok(())
+    }
+}
+
+/// What a tree was last measured to have used (see [`Sample`]).
+#[derive(Default)]
+struct Seen {
+    cpu_ms: u64,
+    largest_kib: u64,
+}
+
+impl Seen {
+    fn take(&mut self, tree: &Sample) {
+        // The CPU time of a tree only grows, but a process that ends takes its own with it
+        // until its parent waits for it: the most seen is the best figure.
+        self.cpu_ms = self.cpu_ms.max(tree.cpu_ms);
+        self.largest_kib = self.largest_kib.max(tree.largest_kib);
+    }
+}
+
+/// Writes the calling process into the cgroup whose `cgroup.procs` file is `procs`. Between
+/// fork and exec, so only system calls; a failure leaves it where it is (the supervisor then
+/// sees that it did not join).
+fn join_cgroup(procs: &std::ffi::CStr) {
+    use nix::libc;
+    // SAFETY: open, write and close are async-signal-safe system calls on a valid C string
+    // and a buffer that outlives them.
+    unsafe {
+        let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd >= 0 {
+            libc::write(fd, b"0".as_ptr().cast(), 1);
+            libc::close(fd);
+        }
     }
 }
 

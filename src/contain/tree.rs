@@ -1,5 +1,5 @@
-//! A process tree as /proc shows it: its members, its CPU time and time spent waiting for a
-//! core, and a user's tasks.
+//! A process tree as /proc shows it: its members, its CPU time and memory, its time spent
+//! waiting for a core, and a user's tasks.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -26,31 +26,74 @@ pub(super) fn field<'s>(status: &'s str, name: &str) -> Option<&'s str> {
     status.lines().find_map(|line| line.strip_prefix(name))
 }
 
-/// The CPU time, in milliseconds, that the tree under `root` has used: each live process's
-/// own, and that of the children it has waited for. (Not RLIMIT_CPU: on some kernels an armed
-/// CPU timer slows every Python start-up and coarsens the process's own CPU clock.)
-pub(super) fn tree_cpu_ms(root: Pid) -> u64 {
+/// The tree under a process at one moment, as /proc shows it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Sample {
+    /// Its processes.
+    pub pids: Vec<i32>,
+    /// The CPU time, in milliseconds, that the tree has used: each live process's own, and
+    /// that of the children it has waited for. (Not RLIMIT_CPU: on some kernels an armed CPU
+    /// timer slows every Python start-up and coarsens the process's own CPU clock.)
+    pub cpu_ms: u64,
+    /// The resident sets of its processes added up, in KiB (pages that processes share, such
+    /// as those a fork left shared, count once in each).
+    pub resident_kib: u64,
+    /// The largest resident set of any one of its processes, in KiB.
+    pub largest_kib: u64,
+}
+
+/// What the tree under `root` holds now.
+pub(super) fn sample(root: Pid) -> Sample {
     let ticks_per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
         .ok()
         .flatten()
         .unwrap_or(100)
         .max(1) as u64;
-    let ticks: u64 = tree(root)
-        .into_iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .filter_map(|stat| {
-            // After `pid (comm)`: state is field 3, utime, stime, cutime, cstime are 14 to 17.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let fields: Vec<&str> = after.split_whitespace().collect();
-            let sum: u64 = fields
-                .get(11..15)?
-                .iter()
-                .filter_map(|f| f.parse::<u64>().ok())
-                .sum();
-            Some(sum)
+    let page_kib = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .unwrap_or(4096)
+        .max(1024) as u64
+        / 1024;
+    let mut sample = Sample::default();
+    let mut ticks = 0;
+    for pid in tree(root) {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // After `pid (comm)`: state is field 3, utime, stime, cutime, cstime are 14 to 17,
+        // rss (in pages) is 24.
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let fields: Vec<u64> = stat[close + 1..]
+            .split_whitespace()
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        ticks += fields.get(11..15).map_or(0, |cpu| cpu.iter().sum::<u64>());
+        let resident = fields.get(21).copied().unwrap_or(0) * page_kib;
+        sample.resident_kib += resident;
+        sample.largest_kib = sample.largest_kib.max(resident);
+        sample.pids.push(pid);
+    }
+    sample.cpu_ms = ticks * 1000 / ticks_per_second;
+    sample
+}
+
+/// The memory of `pids` added up, in KiB, with each page that several of them share divided
+/// among them (the proportional set size), so that it counts once in all. Slower to read than
+/// the resident sets (the kernel walks each process's pages); a process that shows none
+/// counts with its resident set.
+pub(super) fn proportional_kib(pids: &[i32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| {
+            let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .or_else(|_| std::fs::read_to_string(format!("/proc/{pid}/status")))
+                .ok()?;
+            let kib = field(&rollup, "Pss:").or_else(|| field(&rollup, "VmRSS:"))?;
+            kib.split_whitespace().next()?.parse::<u64>().ok()
         })
-        .sum();
-    ticks * 1000 / ticks_per_second
+        .sum()
 }
 
 /// `root` and every process below it, from each task's `children` in /proc.
@@ -238,6 +281,40 @@ mod tests {
             clock.elapsed() < wall.mul_f64(0.75),
             "{:?} of {wall:?}",
             clock.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_sample_counts_the_memory_and_cpu_time_of_every_process_of_a_tree() {
+        use std::io::BufRead;
+        // A parent and a child, each holding 64 MiB that it has written; the child says when.
+        let mut parent = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import os, time\nb = bytearray(64 << 20)\nif os.fork() == 0:\n    c = bytearray(64 << 20)\n    print('ready', flush=True)\ntime.sleep(30)",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut said = String::new();
+        std::io::BufReader::new(parent.stdout.take().unwrap())
+            .read_line(&mut said)
+            .unwrap();
+        assert_eq!(said.trim(), "ready");
+        let seen = sample(Pid::from_raw(parent.id() as i32));
+        let proportional = proportional_kib(&seen.pids);
+        for pid in &seen.pids {
+            let _ = nix::sys::signal::kill(Pid::from_raw(*pid), nix::sys::signal::Signal::SIGKILL);
+        }
+        parent.wait().unwrap();
+        assert_eq!(seen.pids.len(), 2, "{seen:?}");
+        // The parent's 64 MiB is shared with the child after the fork, and the child's own
+        // 64 MiB is its alone: three times over as resident sets, twice in proportion.
+        assert!(seen.resident_kib >= 3 * (64 << 10), "{seen:?}");
+        assert!(seen.largest_kib >= 2 * (64 << 10), "{seen:?}");
+        assert!(
+            (2 * (64 << 10)..3 * (64 << 10)).contains(&proportional),
+            "{proportional} KiB"
         );
     }
 

@@ -456,6 +456,7 @@ pub fn report_settings() -> insta::Settings {
     settings.add_redaction(&format!("{checks}.duration_ms"), number("[ms]"));
     settings.add_redaction(&format!("{checks}.usage.cpu_ms"), number("[ms]"));
     settings.add_redaction(&format!("{checks}.usage.peak_rss_kib"), number("[KiB]"));
+    settings.add_redaction(&format!("{checks}.usage.peak_memory_kib"), number("[KiB]"));
     for figure in [
         "exponent",
         "reference_exponent",
