@@ -451,6 +451,8 @@ pub(crate) fn why_not(error: &str) -> String {
         "user namespaces are turned off: allow them with `sysctl -w user.max_user_namespaces=15000`"
     } else if setting("kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
         "AppArmor restricts unprivileged user namespaces: allow them with `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`, or give pygrade an AppArmor profile with `userns,`"
+    } else if error.contains("/proc") {
+        "the container hides parts of /proc, so no new /proc may be mounted (Docker: `--security-opt systempaths=unconfined`); or choose --sandbox bwrap or none"
     } else {
         "in a container, let it create namespaces (Docker: `--security-opt seccomp=unconfined --security-opt apparmor=unconfined`); or choose --sandbox bwrap or none"
     };
