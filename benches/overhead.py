@@ -3,9 +3,11 @@
 
 For one exercise (word count, solved), each check kind is graded alone by `pygrade check`
 with one job, and the same work is done bare: the plain pytest command, the plain mypy
-command (with a warm cache, as pygrade's), and the program once per output case. Each is
-timed over several runs; the medians and their ratio are printed. The target is a ratio of
-at most 1.10 per check. Run from the repository root:
+command (with a warm cache, as pygrade's), and the program once per output case. pygrade
+grades in each sandbox it can use here: its own (`builtin`), bubblewrap (`bwrap`, where
+installed) and `none`. Each is timed over several runs; the medians and their ratios to the
+bare work are printed. The target is a ratio of at most 1.10 per check. Run from the
+repository root:
 
     python3 benches/overhead.py [--runs N]
 """
@@ -40,13 +42,13 @@ def timed(action: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def medians(bare: Callable[[], None], graded: Callable[[], None], runs: int) -> tuple[float, float]:
-    """Median wall times of both, measured in alternation so that drift in the machine's load
-    falls on both alike; one warm-up run each (page cache, mypy's cache)."""
-    bare()
-    graded()
-    pairs = [(timed(bare), timed(graded)) for _ in range(runs)]
-    return statistics.median(b for b, _ in pairs), statistics.median(g for _, g in pairs)
+def medians(actions: list[Callable[[], None]], runs: int) -> list[float]:
+    """Median wall times of each, measured in alternation so that drift in the machine's load
+    falls on all alike; one warm-up run each (page cache, mypy's cache)."""
+    for action in actions:
+        action()
+    rounds = [[timed(action) for action in actions] for _ in range(runs)]
+    return [statistics.median(times[i] for times in rounds) for i in range(len(actions))]
 
 
 # The bank's tests import the comparison helpers of the graders package, as under pygrade.
@@ -62,9 +64,10 @@ def run(args: list[str | Path], cwd: Path | None = None, ok: tuple[int, ...] = (
 
 
 def bank_with_one_check(base: Path, kind: str) -> Path:
-    """A bank holding only the exercise, its manifest reduced to one check."""
+    """A bank holding only the exercise, its manifest reduced to one check, and the outline."""
     bank = base / f"bank-{kind}"
     shutil.copytree(ROOT / "exercises" / EXERCISE, bank / EXERCISE)
+    shutil.copy(ROOT / "exercises" / "outline.toml", bank / "outline.toml")
     manifest = bank / EXERCISE / "exercise.toml"
     head = manifest.read_text().split("[[check]]")[0]
     manifest.write_text(head + CHECKS[kind])
@@ -104,21 +107,29 @@ def main() -> None:
                     subprocess.run([python, LEARNER_FILE, *args], cwd=bare, stdin=feed, stdout=subprocess.DEVNULL, check=True)
 
         bare_runs = {"pytest": bare_pytest, "mypy": bare_mypy, "output": bare_output}
-        print(f"{'check':<8} {'bare (ms)':>10} {'pygrade (ms)':>13} {'ratio':>7}")
-        ratios = []
+        sandboxes = ["builtin", "bwrap", "none"] if shutil.which("bwrap") else ["builtin", "none"]
+        header = "".join(f" {name + ' (ms)':>13} {'ratio':>6}" for name in sandboxes)
+        print(f"{'check':<8} {'bare (ms)':>10}{header}")
+        ratios: dict[str, list[float]] = {name: [] for name in sandboxes}
         for kind, bare_run in bare_runs.items():
             bank = bank_with_one_check(base, kind)
             workspace = base / f"ws-{kind}"
             run([pygrade, "--bank", bank, "init", workspace])
             shutil.copy(exercise / "reference" / LEARNER_FILE, workspace / EXERCISE / LEARNER_FILE)
 
-            def graded(bank: Path = bank, workspace: Path = workspace) -> None:
-                run([pygrade, "--bank", bank, "check", "--jobs", "1", "--workspace", workspace, "--format", "json"])
+            def graded(sandbox: str, bank: Path = bank, workspace: Path = workspace) -> Callable[[], None]:
+                return lambda: run(
+                    [pygrade, "--bank", bank, "--sandbox", sandbox, "check", "--jobs", "1", "--workspace", workspace, "--format", "json"]
+                )
 
-            bare_s, graded_s = medians(bare_run, graded, options.runs)
-            ratios.append(graded_s / bare_s)
-            print(f"{kind:<8} {bare_s * 1000:>10.1f} {graded_s * 1000:>13.1f} {graded_s / bare_s:>7.3f}")
-        print(f"worst ratio {max(ratios):.3f} (target: at most 1.10)")
+            bare_s, *graded_s = medians([bare_run, *(graded(name) for name in sandboxes)], options.runs)
+            row = ""
+            for name, seconds in zip(sandboxes, graded_s):
+                ratios[name].append(seconds / bare_s)
+                row += f" {seconds * 1000:>13.1f} {seconds / bare_s:>6.3f}"
+            print(f"{kind:<8} {bare_s * 1000:>10.1f}{row}")
+        worst = ", ".join(f"{name} {max(values):.3f}" for name, values in ratios.items())
+        print(f"worst ratio: {worst} (target: at most 1.10)")
 
 
 if __name__ == "__main__":

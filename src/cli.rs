@@ -31,7 +31,7 @@ pub(crate) struct Global {
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// How to contain learner code: bwrap when it works here (auto), bwrap or fail, or none.
+    /// How to contain learner code: pygrade's own sandbox where the kernel allows it, else bwrap where that works (auto); builtin or fail; bwrap or fail; or none.
     #[arg(long, global = true, value_enum, env = "PYGRADE_SANDBOX", default_value_t = SandboxChoice::Auto)]
     pub sandbox: SandboxChoice,
 }
@@ -39,6 +39,7 @@ pub(crate) struct Global {
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub(crate) enum SandboxChoice {
     Auto,
+    Builtin,
     Bwrap,
     None,
 }
@@ -163,6 +164,10 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
     },
+    /// Internal: run one command in pygrade's own sandbox, as the descriptor 4 says (used by
+    /// pygrade itself).
+    #[command(name = "__sandbox", hide = true)]
+    Sandbox,
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
     Supervise {

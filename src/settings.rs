@@ -38,6 +38,7 @@ impl Settings {
             },
             sandbox: match global.sandbox {
                 SandboxChoice::Auto => Choice::Auto,
+                SandboxChoice::Builtin => Choice::Builtin,
                 SandboxChoice::Bwrap => Choice::Bwrap,
                 SandboxChoice::None => Choice::None,
             },

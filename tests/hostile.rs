@@ -47,6 +47,9 @@ struct Case {
     benign: bool,
     #[serde(default)]
     sandbox_only: bool,
+    /// The verdict holds only in pygrade's built-in sandbox (its seccomp filter, say).
+    #[serde(default)]
+    builtin_only: bool,
     /// The exercise's learner-editable files for this case, when it ships more.
     files: Option<Vec<String>>,
     /// The output check's matching for this case.
@@ -164,6 +167,12 @@ fn corpus_workspace(env: &Env, bank: &Path, cases: &[&Case], name: &str, port: u
         Fixture::hostile(&case.name, &case.exercise).lay(&ws.exercise(&case.id()), Some(port));
     }
     ws
+}
+
+/// The sandbox the corpus asks for: `PYGRADE_SANDBOX` (`.ci/run` runs it with `builtin` and
+/// with `bwrap`), else `auto`.
+fn sandbox() -> String {
+    std::env::var("PYGRADE_SANDBOX").unwrap_or_else(|_| "auto".into())
 }
 
 /// Grades a workspace, with the corpus secrets in pygrade's environment.
@@ -286,8 +295,12 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     let ws_before = snapshot(&ws.dir);
     let Graded {
         report, printed, ..
-    } = grade(&env, &ws, "auto");
-    let sandboxed = report["tools"]["sandbox"] == "bwrap";
+    } = grade(&env, &ws, &sandbox());
+    let in_force = report["tools"]["sandbox"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let sandboxed = in_force == "builtin" || in_force == "bwrap";
     if !sandboxed && std::env::var_os("PYGRADE_REQUIRE_SANDBOX").is_some() {
         panic!(
             "PYGRADE_REQUIRE_SANDBOX is set but the sandbox is not active: {}",
@@ -297,6 +310,13 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     for case in &harmless {
         if case.sandbox_only && !sandboxed {
             eprintln!("{}: not judged, the sandbox is not active here", case.name);
+            continue;
+        }
+        if case.builtin_only && in_force != "builtin" {
+            eprintln!(
+                "{}: not judged, the built-in sandbox is not in force",
+                case.name
+            );
             continue;
         }
         wrong.extend(judge(case, &report));
@@ -319,7 +339,7 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     if !harmful.is_empty() {
         if sandboxed && probe_held {
             let ws = corpus_workspace(&env, &bank, &harmful, "ws-harmful", port);
-            let graded = grade(&env, &ws, "auto");
+            let graded = grade(&env, &ws, &sandbox());
             for case in &harmful {
                 wrong.extend(judge(case, &graded.report));
             }

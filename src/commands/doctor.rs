@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::contain::{Sandbox, TreeCgroup, memory};
+use crate::contain::{Layers, Sandbox, TreeCgroup, memory};
 use crate::exit::Outcome;
 use crate::settings::Settings;
 use crate::toolchain::{self, Source};
@@ -43,9 +43,40 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
     fix.extend(python(settings)?);
     say!("home:    {}", toolchain::home()?.display());
     match Sandbox::detect(settings.sandbox) {
-        Ok(sandbox) if sandbox.is_active() => say!(
-            "sandbox: bwrap: learner code runs with no network, in its own namespaces, seeing only its job's folder"
-        ),
+        Ok(Sandbox::Builtin { layers }) => {
+            say!(
+                "sandbox: builtin: learner code runs with no network, in its own namespaces, seeing only its job's folder"
+            );
+            say!("         namespaces: {}", layers.namespaces.join(", "));
+            match layers.seccomp {
+                true => say!(
+                    "         seccomp:    on: {} calls refused (ptrace, keyrings, mount and new namespaces, kernel modules, kexec, bpf, perf_event_open, userfaultfd, io_uring, the clock, swap, reboot) and TIOCSTI",
+                    Layers::refused_calls().len()
+                ),
+                false => say!(
+                    "         seccomp:    off (pygrade has no filter for {})",
+                    std::env::consts::ARCH
+                ),
+            }
+            match layers.landlock {
+                Some(abi) => say!(
+                    "         landlock:   on (ABI {abi}): files written only in the job's folder and its scratch folder"
+                ),
+                None => say!("         landlock:   off (this kernel has no Landlock)"),
+            }
+        }
+        Ok(sandbox @ Sandbox::Bwrap { .. }) => {
+            say!(
+                "sandbox: bwrap: learner code runs with no network, in its own namespaces, seeing only its job's folder"
+            );
+            if let Sandbox::Bwrap {
+                instead_of_builtin: Some(why),
+                ..
+            } = sandbox
+            {
+                say!("         not the built-in sandbox: {why}");
+            }
+        }
         Ok(sandbox) => say!(
             "sandbox: {}\n         learner code is contained by process groups, limits and a cleared environment only",
             sandbox.describe()

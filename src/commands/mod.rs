@@ -22,14 +22,18 @@ use crate::exit::Outcome;
 use crate::settings::Settings;
 
 pub(crate) fn run(cli: Cli) -> Result<Outcome> {
-    // The supervisor starts for every contained process: it needs no settings.
+    // The supervisor starts for every contained process, and the built-in sandbox inside it
+    // for every sandboxed one: they need no settings.
     if let Command::Supervise { spec, command } = &cli.command {
         crate::contain::supervise::run(spec, command)?;
         return Ok(Outcome::Success);
     }
+    if let Command::Sandbox = cli.command {
+        crate::contain::builtin::run();
+    }
     let settings = Settings::new(&cli.global);
     match cli.command {
-        Command::Supervise { .. } => unreachable!("handled above"),
+        Command::Supervise { .. } | Command::Sandbox => unreachable!("handled above"),
         Command::Init { dir } => init::run(&settings, &dir),
         Command::List {
             exercises,

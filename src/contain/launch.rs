@@ -250,7 +250,7 @@ impl Launcher {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         // Descriptors the supervisor passes on to its child: the results channel's writing
-        // end, and the reading end of bwrap's options.
+        // end, and the reading end of the sandbox's setup.
         let mut passed: Vec<(OwnedFd, i32)> = Vec::new();
         let channel = if spawn.channel {
             let (reader, writer) = std::io::pipe().context("could not make a results channel")?;
@@ -264,7 +264,8 @@ impl Launcher {
         let setup = if wrapped.setup.is_empty() {
             None
         } else {
-            let (reader, writer) = std::io::pipe().context("could not make a pipe for bwrap")?;
+            let (reader, writer) =
+                std::io::pipe().context("could not make a pipe for the sandbox")?;
             passed.push((reader.into(), SETUP_FD));
             Some(writer)
         };
@@ -296,7 +297,7 @@ impl Launcher {
             None => None,
         };
         if let Some(writer) = setup {
-            feed(writer, wrapped.setup_bytes())?;
+            feed(writer, wrapped.setup)?;
         }
 
         if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
@@ -373,7 +374,7 @@ impl Launcher {
         } else if quiet {
             Exit::Quiet
         } else {
-            verdict(&ending, &stderr.text(), sandbox.is_active())
+            verdict(&ending, &stderr.text(), sandbox.codes_signals())
         };
         Ok(Finished {
             exit,
@@ -428,7 +429,8 @@ fn pass_descriptors(command: &mut Command, passed: &[(OwnedFd, i32)]) -> Result<
 }
 
 /// How a process ended, from what its supervisor saw and the last words on its stderr.
-fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
+/// `coded_signals`: the sandbox reports a command killed by a signal as 128 + its number.
+fn verdict(ending: &Ending, stderr: &str, coded_signals: bool) -> Exit {
     match ending.limit {
         Some(Hit::Wall) => return Exit::Timeout(Clock::Wall),
         Some(Hit::Cpu) => return Exit::Timeout(Clock::Cpu),
@@ -443,7 +445,7 @@ fn verdict(ending: &Ending, stderr: &str, sandboxed: bool) -> Exit {
     }
     let signal = ending.signal.or(match ending.code {
         // bwrap reports a command killed by a signal as 128 + the signal's number.
-        Some(code) if sandboxed && (129..=128 + 64).contains(&code) => Some(code - 128),
+        Some(code) if coded_signals && (129..=128 + 64).contains(&code) => Some(code - 128),
         _ => None,
     });
     if signal.is_none() && ending.code == Some(0) {

@@ -3,10 +3,11 @@
 //! [`launch`] starts a process as a [`Spawn`] describes it (environment, stdin, capped
 //! output, a results channel) under the [`supervise`] process, which enforces the
 //! [`limits`] (the [`memory`] of the whole tree among them) and takes the whole process tree
-//! down at the end; [`sandbox`] wraps learner
-//! code in bubblewrap when that works here. This floor knows nothing of exercises, check kinds
+//! down at the end; [`sandbox`] wraps learner code in pygrade's own sandbox ([`builtin`]) or
+//! in bubblewrap, whichever works here. This floor knows nothing of exercises, check kinds
 //! or the command line: what to run and under which limits is handed to it as data.
 
+pub(crate) mod builtin;
 mod cgroup;
 mod disk;
 pub(crate) mod launch;
@@ -16,6 +17,7 @@ pub(crate) mod sandbox;
 pub(crate) mod supervise;
 mod tree;
 
+pub(crate) use builtin::Layers;
 pub(crate) use cgroup::TreeCgroup;
 pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD};
 pub(crate) use limits::{Clock, Limits};

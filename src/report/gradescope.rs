@@ -139,7 +139,7 @@ fn summary(report: &Report) -> String {
         s.max_score,
         parts.join(", ")
     );
-    if report.tools.sandbox != "bwrap" {
+    if !report.tools.sandboxed() {
         text.push_str(&format!("\nsandbox: {}", report.tools.sandbox));
     }
     text

@@ -73,7 +73,8 @@ pub(crate) struct Tools {
     pub python: String,
     pub pytest: Option<String>,
     pub mypy: Option<String>,
-    /// How learner code was contained: `bwrap`, or `none (why)`.
+    /// How learner code was contained: `builtin` (pygrade's own sandbox), `bwrap`, or
+    /// `none (why)`.
     pub sandbox: String,
 }
 
@@ -96,6 +97,11 @@ impl Tools {
             mypy: versions.mypy.clone(),
             sandbox,
         }
+    }
+
+    /// Whether learner code ran in a sandbox; a report that says so says nothing more of it.
+    pub(crate) fn sandboxed(&self) -> bool {
+        matches!(self.sandbox.as_str(), "builtin" | "bwrap")
     }
 }
 

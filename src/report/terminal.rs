@@ -70,7 +70,7 @@ impl Emitter for Terminal {
             s.exercises,
             parts.join(", ")
         )?;
-        if report.tools.sandbox != "bwrap" {
+        if !report.tools.sandboxed() {
             // Said in every report: without a sandbox, learner code ran with the caller's view.
             writeln!(
                 out,

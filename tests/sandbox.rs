@@ -1,0 +1,92 @@
+//! pygrade's own sandbox on a machine without bubblewrap: `doctor` names its layers, and
+//! `--sandbox auto` grades in it. (What it keeps out is the hostile corpus's business:
+//! `tests/hostile.rs`, run by `.ci/run` with `PYGRADE_SANDBOX=builtin`.)
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Env, Grade, WORD_COUNT, exercise};
+
+/// A `PATH` with no bubblewrap on it: only an empty folder of this test's.
+fn no_bwrap(env: &Env) -> PathBuf {
+    let empty = env.path().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    empty
+}
+
+/// Whether this machine lets pygrade make its sandbox; where it does not, the tests say so
+/// and pass, unless `PYGRADE_REQUIRE_SANDBOX` (set by `.ci/run`) asks for it.
+fn builtin_works(env: &Env) -> bool {
+    let out = env
+        .pygrade()
+        .args(["--sandbox", "builtin", "doctor"])
+        .env("PATH", no_bwrap(env))
+        .output()
+        .unwrap();
+    let works = String::from_utf8_lossy(&out.stdout).contains("sandbox: builtin:");
+    if !works {
+        assert!(
+            std::env::var_os("PYGRADE_REQUIRE_SANDBOX").is_none(),
+            "PYGRADE_REQUIRE_SANDBOX is set but the built-in sandbox does not work here: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        eprintln!("the built-in sandbox does not work here: not tested");
+    }
+    works
+}
+
+#[test]
+fn without_bubblewrap_doctor_reports_the_builtin_sandbox_and_its_layers() {
+    let env = Env::new();
+    env.pygrade().arg("setup").output().unwrap();
+    if !builtin_works(&env) {
+        return;
+    }
+    let out = env
+        .pygrade()
+        .arg("doctor")
+        .env("PATH", no_bwrap(&env))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    for line in [
+        "sandbox: builtin: learner code runs with no network, in its own namespaces, seeing only its job's folder\n",
+        "         namespaces: user, mount, pid, network, ipc, uts",
+        "         seccomp:    on: ",
+        "         landlock:   ",
+        "limits:  processes: ",
+    ] {
+        assert!(said.contains(line), "no {line:?} in:\n{said}");
+    }
+}
+
+#[test]
+fn without_bubblewrap_auto_grades_in_the_builtin_sandbox_with_full_marks() {
+    let env = Env::new();
+    if !builtin_works(&env) {
+        return;
+    }
+    let ws = env.fixture_workspace("pass");
+    let graded = env
+        .check(&ws)
+        .arg(WORD_COUNT)
+        .env("PATH", no_bwrap(&env))
+        .graded();
+    assert_eq!(
+        graded.report["tools"]["sandbox"], "builtin",
+        "{}",
+        graded.printed
+    );
+    let e = exercise(&graded.report, WORD_COUNT);
+    assert_eq!(e["score"], e["max_score"], "{e}");
+    // The terminal report says nothing of the sandbox when there is one.
+    let terminal = env
+        .check(&ws)
+        .arg(WORD_COUNT)
+        .env("PATH", no_bwrap(&env))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&terminal.stdout).contains("sandbox:"));
+}
