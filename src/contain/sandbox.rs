@@ -364,12 +364,8 @@ fn probe_builtin() -> Result<Layers, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn bwrap_gets_its_options_and_the_environment_through_a_descriptor() {
-        let sandbox = Sandbox::Bwrap {
-            program: PathBuf::from("/usr/bin/bwrap"),
-            instead_of_builtin: None,
-        };
+    /// `python word_count.py` in a job folder, wrapped by `sandbox`.
+    fn wrap_word_count(sandbox: &Sandbox) -> Wrapped {
         let view = View {
             readable: &[PathBuf::from("/opt/python")],
             writable: &[PathBuf::from("/tmp/job")],
@@ -377,13 +373,22 @@ mod tests {
             scratch: Some(Path::new("/tmp/job/tmp")),
         };
         let env = [("HOME".to_string(), OsString::from("/tmp/job/tmp"))];
-        let wrapped = sandbox.wrap(
+        sandbox.wrap(
             Path::new("/opt/python/bin/python"),
             &["word_count.py".into()],
             &env,
             Path::new("/tmp/job/work"),
             &view,
-        );
+        )
+    }
+
+    #[test]
+    fn bwrap_gets_its_options_and_the_environment_through_a_descriptor() {
+        let sandbox = Sandbox::Bwrap {
+            program: PathBuf::from("/usr/bin/bwrap"),
+            instead_of_builtin: None,
+        };
+        let wrapped = wrap_word_count(&sandbox);
         // What process 1 of the sandbox shows: the learner's command, nothing of the setup.
         let argv: Vec<&str> = wrapped.args.iter().map(|a| a.to_str().unwrap()).collect();
         assert_eq!(
@@ -420,20 +425,7 @@ mod tests {
                 landlock: None,
             },
         };
-        let view = View {
-            readable: &[PathBuf::from("/opt/python")],
-            writable: &[PathBuf::from("/tmp/job")],
-            protected: &[PathBuf::from("/tmp/job/work/tests")],
-            scratch: Some(Path::new("/tmp/job/tmp")),
-        };
-        let env = [("HOME".to_string(), OsString::from("/tmp/job/tmp"))];
-        let wrapped = sandbox.wrap(
-            Path::new("/opt/python/bin/python"),
-            &["word_count.py".into()],
-            &env,
-            Path::new("/tmp/job/work"),
-            &view,
-        );
+        let wrapped = wrap_word_count(&sandbox);
         // What process 1 of the sandbox shows: nothing of the caller, nor of the command.
         assert_eq!(wrapped.program, PathBuf::from("/proc/self/exe"));
         assert_eq!(wrapped.args, [OsString::from("__sandbox")]);
@@ -441,7 +433,10 @@ mod tests {
         let spec: builtin::Spec = serde_json::from_slice(&wrapped.setup).unwrap();
         assert_eq!(spec.program, PathBuf::from("/opt/python/bin/python"));
         assert_eq!(spec.args, [OsString::from("word_count.py")]);
-        assert_eq!(spec.env, env);
+        assert_eq!(
+            spec.env,
+            [("HOME".to_string(), OsString::from("/tmp/job/tmp"))]
+        );
         assert_eq!(spec.cwd, PathBuf::from("/tmp/job/work"));
         assert_eq!(spec.root.writable, [PathBuf::from("/tmp/job")]);
         assert_eq!(spec.root.protected, [PathBuf::from("/tmp/job/work/tests")]);
