@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bank::Exercise;
 use crate::checks::Hidden;
-use crate::engine::{Event, Listener, Submission};
+use crate::engine::Submission;
 use crate::grade::Status;
 use crate::report::{ExerciseReport, Tools};
 
@@ -176,20 +176,18 @@ pub(crate) fn keeps(report: &ExerciseReport) -> bool {
         .all(|c| !matches!(c.status, Status::Skipped | Status::Inconclusive))
 }
 
-impl Listener for Cache {
-    fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
-        if let Event::ExerciseGraded { graded } = event {
-            let id = (
-                graded.unit.submission.to_string(),
-                graded.unit.exercise.id.clone(),
-            );
-            let report = ExerciseReport::new(graded);
-            if let Some(key) = self.keys.get(&id)
-                && keeps(&report)
-            {
-                self.put(key, &report)?;
-            }
+impl Cache {
+    /// Keeps `report`, the grade of `exercise` of `learner`, when this run expects it and it
+    /// is a verdict.
+    pub(crate) fn keep(
+        &self,
+        learner: &str,
+        exercise: &str,
+        report: &ExerciseReport,
+    ) -> Result<()> {
+        match self.keys.get(&(learner.to_string(), exercise.to_string())) {
+            Some(key) if keeps(report) => self.put(key, report),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }

@@ -25,7 +25,7 @@ use crate::cohort::{self, Prepared};
 use crate::engine::{Event, Listener, Submission, Work};
 use crate::exit::Outcome;
 use crate::grade::Status;
-use crate::report::gradebook::{self, Column, Gradebook, Module, summary::Summary};
+use crate::report::gradebook::{self, Column, Gradebook, summary::Summary};
 use crate::report::{ExerciseReport, Report, json, progress};
 use crate::settings::Settings;
 
@@ -185,20 +185,20 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         );
     }
 
-    let mut collected = Collected::default();
+    let mut collected = Collected::new(&cache);
     let mut bar = progress::Bar::batch();
     let engine = grader.engine(&settings.registry);
-    let interrupted = engine.grade(work, &mut [&mut bar, &mut collected, &mut cache])?;
+    let interrupted = engine.grade(work, &mut [&mut bar, &mut collected])?;
     if interrupted {
         bail!(
             "grading was interrupted: the {} exercise grades finished are kept in {}; run the same command again to go on from there",
-            collected.0.values().filter(|r| keeps(r)).count() + from_cache,
+            collected.reports.values().filter(|r| keeps(r)).count() + from_cache,
             out.join(".cache").display()
         );
     }
 
     // A timing verdict the machine was too busy to give is tried once more, alone.
-    let again: Vec<(&str, &Exercise)> = (collected.0.iter())
+    let again: Vec<(&str, &Exercise)> = (collected.reports.iter())
         .filter(|(_, r)| r.status == Status::Inconclusive)
         .filter_map(|((learner, id), _)| {
             let learner = grades.get_key_value(learner.as_str())?.0;
@@ -225,10 +225,10 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             })
             .collect::<Result<Vec<_>>>()?;
         let single = crate::engine::Engine { jobs: 1, ..engine };
-        let mut retried = Collected::default();
-        let interrupted = single.grade(work, &mut [&mut retried, &mut cache])?;
+        let mut retried = Collected::new(&cache);
+        let interrupted = single.grade(work, &mut [&mut retried])?;
         if !interrupted {
-            collected.0.extend(retried.0);
+            collected.reports.extend(retried.reports);
         }
     }
 
@@ -241,7 +241,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                 let whose = twins.get(&(name, column.id.as_str())).unwrap_or(&name);
                 slot.or_else(|| {
                     collected
-                        .0
+                        .reports
                         .get(&(whose.to_string(), column.id.clone()))
                         .cloned()
                 })
@@ -261,7 +261,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             report: gradebook::rejected(name, grader.tools.clone(), &columns, &why),
         });
     }
-    let book = Gradebook::new(modules(&bank), columns, graded);
+    let book = Gradebook::new(bank.outline.modules.clone(), columns, graded);
     let previous = args.diff.as_deref().map(read_output).transpose()?;
     write_output(out, &book, &index)?;
     let _ = std::fs::remove_dir_all(&scratch);
@@ -336,7 +336,7 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
     }
     std::fs::create_dir_all(out.join(LEARNERS))
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    let book = Gradebook::new(modules(&bank), columns(&bank), learners);
+    let book = Gradebook::new(bank.outline.modules.clone(), columns(&bank), learners);
     write_output(out, &book, &index)?;
     eprintln!(
         "pygrade: merged {} learners from {} shards into {}",
@@ -360,30 +360,30 @@ fn columns(bank: &Bank) -> Vec<Column> {
         .collect()
 }
 
-/// The modules of the bank's outline.
-fn modules(bank: &Bank) -> Vec<Module> {
-    (bank.outline.modules.iter())
-        .map(|m| Module {
-            number: m.number,
-            title: m.title.clone(),
-        })
-        .collect()
+/// Each graded exercise of the run, by learner and exercise id, each kept in the cache as it
+/// comes.
+struct Collected<'c> {
+    reports: BTreeMap<(String, String), ExerciseReport>,
+    cache: &'c Cache,
 }
 
-/// Each graded exercise of the run, by learner and exercise id.
-#[derive(Default)]
-struct Collected(BTreeMap<(String, String), ExerciseReport>);
+impl<'c> Collected<'c> {
+    fn new(cache: &'c Cache) -> Self {
+        Collected {
+            reports: BTreeMap::new(),
+            cache,
+        }
+    }
+}
 
-impl Listener for Collected {
+impl Listener for Collected<'_> {
     fn on(&mut self, event: &Event<'_, '_>) -> Result<()> {
         if let Event::ExerciseGraded { graded } = event {
-            self.0.insert(
-                (
-                    graded.unit.submission.to_string(),
-                    graded.unit.exercise.id.clone(),
-                ),
-                ExerciseReport::new(graded),
-            );
+            let (learner, id) = (graded.unit.submission, &graded.unit.exercise.id);
+            let report = ExerciseReport::new(graded);
+            self.cache.keep(learner, id, &report)?;
+            self.reports
+                .insert((learner.to_string(), id.clone()), report);
         }
         Ok(())
     }

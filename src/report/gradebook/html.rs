@@ -577,6 +577,7 @@ mod tests {
             .map(|n| super::super::Module {
                 number: n,
                 title: format!("Module {n}"),
+                topics: Vec::new(),
             })
             .collect();
         let html = render(&Gradebook::new(modules, columns, learners));

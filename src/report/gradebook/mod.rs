@@ -15,6 +15,7 @@ pub(crate) mod table;
 use serde::{Deserialize, Serialize};
 
 use super::{ExerciseReport, Report, Tools};
+pub(crate) use crate::bank::outline::Module;
 use crate::grade::{CheckResult, Status};
 
 /// One exercise of the bank, as a gradebook column.
@@ -25,13 +26,6 @@ pub(crate) struct Column {
     pub module_title: String,
     pub title: String,
     pub max_score: f64,
-}
-
-/// One module of the bank's outline.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub(crate) struct Module {
-    pub number: u8,
-    pub title: String,
 }
 
 /// One learner's row.
@@ -146,10 +140,12 @@ pub(crate) mod sample {
             Module {
                 number: 1,
                 title: "Python Foundations (Basics)".into(),
+                topics: Vec::new(),
             },
             Module {
                 number: 2,
                 title: "Object-Oriented Python".into(),
+                topics: Vec::new(),
             },
         ];
         let exercise = |column: &Column, status: Status, score: f64, checks: Vec<CheckResult>| {
