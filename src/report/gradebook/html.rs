@@ -252,7 +252,7 @@ fn page(gradebook: &Gradebook) -> Page {
                 name: learner.name.clone(),
                 total: report.summary.score,
                 percent: percent(report.summary.score, summary.max_score),
-                refused: refusal(&report.exercises),
+                refused: learner.refusal().map(str::to_string),
                 cells,
             }
         })
@@ -288,15 +288,6 @@ fn page(gradebook: &Gradebook) -> Page {
             .collect(),
         rows,
     }
-}
-
-/// Why a learner's whole submission was refused, if it was: every exercise then holds the one
-/// `submission` check that says so.
-fn refusal(exercises: &[ExerciseReport]) -> Option<String> {
-    exercises.iter().find_map(|e| match e.checks.as_slice() {
-        [only] if only.kind == "submission" => Some(only.message.clone().unwrap_or_default()),
-        _ => None,
-    })
 }
 
 fn cell(texts: &mut Texts, e: &ExerciseReport) -> Cell {

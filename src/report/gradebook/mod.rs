@@ -93,6 +93,17 @@ pub(crate) fn refused(column: &Column, reason: &str) -> ExerciseReport {
 /// The check a refused submission's grade holds in place of the exercise's.
 pub(crate) const REFUSAL: &str = "submission";
 
+impl Learner {
+    /// Why the learner's submission was refused, for the first exercise it was (the whole
+    /// submission, when an archive was): `None` when every exercise was graded.
+    pub(crate) fn refusal(&self) -> Option<&str> {
+        (self.report.exercises.iter())
+            .flat_map(|e| &e.checks)
+            .find(|c| c.kind == REFUSAL)
+            .map(|c| c.message.as_deref().unwrap_or_default())
+    }
+}
+
 /// The report of a learner whose whole submission was refused: every exercise `rejected`,
 /// with `reason`.
 pub(crate) fn rejected(name: &str, tools: Tools, columns: &[Column], reason: &str) -> Report {

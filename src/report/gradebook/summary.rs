@@ -125,10 +125,7 @@ impl Summary {
             })
             .collect();
         let refused = (gradebook.learners.iter())
-            .filter(|l| {
-                (l.report.exercises.iter())
-                    .any(|e| e.checks.iter().any(|c| c.kind == super::REFUSAL))
-            })
+            .filter(|l| l.refusal().is_some())
             .count();
         Summary {
             schema: "pygrade-batch-summary",

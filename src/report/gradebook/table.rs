@@ -48,15 +48,10 @@ pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Resu
 
 /// What a mentor should know of a learner's row beyond the points.
 fn note(learner: &super::Learner) -> String {
-    let report = &learner.report;
-    let refused = report.exercises.iter().find_map(|e| {
-        (e.checks.len() == 1 && e.checks[0].kind == super::REFUSAL)
-            .then(|| e.checks[0].message.clone().unwrap_or_default())
-    });
-    if let Some(why) = refused {
-        return why;
+    if let Some(why) = learner.refusal() {
+        return why.to_string();
     }
-    let s = &report.summary;
+    let s = &learner.report.summary;
     let mut notes = Vec::new();
     if s.not_started > 0 {
         notes.push(format!("{} not started", s.not_started));
