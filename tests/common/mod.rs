@@ -226,7 +226,20 @@ pub fn python_packages(python: &Path, requirements: &Path) -> PathBuf {
     }
     let staged = dir.with_extension(format!("part-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staged);
-    let out = Command::new(python)
+    // pygrade's environment has pip when pip built it, and none when uv did: the machine's
+    // `python3` then installs the wheels, which are pure Python, for it.
+    let has_pip = |python: &Path| {
+        Command::new(python)
+            .args(["-m", "pip", "--version"])
+            .output()
+            .is_ok_and(|out| out.status.success())
+    };
+    let installer = if has_pip(python) {
+        python
+    } else {
+        Path::new("python3")
+    };
+    let out = Command::new(installer)
         .args([
             "-m",
             "pip",
@@ -245,8 +258,9 @@ pub fn python_packages(python: &Path, requirements: &Path) -> PathBuf {
         .unwrap();
     assert!(
         out.status.success(),
-        "installing {} failed (it needs PyPI):\n{}",
+        "installing {} with {} failed (it needs PyPI):\n{}",
         requirements.display(),
+        installer.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     if std::fs::rename(&staged, &dir).is_err() {
