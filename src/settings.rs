@@ -24,6 +24,8 @@ pub(crate) struct Settings {
     pub python: Source,
     pub sandbox: Choice,
     color: ColorChoice,
+    /// Whether warm workers serve the checks that can use them.
+    pub warm: bool,
     /// The check kinds a bank may use.
     pub registry: Registry,
 }
@@ -43,6 +45,7 @@ impl Settings {
                 SandboxChoice::None => Choice::None,
             },
             color: global.color,
+            warm: global.warm,
             registry: Registry::builtin(),
         }
     }
@@ -78,6 +81,7 @@ impl Settings {
             tools,
             jobs,
             hidden,
+            warm: self.warm,
         })
     }
 }
@@ -91,6 +95,8 @@ pub(crate) struct Grader {
     pub jobs: usize,
     /// Whether the hidden tests run, and whether reports show them.
     pub hidden: Hidden,
+    /// Whether warm workers serve the checks that can use them.
+    pub warm: bool,
 }
 
 impl Grader {
@@ -101,6 +107,7 @@ impl Grader {
             sandbox: &self.sandbox,
             jobs: self.jobs,
             hidden: self.hidden,
+            warm: self.warm,
         }
     }
 }

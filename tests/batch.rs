@@ -468,3 +468,51 @@ fn each_learners_report_is_also_written_in_the_formats_asked_for() {
     batch(&env, &bank(), &cohort, &out, &[]);
     assert_eq!(files(&out.join("learners")).len(), 2);
 }
+
+/// Learners whose files differ only in one type, of the same size and laid out within the
+/// same second: mypy keeps a cache, and each must still get the verdict of its own file, from
+/// warm workers and from a fresh mypy for every check alike. (mypy trusts a cached result for
+/// a file whose path, size and modification second match the cache's.)
+#[test]
+fn learners_whose_files_differ_only_in_a_type_each_get_their_own_type_verdict() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    // Only the type check, so that the learners' checks follow each other closely.
+    let manifest = bank.join(common::WORD_COUNT).join("exercise.toml");
+    let text = read(&manifest);
+    let header = &text[..text.find("[[check]]").unwrap()];
+    std::fs::write(
+        &manifest,
+        format!("{header}[[check]]\nkind = \"mypy\"\npoints = 2\n"),
+    )
+    .unwrap();
+    let solution = read(
+        repo()
+            .join("exercises")
+            .join(common::WORD_COUNT)
+            .join("reference/word_count.py"),
+    );
+    let returns = "-> dict[str, int]:";
+    assert!(solution.contains(returns), "the reference has changed");
+    let mistyped = solution.replacen(returns, "-> dict[str, str]:", 1);
+    assert_eq!(mistyped.len(), solution.len());
+    let cohort = env.path().join("cohort");
+    let learners: Vec<String> = (0..8).map(|i| format!("learner-{i}")).collect();
+    for (i, learner) in learners.iter().enumerate() {
+        let ws = env.init(&format!("cohort/{learner}"), Some(&bank));
+        let text = if i % 2 == 0 { &solution } else { &mistyped };
+        std::fs::write(ws.exercise(common::WORD_COUNT).join("word_count.py"), text).unwrap();
+    }
+    for warm in ["true", "false"] {
+        let out = env.path().join(format!("out-{warm}"));
+        let args = ["--jobs", "1", "--no-cache", "--warm", warm];
+        batch(&env, &bank, &cohort, &out, &args);
+        for (i, learner) in learners.iter().enumerate() {
+            let report = json(out.join(format!("learners/{learner}.json")));
+            let exercise = common::exercise(&report, common::WORD_COUNT);
+            let expected = if i % 2 == 0 { "pass" } else { "fail" };
+            let status = &common::check(exercise, "mypy")["status"];
+            assert_eq!(status, expected, "{learner}, with --warm {warm}");
+        }
+    }
+}

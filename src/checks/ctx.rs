@@ -159,6 +159,14 @@ impl<'a> Ctx<'a> {
         Ok(finished)
     }
 
+    /// Counts what a warm worker used for this check toward it.
+    pub(crate) fn count(&self, cpu_ms: u64, peak_rss_kib: u64) {
+        let mut usage = self.usage.lock().expect("usage");
+        usage.cpu_ms += cpu_ms;
+        usage.peak_rss_kib = usage.peak_rss_kib.max(peak_rss_kib);
+        usage.peak_memory_kib = usage.peak_memory_kib.max(peak_rss_kib);
+    }
+
     /// A process in the check's working directory with the learner environment; of the
     /// files outside the system's and Python's, it may write only the job's own folder.
     pub(crate) fn spawn(&self, program: impl Into<PathBuf>, args: Vec<OsString>) -> Spawn {

@@ -9,14 +9,15 @@
 
 use std::ffi::OsString;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::ctx::Ctx;
+use super::ctx::{Ctx, learner_env};
 use super::kind::Kind;
 use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::Layout;
 use crate::contain::Exit;
+use crate::contain::warm::{Answer, WarmSpec};
 use crate::grade::{CheckResult, Diagnostic, Status};
 
 /// `kind = "mypy"`: mypy over the learner's Python files.
@@ -91,17 +92,10 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
     std::fs::write(&config, "[mypy]\n")?;
     // Held until the check ends: no two mypy runs share a cache folder at once.
     let (cache, _lock) = warm_cache(ctx)?;
-    let mut args: Vec<OsString> = [
-        "-B",
-        "-m",
-        "mypy",
-        "--output=json",
-        "--no-error-summary",
-        "--config-file",
-    ]
-    .iter()
-    .map(Into::into)
-    .collect();
+    let mut args: Vec<OsString> = ["--output=json", "--no-error-summary", "--config-file"]
+        .iter()
+        .map(Into::into)
+        .collect();
     args.push(config.into());
     args.push("--cache-dir".into());
     args.push(cache.into());
@@ -116,31 +110,30 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
         .iter()
         .filter(|f| f.ends_with(".py"))
         .collect();
-    args.extend(files.iter().map(Into::into));
+    // By their full paths, which differ from job to job: mypy takes a cached result for a
+    // file whose path, size and modification second match its cache's, and two learners'
+    // files of one size, laid out in the same second under the same relative path, would
+    // otherwise share one verdict. mypy names them relative to its working folder, the job's.
+    args.extend(files.iter().map(|file| ctx.work.join(file).into()));
     if options.include_tests {
-        args.push("tests".into());
+        args.push(ctx.work.join("tests").into());
     }
 
-    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    // mypy reads the learner's files but never runs them (and loads no plugin: its
-    // configuration is pygrade's, and empty), so it needs no sandbox and is spared its cost.
-    spawn.sandboxed = false;
-    let finished = ctx.run(spawn).await?;
-    let code = match (finished.exit, abnormal_status(finished.exit)) {
+    let (exit, stdout, stderr) = type_check(ctx, args).await?;
+    let code = match (exit, abnormal_status(exit)) {
         (Exit::Code(code), _) => code,
         (_, status) => {
             return Ok(
-                CheckResult::whole("mypy", status.unwrap_or(Status::Error), points).with_message(
-                    format!("mypy {}", describe_exit(finished.exit, &ctx.limits)),
-                ),
+                CheckResult::whole("mypy", status.unwrap_or(Status::Error), points)
+                    .with_message(format!("mypy {}", describe_exit(exit, &ctx.limits))),
             );
         }
     };
-    let mut diagnostics = parse(&finished.stdout.text());
+    let mut diagnostics = parse(&ctx.relative(&stdout));
     if code != 0 && !diagnostics.iter().any(|d| d.severity == "error") {
         bail!(
             "mypy failed without a finding (status {code}): {}",
-            finished.stderr.text().trim()
+            stderr.trim()
         );
     }
     if !options.allow_ignores {
@@ -169,6 +162,56 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
     let mut result = CheckResult::whole("mypy", status, points).with_message(message);
     result.diagnostics = diagnostics;
     Ok(result)
+}
+
+/// Runs mypy with `args` (after `-B -m mypy`) in the check's working folder: by a warm worker
+/// where the run has them, else as a process of its own. Either way it is the same mypy, with
+/// the same arguments in the same folder, under the check's limits. How it ended, and what it
+/// wrote to stdout and stderr.
+async fn type_check(ctx: &Ctx<'_>, args: Vec<OsString>) -> Result<(Exit, String, String)> {
+    let worker = WarmSpec {
+        program: ctx.toolchain.python.clone(),
+        args: ["-B", "-m", "pygrade_graders.typecheck"]
+            .map(OsString::from)
+            .to_vec(),
+        cwd: crate::toolchain::home()?,
+        env: learner_env(ctx.toolchain, &std::env::temp_dir()),
+    };
+    let Some(pool) = ctx.launcher.warm(worker) else {
+        let mut cold: Vec<OsString> = ["-B", "-m", "mypy"].map(OsString::from).to_vec();
+        cold.extend(args);
+        let mut spawn = ctx.spawn(&ctx.toolchain.python, cold);
+        // mypy reads the learner's files but never runs them (and loads no plugin: its
+        // configuration is pygrade's, and empty), so it needs no sandbox and is spared its
+        // cost.
+        spawn.sandboxed = false;
+        let finished = ctx.run(spawn).await?;
+        return Ok((
+            finished.exit,
+            finished.stdout.text(),
+            finished.stderr.text(),
+        ));
+    };
+    #[derive(Deserialize)]
+    struct Reply {
+        stdout: String,
+        stderr: String,
+        status: i32,
+    }
+    let args: Vec<&str> = (args.iter())
+        .map(|arg| arg.to_str().context("a mypy argument that is not UTF-8"))
+        .collect::<Result<_>>()?;
+    let request = serde_json::json!({ "cwd": ctx.work, "args": args });
+    let served = pool.ask(&request.to_string(), &ctx.limits).await?;
+    ctx.count(served.cpu_ms, served.peak_rss_kib);
+    match served.answer {
+        Answer::Reply(line) => {
+            let reply: Reply = serde_json::from_str(&line)
+                .with_context(|| format!("the warm type checker replied {line:?}"))?;
+            Ok((Exit::Code(reply.status), reply.stdout, reply.stderr))
+        }
+        Answer::Ended { exit, stderr } => Ok((exit, String::new(), stderr)),
+    }
 }
 
 /// Cache folders tried before falling back to a cold one: enough for a few pygrade runs of a

@@ -28,10 +28,12 @@ use tokio::process::Command;
 use tokio::sync::Notify;
 
 use super::cgroup::{Cgroups, TreeCgroup};
+pub(crate) use super::limits::Exit;
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
 use super::tree::LoadClock;
+use super::warm::{Pool, Pools, WarmSpec};
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
@@ -100,23 +102,6 @@ impl Captured {
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Exit {
-    Code(i32),
-    Signal(i32),
-    Timeout(Clock),
-    OutputLimit,
-    /// Its tree ran out of memory under its limit; with the most it held at once, in KiB,
-    /// where the supervisor stopped it for that.
-    MemoryLimit {
-        peak_kib: Option<u64>,
-    },
-    DiskLimit,
-    ProcessLimit,
-    /// Its results channel stayed silent past [`Spawn::quiet`].
-    Quiet,
 }
 
 #[derive(Debug, Clone)]
@@ -190,6 +175,8 @@ pub(crate) struct Launcher {
     /// The cgroups learner code gets for its process and memory limits, where pygrade may make
     /// them.
     cgroups: Cgroups,
+    /// The pools of warm workers, by what they run; `None` when every tool starts afresh.
+    warm: Option<Arc<Pools>>,
 }
 
 impl Launcher {
@@ -200,7 +187,24 @@ impl Launcher {
             sandbox,
             readable,
             cgroups: Cgroups::allowed(),
+            warm: None,
         })
+    }
+
+    /// The same launcher, with warm workers for the tools that can use them
+    /// ([`Launcher::warm`]).
+    pub(crate) fn with_warm_workers(self) -> Launcher {
+        Launcher {
+            warm: Some(Arc::default()),
+            ..self
+        }
+    }
+
+    /// The pool of warm workers that `spec` starts, shared by every check of this launcher's
+    /// run; `None` when this run starts every tool afresh. Only for trusted tools: a warm
+    /// worker runs outside the sandbox.
+    pub(crate) fn warm(&self, spec: WarmSpec) -> Option<Arc<Pool>> {
+        Some(self.warm.as_ref()?.of(spec))
     }
 
     pub(crate) async fn run(&self, spawn: Spawn) -> Result<Finished> {

@@ -121,6 +121,26 @@ pub(crate) enum Clock {
     Cpu,
 }
 
+/// How a contained process came to an end: by itself (a code or a signal), or stopped for the
+/// limit it ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Code(i32),
+    Signal(i32),
+    Timeout(Clock),
+    OutputLimit,
+    /// Its tree ran out of memory under its limit; with the most it held at once, in KiB,
+    /// where the supervisor stopped it for that.
+    MemoryLimit {
+        peak_kib: Option<u64>,
+    },
+    DiskLimit,
+    ProcessLimit,
+    /// Its results channel stayed silent past the quiet limit its launch set
+    /// ([`super::launch::Spawn::quiet`]).
+    Quiet,
+}
+
 /// Sizes as a manifest writes them (`"512 MiB"` or a number of bytes), kept and passed on
 /// as a whole number of bytes, so that nothing is rounded on the way to the supervisor.
 mod bytes {

@@ -16,6 +16,7 @@ pub(crate) mod memory;
 pub(crate) mod sandbox;
 pub(crate) mod supervise;
 mod tree;
+pub(crate) mod warm;
 
 pub(crate) use builtin::Layers;
 pub(crate) use cgroup::TreeCgroup;

@@ -25,6 +25,8 @@ pub(crate) struct Engine<'a> {
     pub jobs: usize,
     /// Whether the exercises' hidden tests run, and whether the results show them.
     pub hidden: Hidden,
+    /// Whether warm workers serve the checks that can use them.
+    pub warm: bool,
 }
 
 impl Engine<'_> {
@@ -52,7 +54,10 @@ impl Engine<'_> {
             units: run.units.len(),
             checks: jobs.len(),
         })?;
-        let launcher = Launcher::new(self.sandbox.clone(), self.toolchain.readable())?;
+        let mut launcher = Launcher::new(self.sandbox.clone(), self.toolchain.readable())?;
+        if self.warm {
+            launcher = launcher.with_warm_workers();
+        }
         let parallel = self.jobs.max(1);
         let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
         // Jobs say when they start on this channel; the loop below tells the listeners.

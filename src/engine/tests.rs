@@ -118,6 +118,7 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
         sandbox: &Sandbox::Off,
         jobs: 1,
         hidden: Hidden::Skip,
+        warm: false,
     };
     let (mut recorder, mut collector) = (Recorder::default(), Collector::default());
     let interrupted = engine
