@@ -34,7 +34,8 @@ fn list_and_check_title_the_modules_as_the_outline_does() {
     );
     let module = |n: u8, title: &str| {
         // Titles of plain words: no character of them is special in a pattern.
-        predicate::str::is_match(format!(r"(?m)^Module {n}: {title}$")).unwrap()
+        // `list` follows the title with the module's progress.
+        predicate::str::is_match(format!(r"(?m)^Module {n}: {title}(  \[.*)?$")).unwrap()
     };
     let roadmap = || predicate::str::contains("Python Foundations").not();
     env.check(&ws)
@@ -59,7 +60,21 @@ fn list_and_check_title_the_modules_as_the_outline_does() {
         .stdout(
             predicate::str::is_match(r"01-reading/01-line-count\s+Line count\s+pass\s+2/2")
                 .unwrap(),
-        );
+        )
+        // Each module's progress, and under it each topic's, by the exercises that
+        // practise it.
+        .stdout(predicate::str::contains(
+            "Module 1: Reading data  [##########] 1/1",
+        ))
+        .stdout(predicate::str::contains(
+            "Module 2: Reporting  [----------] 0/1",
+        ))
+        .stdout(predicate::str::contains(
+            "✓ [##########] 1/1 text files (01-line-count)",
+        ))
+        .stdout(predicate::str::contains(
+            "· [----------] 0/1 dict (01-totals)",
+        ));
 }
 
 #[test]
@@ -70,8 +85,54 @@ fn verify_accepts_a_bank_of_its_own_modules() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
+            "3 of 3 topics are practised by an exercise",
+        ))
+        .stdout(predicate::str::contains(
             "2 exercises verified, 0 with problems",
         ));
+}
+
+#[test]
+fn verify_names_the_topics_no_exercise_practises_and_fails_when_the_outline_requires_them() {
+    let env = Env::new();
+    let bank = bank_copy(&env);
+    let outline = bank.join("outline.toml");
+    let text = std::fs::read_to_string(&outline)
+        .unwrap()
+        .replace(r#"topics = ["dict"]"#, r#"topics = ["dict", "csv module"]"#);
+    std::fs::write(&outline, &text).unwrap();
+    let uncovered = "3 of 4 topics are practised by an exercise; these have none, and outline.toml requires one for each:\n    module 2: csv module";
+    env.pygrade_on(&bank)
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(uncovered))
+        .stdout(predicate::str::contains("1 with problems"));
+    // A bank that does not require it says so, and passes.
+    std::fs::write(&outline, text.replace("require-every-topic = true\n", "")).unwrap();
+    env.pygrade_on(&bank)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "3 of 4 topics are practised by an exercise; these have none yet:\n    module 2: csv module",
+        ));
+}
+
+#[test]
+fn an_exercise_practising_a_topic_the_outline_lacks_stops_the_bank_with_the_topic_meant() {
+    let env = Env::new();
+    let bank = bank_copy(&env);
+    let manifest = bank.join(TOTALS).join("exercise.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(r#"practises = ["dict"]"#, r#"practises = ["Dict"]"#);
+    std::fs::write(&manifest, text).unwrap();
+    env.pygrade_on(&bank).arg("verify").assert().code(2).stderr(
+        predicate::str::contains(
+            "02-reporting/01-totals/exercise.toml: `practises` names \"Dict\", which is no topic of outline.toml: did you mean \"dict\"? (topics are named word for word)",
+        ),
+    );
 }
 
 #[test]

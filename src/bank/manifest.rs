@@ -29,6 +29,8 @@ struct Raw {
     module: u8,
     #[serde(default)]
     topics: Vec<String>,
+    #[serde(default)]
+    practises: Vec<String>,
     files: Vec<toml::Spanned<String>>,
     max_files: Option<usize>,
     max_files_size: Option<bytesize::ByteSize>,
@@ -47,6 +49,8 @@ pub(crate) struct Manifest {
     /// The number of one of the modules the bank's outline declares.
     pub module: u8,
     pub topics: Vec<String>,
+    /// The outline's topics (of any module) that the exercise's checks grade, word for word.
+    pub practises: Vec<String>,
     /// The learner files of `files` given as plain paths: each one required, and provided by
     /// the starter.
     pub files: Vec<String>,
@@ -196,6 +200,7 @@ impl Manifest {
             title: raw.title,
             module: raw.module,
             topics: raw.topics,
+            practises: raw.practises,
             files,
             globs,
             hint: raw.hint,
@@ -230,6 +235,13 @@ impl Manifest {
                 "`module` is {} but the exercise sits in the folder of module {folder}",
                 self.module
             ));
+        }
+        if let Some(outline) = outline {
+            problems.extend(
+                self.practises
+                    .iter()
+                    .filter_map(|t| outline.topic_problem(t)),
+            );
         }
         if self.title.trim().is_empty() {
             problems.push("`title` is empty".into());

@@ -156,6 +156,14 @@ pub(crate) struct Bank {
     demo: Option<String>,
 }
 
+/// A topic of the bank's outline, and the exercises that practise it.
+pub(crate) struct Topic<'b> {
+    /// The number of the module that lists it.
+    pub module: u8,
+    pub name: &'b str,
+    pub exercises: Vec<&'b Exercise>,
+}
+
 impl Bank {
     /// The bank in `dir`, or the built-in one; its checks may be of the `kinds` given.
     pub(crate) fn load(dir: Option<&Path>, kinds: &dyn Kinds) -> Result<Bank> {
@@ -260,6 +268,25 @@ impl Bank {
             }),
             _ => Err(BankError::Broken { origin, problems }.into()),
         }
+    }
+
+    /// Every topic of the outline, module by module, with the exercises that practise it
+    /// (their manifests' `practises`), in bank order.
+    pub(crate) fn topics(&self) -> Vec<Topic<'_>> {
+        let mut topics = Vec::new();
+        for module in &self.outline.modules {
+            for name in &module.topics {
+                let exercises = (self.exercises.iter())
+                    .filter(|e| e.manifest.practises.contains(name))
+                    .collect();
+                topics.push(Topic {
+                    module: module.number,
+                    name,
+                    exercises,
+                });
+            }
+        }
+        topics
     }
 
     /// The exercises `filters` name (all when there are none), in bank order. Each filter is

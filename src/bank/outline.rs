@@ -34,6 +34,8 @@ title = "Foundations"
 struct Raw {
     format_version: u32,
     title: String,
+    #[serde(default)]
+    require_every_topic: bool,
     #[serde(rename = "module", default)]
     modules: Vec<Module>,
 }
@@ -45,7 +47,8 @@ pub(crate) struct Module {
     /// What a manifest's `module` names, and how its exercises' folders begin (`01-...`).
     pub number: u8,
     pub title: String,
-    /// What the module teaches, in the bank's words. Optional: nothing grades by topic yet.
+    /// What the module teaches, in the bank's words. Exercises name the topics they grade
+    /// (their manifest's `practises`).
     #[serde(default)]
     pub topics: Vec<String>,
 }
@@ -54,6 +57,8 @@ pub(crate) struct Module {
 #[derive(Debug)]
 pub(crate) struct Outline {
     pub title: String,
+    /// Whether `pygrade verify` fails while a topic has no exercise that practises it.
+    pub require_every_topic: bool,
     pub modules: Vec<Module>,
 }
 
@@ -110,6 +115,7 @@ impl Outline {
         if problems.is_empty() {
             Ok(Outline {
                 title: raw.title,
+                require_every_topic: raw.require_every_topic,
                 modules: raw.modules,
             })
         } else {
@@ -120,6 +126,47 @@ impl Outline {
     /// Module `number`, when the outline has it.
     pub(crate) fn module(&self, number: u8) -> Option<&Module> {
         self.modules.iter().find(|m| m.number == number)
+    }
+
+    /// What is wrong with a manifest's `practises` naming `topic`: nothing when a module has
+    /// that topic, word for word; else a sentence with the topic meant, when one is close.
+    pub(crate) fn topic_problem(&self, topic: &str) -> Option<String> {
+        let topics = self.modules.iter().flat_map(|m| &m.topics);
+        if topics.clone().any(|t| t == topic) {
+            return None;
+        }
+        let squeezed = |t: &str| -> String {
+            t.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let meant = topics
+            .clone()
+            .find(|t| squeezed(t) == squeezed(topic))
+            .or_else(|| {
+                let words = |t: &str| -> BTreeSet<String> {
+                    t.split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_lowercase)
+                        .collect()
+                };
+                let wanted = words(topic);
+                topics
+                    .clone()
+                    .map(|t| (wanted.intersection(&words(t)).count(), t))
+                    .filter(|(shared, _)| *shared > 0)
+                    .max_by_key(|(shared, _)| *shared)
+                    .map(|(_, t)| t)
+            });
+        Some(match meant {
+            Some(meant) => format!(
+                "`practises` names {topic:?}, which is no topic of {FILE}: did you mean {meant:?}? (topics are named word for word)"
+            ),
+            None => format!(
+                "`practises` names {topic:?}, which is no topic of {FILE}: name one of its modules' topics word for word, or add it to a module's `topics`"
+            ),
+        })
     }
 
     /// What is wrong with a manifest's `module = number`: nothing when the outline has it, or
@@ -174,6 +221,25 @@ pub(crate) mod tests {
         assert!(outline.module(3).unwrap().topics.is_empty());
         assert_eq!(outline.module(1).unwrap().topics, ["open", "csv"]);
         assert!(outline.module(2).is_none(), "numbers need not follow on");
+    }
+
+    #[test]
+    fn a_topic_is_named_word_for_word_and_a_near_miss_is_shown_the_topic_meant() {
+        let outline = Outline::parse(TWO).unwrap();
+        assert_eq!(outline.topic_problem("csv"), None);
+        let cased = outline.topic_problem("CSV").unwrap();
+        assert!(cased.contains("did you mean \"csv\"?"), "{cased}");
+        let worded = outline.topic_problem("the open function").unwrap();
+        assert!(worded.contains("did you mean \"open\"?"), "{worded}");
+        let unknown = outline.topic_problem("decorators").unwrap();
+        assert!(
+            unknown.contains("no topic of outline.toml: name one of its modules' topics"),
+            "{unknown}"
+        );
+        assert!(
+            !outline.require_every_topic,
+            "not required unless the outline says so"
+        );
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! `pygrade list`: the exercises by module, with the last known grade of each.
+//! `pygrade list`: the exercises by module, with the last known grade of each, how many of
+//! each module's exercises are solved, and under each module its topics: the exercises that
+//! practise each one, and how many of them are solved.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -32,17 +34,70 @@ pub(super) fn run(
             Err(err) => return Err(err.into()),
         },
     };
+    let solved = |id: &str| {
+        known
+            .get(id)
+            .is_some_and(|k| k.status == "pass" && k.score >= k.max_score)
+    };
+    let topics = bank.topics();
     let mut module = 0;
-    for e in exercises {
+    for (i, e) in exercises.iter().enumerate() {
         if e.manifest.module != module {
             module = e.manifest.module;
-            writeln!(out, "\nModule {module}: {}", e.module_title.bold())?;
+            let of_module: Vec<_> = (exercises.iter())
+                .filter(|x| x.manifest.module == module)
+                .collect();
+            let done = of_module.iter().filter(|x| solved(&x.id)).count();
+            writeln!(
+                out,
+                "\nModule {module}: {}  {}",
+                e.module_title.bold(),
+                bar(done, of_module.len())
+            )?;
         }
         let status = match known.get(&e.id) {
             Some(k) => format!("{:<12} {}/{}", k.status, k.score, k.max_score),
             None => "not graded".dimmed().to_string(),
         };
         writeln!(out, "  {:<44} {:<28} {status}", e.id, e.manifest.title)?;
+        let last_of_module = exercises
+            .get(i + 1)
+            .is_none_or(|next| next.manifest.module != module);
+        // The module's topics, after its exercises, when the whole bank is listed.
+        if last_of_module && filters.is_empty() {
+            let of_module: Vec<_> = topics.iter().filter(|t| t.module == module).collect();
+            if !of_module.is_empty() {
+                writeln!(out, "  {}", "topics:".dimmed())?;
+            }
+            for topic in of_module {
+                let done = topic.exercises.iter().filter(|x| solved(&x.id)).count();
+                if topic.exercises.is_empty() {
+                    let none = format!("{:<16} {} (no exercise yet)", "", topic.name);
+                    writeln!(out, "    {} {}", "-".dimmed(), none.dimmed())?;
+                    continue;
+                }
+                let names: Vec<&str> = topic.exercises.iter().map(|x| x.slug()).collect();
+                let mark = if done == topic.exercises.len() {
+                    "✓".green()
+                } else {
+                    "·".normal()
+                };
+                let progress = bar(done, topic.exercises.len());
+                let by = format!("({})", names.join(", ")).dimmed();
+                writeln!(out, "    {mark} {progress:<16} {} {by}", topic.name)?;
+            }
+        }
     }
     Ok(Outcome::Success)
+}
+
+/// `done` of `all` as a bar of ten and a count: `[###-------] 1/3`.
+fn bar(done: usize, all: usize) -> String {
+    const WIDTH: usize = 10;
+    let filled = (done * WIDTH).checked_div(all).unwrap_or(0);
+    format!(
+        "[{}{}] {done}/{all}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
 }

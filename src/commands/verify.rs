@@ -74,6 +74,30 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
             println!("    {problem}");
         }
     }
+    let topics = bank.topics();
+    let bare: Vec<_> = topics.iter().filter(|t| t.exercises.is_empty()).collect();
+    if !topics.is_empty() {
+        let graded = topics.len() - bare.len();
+        let counted = format!(
+            "{graded} of {} topics are practised by an exercise",
+            topics.len()
+        );
+        match (bare.is_empty(), bank.outline.require_every_topic) {
+            (true, _) => println!("{} {counted}", "✓".green()),
+            (false, true) => {
+                problems += 1;
+                println!(
+                    "{} {counted}; these have none, and {} requires one for each:",
+                    "✗".red(),
+                    crate::bank::outline::FILE
+                );
+            }
+            (false, false) => println!("{} {counted}; these have none yet:", "·".dimmed()),
+        }
+        for topic in &bare {
+            println!("    module {}: {}", topic.module, topic.name);
+        }
+    }
     println!(
         "\n{} exercises verified, {problems} with problems ({}).",
         bank.exercises.len(),
