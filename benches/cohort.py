@@ -6,8 +6,10 @@ exercise of the bundled bank, one variant chosen from the seed: the reference so
 half of all gradings), the starter untouched, the starter with a line appended (attempted and
 wrong), or a submission of `fixtures/submissions/`; at most two learners also get a slow
 fixture (a looping test, a quadratic solution) and at most two a case of the hostile corpus
-(`fixtures/hostile/`, the harmful ones only with `--hostile-harmful`). It prints what the cohort
-holds, with how many of its submissions differ (`pygrade batch` grades identical files once).
+(`fixtures/hostile/`, the harmful ones only with `--hostile-harmful`). Every learner file
+handed in ends with a comment naming its learner, so that no two submissions are the same
+bytes (`pygrade batch` grades identical files once; the starters left untouched are the same,
+and cost nothing, as nothing runs for them). It prints what the cohort holds.
 
 It then grades the cohort with `pygrade batch --no-cache`, warm workers on (the default) and off
 (`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score. It
@@ -287,12 +289,26 @@ def lay_submission(submission: Submission, exercise: Exercise, workspace: Path) 
         lay(submission.source, target, exercise.id)
 
 
+def sign(name: str, exercise: Exercise, workspace: Path) -> None:
+    """Ends each of the learner's Python files with a comment naming the learner, so that no
+    two learners hand in the same bytes: `pygrade batch` grades identical files once, and the
+    comparison is of every grading done."""
+    for file in exercise.files:
+        path = workspace / exercise.id / file
+        if file.endswith(".py") and path.is_file():
+            path.write_bytes(path.read_bytes() + f"\n# handed in by {name}\n".encode())
+
+
 def build_cohort(pygrade: Path, folder: Path, cohort: Cohort, exercises: list[Exercise]) -> None:
     for name in cohort.learners:
         workspace = folder / name
         init_workspace(pygrade, workspace)
         for exercise in exercises:
-            lay_submission(cohort.submissions[name, exercise.id], exercise, workspace)
+            submission = cohort.submissions[name, exercise.id]
+            lay_submission(submission, exercise, workspace)
+            # An untouched starter is graded as not started, without running anything.
+            if submission.variant != "not-started":
+                sign(name, exercise, workspace)
 
 
 def distinct_submissions(folder: Path, cohort: Cohort, exercises: list[Exercise]) -> int:
@@ -321,7 +337,7 @@ def describe(folder: Path, cohort: Cohort, exercises: list[Exercise]) -> None:
             print(f"  hostile: {name} {exercise_id} ({submission.source.name})")
     print(
         f"  distinct submissions: {distinct_submissions(folder, cohort, exercises)} "
-        f"(pygrade batch grades identical files once)"
+        f"(the rest are untouched starters, which nothing runs for)"
     )
 
 
