@@ -140,9 +140,17 @@ pub(crate) enum Command {
     },
     /// Check the exercise bank itself: valid manifests, references pass, starters fail.
     Verify {
+        /// Verify only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g. word-count).
+        exercises: Vec<String>,
         /// Checks run at once (default: the number of cores).
         #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
         jobs: usize,
+        /// Grade mutants of each reference (one small mistake each) and require the tests to kill at least 90% of those not marked equivalent.
+        #[arg(long)]
+        mutants: bool,
+        /// With --mutants, grade at most N mutants of each exercise: the same ones every run.
+        #[arg(long, value_name = "N", requires = "mutants")]
+        sample: Option<usize>,
     },
     /// Create pygrade's Python environment (pinned pytest and mypy) now.
     Setup {

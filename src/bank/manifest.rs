@@ -37,6 +37,8 @@ struct Raw {
     hint: String,
     starter_scores: Option<String>,
     #[serde(default)]
+    equivalent_mutants: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
     limits: Limits,
     #[serde(rename = "check", default)]
     checks: Vec<toml::Spanned<toml::Table>>,
@@ -60,6 +62,9 @@ pub(crate) struct Manifest {
     /// Why the starter, untouched, earns points (a refactoring exercise whose starter already
     /// works); without it, `verify` requires the starter to earn none.
     pub starter_scores: Option<String>,
+    /// Mutants of the reference (`verify --mutants`) that no test can tell apart from it, by
+    /// name, each with why.
+    pub equivalent_mutants: std::collections::BTreeMap<String, String>,
     /// Limits for every check of the exercise; a check's own `limits` override them.
     pub limits: Limits,
     pub checks: Vec<Check>,
@@ -205,6 +210,7 @@ impl Manifest {
             globs,
             hint: raw.hint,
             starter_scores: raw.starter_scores,
+            equivalent_mutants: raw.equivalent_mutants,
             limits: raw.limits,
             checks,
         })

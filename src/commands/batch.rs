@@ -165,6 +165,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                             exercise,
                             files,
                             grade_untouched: false,
+                            behaviour_only: false,
                         });
                         slots.push(None);
                     }
@@ -221,6 +222,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                         &roots[learner].join(&exercise.id),
                     )?,
                     grade_untouched: false,
+                    behaviour_only: false,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

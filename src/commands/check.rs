@@ -71,6 +71,7 @@ pub(super) fn grade(
                 exercise,
                 files: Submission::from_workspace(exercise, &folder)?,
                 grade_untouched: false,
+                behaviour_only: false,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -9,6 +9,7 @@ mod exercism_run;
 mod hint;
 mod init;
 mod list;
+mod mutants;
 mod setup;
 mod verify;
 
@@ -44,7 +45,15 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Merge { shards, out } => batch::merge(&settings, &shards, &out),
         Command::Demo(args) => demo::run(&settings, args),
         Command::Hint { exercise } => hint::run(&settings, &exercise),
-        Command::Verify { jobs } => verify::run(&settings, jobs),
+        Command::Verify {
+            exercises,
+            jobs,
+            mutants: true,
+            sample,
+        } => mutants::run(&settings, jobs, &exercises, sample),
+        Command::Verify {
+            exercises, jobs, ..
+        } => verify::run(&settings, jobs, &exercises),
         Command::Setup { print_python } => setup::run(&settings, print_python),
         Command::Doctor => doctor::run(&settings),
         Command::ExercismRun {

@@ -17,13 +17,13 @@ use crate::grade::{CheckResult, Status, round2};
 use crate::report::progress;
 use crate::settings::Settings;
 
-pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
+pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Result<Outcome> {
     settings.decide_color(std::io::stdout().is_terminal());
     let bank = settings.bank()?;
+    let exercises = bank.select(filters)?;
     // Every reference passes the hidden tests too, and they are shown when it does not.
     let grader = settings.grader(jobs, Hidden::Reveal)?;
-    let work: Vec<Work<'_>> = bank
-        .exercises
+    let work: Vec<Work<'_>> = exercises
         .iter()
         .flat_map(|exercise| {
             [Side::Reference, Side::Starter].map(|side| Work {
@@ -31,6 +31,7 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
                 exercise,
                 files: Submission::from_side(exercise, side),
                 grade_untouched: true,
+                behaviour_only: false,
             })
         })
         .collect();
@@ -43,7 +44,7 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
         bail!("verification was interrupted");
     }
     let mut problems = 0;
-    for exercise in &bank.exercises {
+    for exercise in &exercises {
         let side = |side: Side| sides.checks(&exercise.id, side);
         let (reference, starter) = (side(Side::Reference), side(Side::Starter));
         let found = judge(
@@ -67,14 +68,16 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
             }
         }
     }
-    if let Some(Err(found)) = bank.demo() {
+    // The demo and the topics are the whole bank's: checked when the whole bank is.
+    let whole = filters.is_empty();
+    if let Some(Err(found)) = bank.demo().filter(|_| whole) {
         problems += 1;
         println!("{} {}", "✗".red(), crate::bank::demo::FILE.bold());
         for problem in found {
             println!("    {problem}");
         }
     }
-    let topics = bank.topics();
+    let topics = if whole { bank.topics() } else { Vec::new() };
     let bare: Vec<_> = topics.iter().filter(|t| t.exercises.is_empty()).collect();
     if !topics.is_empty() {
         let graded = topics.len() - bare.len();
@@ -100,7 +103,7 @@ pub(super) fn run(settings: &Settings, jobs: usize) -> Result<Outcome> {
     }
     println!(
         "\n{} exercises verified, {problems} with problems ({}).",
-        bank.exercises.len(),
+        exercises.len(),
         bank.origin
     );
     Ok(Outcome::of(problems == 0))

@@ -263,6 +263,10 @@ pub(crate) struct Work<'a> {
     /// Whether to run the checks on files that are still the starter's: `verify` does, to
     /// prove that a starter fails; for a learner they are `not-started`, and nothing runs.
     pub grade_untouched: bool,
+    /// Whether to run only the checks of what the code does: not the quality checks (typing)
+    /// and not those that run alone (timing). `verify --mutants` grades a mutant so; the
+    /// other checks are then `skipped`.
+    pub behaviour_only: bool,
 }
 
 /// One check of one unit of work.
@@ -274,6 +278,8 @@ pub(crate) struct Job<'a> {
     pub files: Arc<Submission>,
     /// The learner has not started the exercise, and the check does not run.
     pub not_started: bool,
+    /// The check is left out of this unit's grading ([`Work::behaviour_only`]).
+    pub left_out: bool,
 }
 
 impl<'a> Job<'a> {
@@ -308,11 +314,14 @@ pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<Planned>) {
         });
         let not_started = !started && !work.grade_untouched;
         let files = Arc::new(work.files);
-        jobs.extend((0..work.exercise.manifest.checks.len()).map(|check| Job {
+        let checks = &work.exercise.manifest.checks;
+        jobs.extend(checks.iter().enumerate().map(|(check, section)| Job {
             unit,
             check,
             files: files.clone(),
             not_started,
+            left_out: work.behaviour_only
+                && (section.section.quality() || section.section.runs_alone()),
         }));
     }
     (jobs, units)

@@ -98,6 +98,7 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
             exercise,
             files: Submission::from_side(exercise, side),
             grade_untouched: true,
+            behaviour_only: false,
         })
         .into_iter()
         .collect();
