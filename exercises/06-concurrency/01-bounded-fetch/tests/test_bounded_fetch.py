@@ -122,6 +122,10 @@ def test_parallel_map_preserves_order() -> None:
     assert_same(parallel_map(slow_square, [], workers=2), [])
 
 
+def test_parallel_map_works_on_a_single_worker() -> None:
+    assert_same(parallel_map(str, [1, 2, 3], workers=1), ["1", "2", "3"])
+
+
 def test_parallel_map_runs_calls_concurrently() -> None:
     # Each call waits until all four are inside fn at the same time; run one
     # after another, they would time out with BrokenBarrierError.

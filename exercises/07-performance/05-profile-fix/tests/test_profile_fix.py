@@ -66,6 +66,18 @@ def test_report_counts_requests_errors_and_bytes() -> None:
     assert_same(counts, (4, 1, 2, 123))
 
 
+@pytest.mark.parametrize(("status", "errors"), [(399, 0), (400, 1), (401, 1)])
+def test_an_error_is_a_status_of_400_or_more(status: int, errors: int) -> None:
+    report = build_report([log_line("10.0.0.1", status=status)])
+    assert_same(report.errors, errors)
+
+
+def test_the_report_ranks_the_top_three_addresses_by_default() -> None:
+    ips = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+    report = build_report([log_line(ip) for ip in ips])
+    assert_same(len(report.top_ips), 3)
+
+
 def test_top_ips_rank_by_count_then_by_address() -> None:
     ips = ["10.0.0.9"] * 3 + ["10.0.0.5"] * 2 + ["10.0.0.10"] * 2 + ["10.0.0.1"]
     report = build_report([log_line(ip) for ip in ips], top=3)
