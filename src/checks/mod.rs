@@ -5,6 +5,7 @@
 //! (`registry.rs`). A learner's failure of any sort is a result; `Err` means pygrade itself
 //! could not do the check.
 
+mod constraints;
 mod ctx;
 #[cfg(test)]
 pub(crate) mod example;

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::ctx::Ctx;
 use super::kind::Kind;
-use super::{memory, mypy, output, pytest, timing};
+use super::{constraints, memory, mypy, output, pytest, timing};
 use crate::bank::{Check, Kinds, Section};
 use crate::grade::CheckResult;
 
@@ -56,6 +56,7 @@ impl Registry {
             .with::<output::Output>()
             .with::<timing::Timing>()
             .with::<memory::Memory>()
+            .with::<constraints::Constraints>()
     }
 
     /// This registry with kind `K` as well.

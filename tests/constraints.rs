@@ -1,0 +1,117 @@
+//! The `constraints` check on the CSV summary exercise, whose rules are: import `pathlib`,
+//! call neither `os.path` nor the built-in `open`. Learner files that keep the rules, break
+//! them, hide the calls (hostile) and cannot be read (hostile) get the verdicts a learner can
+//! trust, and the rules show in the JSON, JUnit and Markdown reports.
+
+mod common;
+
+use common::{Env, Fixture, Grade, repo};
+use serde_json::Value;
+
+const CSV_SUMMARY: &str = "01-foundations/02-csv-summary";
+
+/// The constraints check of the CSV summary exercise, graded with the fixture `name` laid in.
+fn graded(name: &str) -> (Value, Env) {
+    let env = Env::new();
+    let ws = env.workspace();
+    let fixture = Fixture {
+        dir: repo().join("fixtures/constraints").join(name),
+        exercise: CSV_SUMMARY.into(),
+    };
+    fixture.lay(&ws.exercise(CSV_SUMMARY), None);
+    let graded = env.check(&ws).arg(CSV_SUMMARY).graded();
+    let exercise = graded.exercise(CSV_SUMMARY);
+    (common::check(exercise, "constraints").clone(), env)
+}
+
+/// Each rule's test: its name, status and location.
+fn rules(check: &Value) -> Vec<(String, String, String)> {
+    check["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let text = |key: &str| t[key].as_str().unwrap_or_default().to_string();
+            (text("name"), text("status"), text("location"))
+        })
+        .collect()
+}
+
+fn rule(name: &str, status: &str, location: &str) -> (String, String, String) {
+    (name.into(), status.into(), location.into())
+}
+
+#[test]
+fn code_that_keeps_the_rules_passes_every_one() {
+    let (check, _env) = graded("keeps-the-rules");
+    assert_eq!(check["status"], "pass", "{check:#}");
+    assert_eq!(check["score"], 1.0);
+    assert_eq!(
+        rules(&check),
+        [
+            rule("imports pathlib", "pass", ""),
+            rule("does not call os.path", "pass", ""),
+            rule("does not call open", "pass", ""),
+        ]
+    );
+}
+
+#[test]
+fn each_broken_rule_fails_at_its_line_with_the_exercises_message() {
+    let (check, _env) = graded("breaks-the-rules");
+    assert_eq!(check["status"], "fail", "{check:#}");
+    let found = rules(&check);
+    assert_eq!(found[0], rule("imports pathlib", "pass", ""));
+    assert_eq!(found[1].1, "fail");
+    assert_eq!(found[2].1, "fail");
+    let message = check["tests"][2]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("open files with `path.open(...)`"),
+        "{message}"
+    );
+    assert_eq!(check["message"], "2 rules are broken");
+}
+
+#[test]
+fn calls_hidden_behind_import_getattr_and_an_alias_are_still_found() {
+    let (check, _env) = graded("hides-the-calls");
+    let found = rules(&check);
+    assert_eq!(found[1].1, "fail", "{check:#}");
+    assert_eq!(found[2].1, "fail", "{check:#}");
+}
+
+#[test]
+fn a_file_too_deep_to_read_is_an_error_of_the_learner_not_of_pygrade() {
+    let (check, _env) = graded("unreadable");
+    assert_eq!(check["status"], "error", "{check:#}");
+    let message = check["message"].as_str().unwrap();
+    assert!(message.starts_with("could not read your code"), "{message}");
+}
+
+#[test]
+fn the_rules_show_in_the_junit_and_markdown_reports() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let fixture = Fixture {
+        dir: repo().join("fixtures/constraints/breaks-the-rules"),
+        exercise: CSV_SUMMARY.into(),
+    };
+    fixture.lay(&ws.exercise(CSV_SUMMARY), None);
+    let junit = env.path().join("report.xml");
+    let markdown = env.path().join("report.md");
+    let out = env
+        .check(&ws)
+        .arg(CSV_SUMMARY)
+        .arg("--format")
+        .arg(format!("junit={}", junit.display()))
+        .arg("--format")
+        .arg(format!("markdown={}", markdown.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let junit = std::fs::read_to_string(junit).unwrap();
+    assert!(junit.contains("does not call open"), "{junit}");
+    let markdown = std::fs::read_to_string(markdown).unwrap();
+    assert!(markdown.contains("constraints"), "{markdown}");
+    assert!(markdown.contains("does not call open"), "{markdown}");
+}
