@@ -11,7 +11,10 @@
 //! its CPU time, and its memory (measured). A worker that runs into a limit, dies, or says
 //! something that is not a reply is killed, its request ends as a cold run would have
 //! ([`Exit`]), and the next request starts a fresh worker. An idle worker is kept for the next
-//! request; every worker is killed when its pool is dropped.
+//! request; every worker is killed when its pool is dropped. A request's memory is what the
+//! worker grew by while serving it, on top of what a fresh worker holds: what earlier requests
+//! left behind is not held against it, and a worker that has grown large, or served many
+//! requests, is replaced.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -28,15 +31,17 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use super::limits::{Clock, Exit, Limits};
 use super::supervise::WALL_CEILING;
-use super::tree::{LoadClock, sample};
+use super::tree::{LoadClock, Sample, sample};
 
 /// How often a request in flight has its worker's clocks and memory looked at.
 const POLL: Duration = Duration::from_millis(20);
 /// The longest a worker may take to say it is ready.
 const START_LIMIT: Duration = Duration::from_secs(120);
 /// Requests one worker serves before a fresh one replaces it, so that whatever a tool keeps
-/// between requests cannot grow without end.
-const MOST_REQUESTS: u32 = 500;
+/// between requests cannot grow without end (mypy keeps a little of every file it checked).
+const MOST_REQUESTS: u32 = 100;
+/// The resident memory, in KiB, past which a worker is replaced after its request.
+const MOST_RESIDENT_KIB: u64 = 512 * 1024;
 /// The most of a worker's stderr kept, from its end, to explain a worker that died.
 const STDERR_TAIL: usize = 16 * 1024;
 
@@ -106,6 +111,8 @@ struct Worker {
     replies: Lines<BufReader<ChildStdout>>,
     stderr: Arc<Mutex<Vec<u8>>>,
     served: u32,
+    /// Its resident memory once ready, before any request, in KiB.
+    fresh_kib: u64,
 }
 
 impl Pool {
@@ -125,7 +132,10 @@ impl Pool {
             None => self.start().await?,
         };
         let served = worker.serve(request, limits).await?;
-        if matches!(served.answer, Answer::Reply(_)) && worker.served < MOST_REQUESTS {
+        let kept = matches!(served.answer, Answer::Reply(_))
+            && worker.served < MOST_REQUESTS
+            && sample(worker.pid).resident_kib < MOST_RESIDENT_KIB;
+        if kept {
             self.idle.lock().expect("idle workers").push(worker);
         }
         Ok(served)
@@ -164,6 +174,7 @@ impl Pool {
                 replies,
                 stderr,
                 served: 0,
+                fresh_kib: sample(pid).resident_kib,
             }),
             Ok(Ok(Some(line))) => bail!("a warm worker began with {line:?} instead of `ready`"),
             Ok(_) => {
@@ -194,7 +205,12 @@ impl Worker {
     async fn serve(&mut self, request: &str, limits: &Limits) -> Result<Served> {
         self.served += 1;
         let before = sample(self.pid);
-        let mut peak_rss_kib = before.largest_kib;
+        // What the request holds: what the worker grew by while serving it, on top of what a
+        // fresh worker holds, as a process started for this request alone would. What earlier
+        // requests left behind is not this request's.
+        let held =
+            |now: &Sample| now.resident_kib.saturating_sub(before.resident_kib) + self.fresh_kib;
+        let mut peak_rss_kib = held(&before);
         let mut clock = LoadClock::new(Some(self.pid));
         let started = Instant::now();
         let ceiling = limits.timeout.map(|t| t * WALL_CEILING);
@@ -213,7 +229,7 @@ impl Worker {
                         return Ok(Served {
                             answer: Answer::Reply(reply),
                             cpu_ms: now.cpu_ms.saturating_sub(before.cpu_ms),
-                            peak_rss_kib: peak_rss_kib.max(now.largest_kib),
+                            peak_rss_kib: peak_rss_kib.max(held(&now)),
                         });
                     }
                     _ => break None,
@@ -221,9 +237,9 @@ impl Worker {
                 _ = ticks.tick() => {
                     clock.tick();
                     let now = sample(self.pid);
-                    peak_rss_kib = peak_rss_kib.max(now.largest_kib);
+                    peak_rss_kib = peak_rss_kib.max(held(&now));
                     let cpu = Duration::from_millis(now.cpu_ms.saturating_sub(before.cpu_ms));
-                    if limits.memory.is_some_and(|most| now.resident_kib * 1024 > most) {
+                    if limits.memory.is_some_and(|most| held(&now) * 1024 > most) {
                         break Some(Exit::MemoryLimit { peak_kib: Some(peak_rss_kib) });
                     }
                     if limits.cpu_time.is_some_and(|most| cpu > most) {
@@ -279,6 +295,7 @@ mod tests {
         let script = r#"
 import json, sys
 print(json.dumps({"ready": True}), flush=True)
+kept = []
 for line in sys.stdin:
     do = json.loads(line)["do"]
     if do == "hang":
@@ -286,6 +303,8 @@ for line in sys.stdin:
             pass
     if do == "hoard":
         hoard = [bytearray(1024 * 1024) for _ in range(400)]
+    if do == "keep":
+        kept.extend(bytearray(1024 * 1024) for _ in range(200))
     if do == "die":
         sys.exit(3)
     print(json.dumps({"did": do}), flush=True)
@@ -365,6 +384,22 @@ for line in sys.stdin:
             } => assert!(peak > 128 * 1024, "{peak}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn what_earlier_requests_left_behind_is_not_held_against_the_next() {
+        let pool = pool();
+        let limits = Limits {
+            memory: Some(128 * 1024 * 1024),
+            ..Limits::default()
+        };
+        assert!(matches!(
+            ask(&pool, "keep", Limits::default()).answer,
+            Answer::Reply(_)
+        ));
+        let next = ask(&pool, "a", limits);
+        assert!(matches!(next.answer, Answer::Reply(_)), "{next:?}");
+        assert!(next.peak_rss_kib < 100 * 1024, "{next:?}");
     }
 
     #[test]
