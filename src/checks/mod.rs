@@ -14,6 +14,7 @@ mod kind;
 mod memory;
 mod mypy;
 mod output;
+mod predict;
 mod pytest;
 mod registry;
 mod timing;
