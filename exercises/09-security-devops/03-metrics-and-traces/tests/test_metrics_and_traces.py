@@ -525,3 +525,15 @@ def test_concurrent_asyncio_tasks_keep_their_own_parents(tracer: Tracer) -> None
             f"the query of {name} is a child of {name}",
         )
     assert spans["request a"].trace_id != spans["request b"].trace_id
+
+
+def test_the_default_clock_is_the_wall_clock_in_seconds() -> None:
+    import time
+
+    before = time.time()
+    tracer = Tracer(id_source=iter(str(i) for i in range(1, 100)).__next__)
+    with tracer.span("request"):
+        pass
+    after = time.time()
+    (span,) = tracer.finished_spans()
+    assert before <= span.start <= span.end <= after, (before, span, after)
