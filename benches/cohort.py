@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures import ROOT, lay
+from peak import peak_kib
 
 BANK = ROOT / "exercises"
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
@@ -139,16 +140,6 @@ def children_cpu() -> float:
     """CPU seconds of every child process waited for so far, and of their own children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def peak_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 class PeakMemory:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from fixtures import ROOT, lay
+from peak import peak_kib
 
 EXERCISE = "01-foundations/01-word-count"
 HANGING = ["infinite-loop", "sleeps-forever", "orphan-process", "leaves-daemon", "segfault", "huge-output"]
@@ -41,16 +42,6 @@ HARMFUL = [
     "tmp-filler",
     "endless-printer",
 ]
-
-
-def peak_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def survivors(marker: str) -> int:

@@ -5,23 +5,15 @@
 
 mod common;
 
-use common::{Env, Fixture, Grade, repo};
+use common::{Env, Fixture, repo};
 use serde_json::Value;
 
 const CSV_SUMMARY: &str = "01-foundations/02-csv-summary";
 
 /// The constraints check of the CSV summary exercise, graded with the fixture `name` laid in.
-fn graded(name: &str) -> (Value, Env) {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/constraints").join(name),
-        exercise: CSV_SUMMARY.into(),
-    };
-    fixture.lay(&ws.exercise(CSV_SUMMARY), None);
-    let graded = env.check(&ws).arg(CSV_SUMMARY).graded();
-    let exercise = graded.exercise(CSV_SUMMARY);
-    (common::check(exercise, "constraints").clone(), env)
+fn graded(name: &str) -> Value {
+    let graded = Env::new().grade_files(&format!("constraints/{name}"), CSV_SUMMARY);
+    common::check(graded.exercise(CSV_SUMMARY), "constraints").clone()
 }
 
 /// Each rule's test: its name, status and location.
@@ -43,7 +35,7 @@ fn rule(name: &str, status: &str, location: &str) -> (String, String, String) {
 
 #[test]
 fn code_that_keeps_the_rules_passes_every_one() {
-    let (check, _env) = graded("keeps-the-rules");
+    let check = graded("keeps-the-rules");
     assert_eq!(check["status"], "pass", "{check:#}");
     assert_eq!(check["score"], 1.0);
     assert_eq!(
@@ -58,7 +50,7 @@ fn code_that_keeps_the_rules_passes_every_one() {
 
 #[test]
 fn each_broken_rule_fails_at_its_line_with_the_exercises_message() {
-    let (check, _env) = graded("breaks-the-rules");
+    let check = graded("breaks-the-rules");
     assert_eq!(check["status"], "fail", "{check:#}");
     let found = rules(&check);
     assert_eq!(found[0], rule("imports pathlib", "pass", ""));
@@ -74,7 +66,7 @@ fn each_broken_rule_fails_at_its_line_with_the_exercises_message() {
 
 #[test]
 fn calls_hidden_behind_import_getattr_and_an_alias_are_still_found() {
-    let (check, _env) = graded("hides-the-calls");
+    let check = graded("hides-the-calls");
     let found = rules(&check);
     assert_eq!(found[1].1, "fail", "{check:#}");
     assert_eq!(found[2].1, "fail", "{check:#}");
@@ -82,7 +74,7 @@ fn calls_hidden_behind_import_getattr_and_an_alias_are_still_found() {
 
 #[test]
 fn a_file_too_deep_to_read_is_an_error_of_the_learner_not_of_pygrade() {
-    let (check, _env) = graded("unreadable");
+    let check = graded("unreadable");
     assert_eq!(check["status"], "error", "{check:#}");
     let message = check["message"].as_str().unwrap();
     assert!(message.starts_with("could not read your code"), "{message}");

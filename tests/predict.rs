@@ -5,21 +5,14 @@
 
 mod common;
 
-use common::{Env, Fixture, Grade, repo};
+use common::Env;
 use serde_json::Value;
 
 const UNDER_THE_HOOD: &str = "01-foundations/03-under-the-hood";
 
 /// The predict check of the exercise, graded with the fixture `name` handed in.
 fn graded(name: &str) -> Value {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/predict").join(name),
-        exercise: UNDER_THE_HOOD.into(),
-    };
-    fixture.lay(&ws.exercise(UNDER_THE_HOOD), None);
-    let graded = env.check(&ws).arg(UNDER_THE_HOOD).graded();
+    let graded = Env::new().grade_files(&format!("predict/{name}"), UNDER_THE_HOOD);
     common::check(graded.exercise(UNDER_THE_HOOD), "predict").clone()
 }
 

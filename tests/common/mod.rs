@@ -137,6 +137,18 @@ impl Env {
         ws
     }
 
+    /// The learner files in `dir` (a folder of `fixtures/`, laid as a fixture's are) handed in
+    /// for `exercise` of the built-in bank, graded.
+    pub fn grade_files(&self, dir: &str, exercise: &str) -> Graded {
+        let ws = self.workspace();
+        let fixture = Fixture {
+            dir: repo().join("fixtures").join(dir),
+            exercise: exercise.into(),
+        };
+        fixture.lay(&ws.exercise(exercise), None);
+        self.check(&ws).arg(exercise).graded()
+    }
+
     /// Grades a fixture's exercise in its workspace.
     pub fn grade_fixture(&self, name: &str) -> Graded {
         let ws = self.fixture_workspace(name);
