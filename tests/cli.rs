@@ -278,7 +278,10 @@ fn check_grades_the_exercise_or_module_folder_it_is_typed_in() {
         .graded();
     assert_eq!(inside.ids(), [WORD_COUNT]);
     let module = env.check_in(&ws, &ws.dir.join("01-foundations")).graded();
-    assert_eq!(module.ids(), [WORD_COUNT, CSV_SUMMARY]);
+    assert_eq!(
+        module.ids(),
+        [WORD_COUNT, CSV_SUMMARY, "01-foundations/03-under-the-hood"]
+    );
     // Exercises named on the command line win over the folder.
     let named = env
         .check_in(&ws, &ws.exercise(WORD_COUNT))

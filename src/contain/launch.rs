@@ -203,6 +203,13 @@ impl Launcher {
     /// The pool of warm workers that `spec` starts, shared by every check of this launcher's
     /// run; `None` when this run starts every tool afresh. Only for trusted tools: a warm
     /// worker runs outside the sandbox.
+    /// Stops the warm workers and waits for them: the end of a run.
+    pub(crate) async fn shut_down(&self) {
+        if let Some(pools) = &self.warm {
+            pools.shut_down().await;
+        }
+    }
+
     pub(crate) fn warm(&self, spec: WarmSpec) -> Option<Arc<Pool>> {
         Some(self.warm.as_ref()?.of(spec))
     }

@@ -89,6 +89,25 @@ impl Pools {
             .or_insert_with(|| Arc::new(Pool::new(spec)))
             .clone()
     }
+
+    /// Stops every idle worker and waits for it to be gone, so that a run leaves no process
+    /// behind when it ends.
+    pub(crate) async fn shut_down(&self) {
+        let pools: Vec<Arc<Pool>> = self
+            .0
+            .lock()
+            .expect("warm pools")
+            .values()
+            .cloned()
+            .collect();
+        for pool in pools {
+            let idle: Vec<Worker> = pool.idle.lock().expect("idle workers").drain(..).collect();
+            for mut worker in idle {
+                let _ = worker.child.start_kill();
+                let _ = worker.child.wait().await;
+            }
+        }
+    }
 }
 
 /// Idle workers of one kind, started as they are needed. A worker's pipes belong to the

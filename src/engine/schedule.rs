@@ -113,6 +113,7 @@ impl Engine<'_> {
                 run.finished(job, skipped)?;
             }
         }
+        launcher.shut_down().await;
         run.emit(Event::RunFinished { interrupted })?;
         Ok(interrupted)
     }
