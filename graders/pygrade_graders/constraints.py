@@ -34,8 +34,6 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-CONSTRUCTS = ("bare-except", "global", "star-import", "eval", "exec", "print")
-
 
 @dataclass(frozen=True)
 class Finding:
