@@ -37,6 +37,12 @@ try:
     found["mypy"] = mypy.version.__version__
 except ImportError:
     found["mypy"] = None
+from importlib import metadata
+for tool in ("ruff", "coverage"):
+    try:
+        found[tool] = metadata.version(tool)
+    except metadata.PackageNotFoundError:
+        found[tool] = None
 print(json.dumps(found))
 "#;
 
@@ -45,6 +51,26 @@ pub(crate) struct Versions {
     pub python: String,
     pub pytest: Option<String>,
     pub mypy: Option<String>,
+    /// The linter the `lint` check runs; an interpreter given with `--python` may lack it,
+    /// and then only that check fails.
+    #[serde(default)]
+    pub ruff: Option<String>,
+    /// What measures the branch coverage of a learner's tests; may be missing, as `ruff`.
+    #[serde(default)]
+    pub coverage: Option<String>,
+}
+
+impl Versions {
+    /// The version of `tool` (one of [`TOOLS`]) in this interpreter, if it has it.
+    pub(crate) fn of(&self, tool: &str) -> Option<&str> {
+        match tool {
+            "pytest" => self.pytest.as_deref(),
+            "mypy" => self.mypy.as_deref(),
+            "ruff" => self.ruff.as_deref(),
+            "coverage" => self.coverage.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -276,16 +302,22 @@ fn run_tool(command: &mut Command, failed: &str) -> Result<()> {
     bail!("{failed} ({}):\n  {tail}", out.status)
 }
 
-/// "pytest 9.2.0, mypy 2.4.1 and 9 dependencies", from the pins.
+/// "pytest 9.2.0, mypy 2.4.1, ruff 0.17.6, coverage 7.18.0 and 9 dependencies", from the pins.
 fn tools_described() -> String {
     let pins = REQUIREMENTS.lines().filter(|l| l.contains("==")).count();
+    let tools: Vec<String> = TOOLS
+        .iter()
+        .map(|tool| format!("{tool} {}", pinned(tool).unwrap_or("?")))
+        .collect();
     format!(
-        "pytest {}, mypy {} and {} dependencies",
-        pinned("pytest").unwrap_or("?"),
-        pinned("mypy").unwrap_or("?"),
-        pins.saturating_sub(2)
+        "{} and {} dependencies",
+        tools.join(", "),
+        pins.saturating_sub(TOOLS.len())
     )
 }
+
+/// The tools pygrade grades with, as `graders/requirements.txt` pins them.
+pub(crate) const TOOLS: [&str; 4] = ["pytest", "mypy", "ruff", "coverage"];
 
 /// Installs uv into `dir` with the base Python's own pip. `--target` needs no environment
 /// of its own, and pip's refusal to install into a system Python does not apply to it.

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::ctx::Ctx;
 use super::kind::Kind;
-use super::{constraints, memory, mypy, output, predict, pytest, timing};
+use super::{constraints, lint, memory, mypy, output, predict, pytest, timing};
 use crate::bank::{Check, Kinds, Section};
 use crate::grade::CheckResult;
 
@@ -57,6 +57,7 @@ impl Registry {
             .with::<timing::Timing>()
             .with::<memory::Memory>()
             .with::<constraints::Constraints>()
+            .with::<lint::Lint>()
             .with::<predict::Predict>()
     }
 

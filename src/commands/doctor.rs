@@ -167,7 +167,8 @@ fn python(settings: &Settings) -> Result<Option<String>> {
     };
     say!("         Python {}", versions.python);
     let mut missing = Vec::new();
-    for (tool, found) in [("pytest", &versions.pytest), ("mypy", &versions.mypy)] {
+    for tool in toolchain::TOOLS {
+        let found = versions.of(tool);
         let pin = toolchain::pinned(tool).unwrap_or("?");
         match found {
             Some(v) if v == pin => say!("{:<8} {v}", format!("{tool}:")),

@@ -111,6 +111,8 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
             python: "3".into(),
             pytest: None,
             mypy: None,
+            ruff: None,
+            coverage: None,
         },
     };
     let engine = Engine {

@@ -290,6 +290,9 @@ fn check_name(kind: &str) -> String {
         "output" => "program output (output)".into(),
         "timing" => "speed (timing)".into(),
         "memory" => "memory use (memory)".into(),
+        "lint" => "style (lint)".into(),
+        "constraints" => "the exercise's rules (constraints)".into(),
+        "predict" => "predictions (predict)".into(),
         other => other.into(),
     }
 }

@@ -73,6 +73,12 @@ pub(crate) struct Tools {
     pub python: String,
     pub pytest: Option<String>,
     pub mypy: Option<String>,
+    /// The linter (`lint` checks), where the interpreter has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ruff: Option<String>,
+    /// What measured the coverage of learner tests (`learner-tests` checks), where present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<String>,
     /// How learner code was contained: `builtin` (pygrade's own sandbox), `bwrap`, or
     /// `none (why)`.
     pub sandbox: String,
@@ -95,6 +101,8 @@ impl Tools {
             python: versions.python.clone(),
             pytest: versions.pytest.clone(),
             mypy: versions.mypy.clone(),
+            ruff: versions.ruff.clone(),
+            coverage: versions.coverage.clone(),
             sandbox,
         }
     }
@@ -246,6 +254,8 @@ pub(crate) mod sample {
                 python: "3.11.7".into(),
                 pytest: Some("9.2.0".into()),
                 mypy: Some("2.4.1".into()),
+                ruff: None,
+                coverage: None,
                 sandbox: "bwrap".into(),
             },
             summary: Summary {

@@ -221,6 +221,9 @@ fn last_line(text: &str) -> Option<&str> {
 }
 
 /// A check's one line: kind, status, points and `message`.
+/// The widest kind's name (`learner-tests`), so that every check's status lines up.
+const KIND_WIDTH: usize = 13;
+
 fn write_check_line(
     check: &CheckResult,
     message: &str,
@@ -228,7 +231,7 @@ fn write_check_line(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "    {:<7} {} {:>6}  {}",
+        "    {:<KIND_WIDTH$} {} {:>6}  {}",
         check.kind,
         badge(check.status),
         format!(
