@@ -9,7 +9,11 @@ with `ast` (it never imports or runs them) and checks each rule:
     require-call    "pathlib.Path"  the callable is called somewhere
     forbid-call     "time.sleep"    it is called nowhere
     forbid          "bare-except"   the construct appears nowhere: `bare-except`, `global`,
-                                    `star-import`, `eval`, `exec`, `print`
+                                    `star-import`, `eval`, `exec`, `print`, `introspection`
+                                    (reaching for code or its file rather than calling it:
+                                    `__file__`, `__code__`, `__spec__` and the like, by
+                                    attribute or by name, `getattr` with a computed name,
+                                    `read_text`/`read_bytes`)
     property        "Counter.value" the class defines the attribute as a `@property`
     derives-from    "Exporter abc.ABC"  the class has the base among its bases
 
@@ -120,9 +124,34 @@ def calls(tree: ast.Module, names: Names) -> list[tuple[str, int]]:
     return found
 
 
+# What code that reads other code, rather than running it, reaches for.
+INTROSPECTION = frozenset(
+    {"__file__", "__code__", "__spec__", "__loader__", "__cached__", "__globals__", "__builtins__",
+     "__dict__", "__getattribute__", "read_text", "read_bytes", "co_code", "f_globals", "f_locals", "f_back"}
+)
+
+
+def introspects(node: ast.AST, names: Names) -> bool:
+    """Whether `node` reaches for code or its file: an attribute or a string naming one of
+    `INTROSPECTION`, or `getattr` with a name that is not written out."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in INTROSPECTION
+    if isinstance(node, ast.Name):
+        return node.id in INTROSPECTION
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value in INTROSPECTION
+    if isinstance(node, ast.Call) and names.dotted(node.func) in ("getattr", "builtins.getattr"):
+        return len(node.args) < 2 or not isinstance(node.args[1], ast.Constant)
+    return False
+
+
 def constructs(tree: ast.Module, names: Names, construct: str) -> list[int]:
     lines = []
     for node in ast.walk(tree):
+        if construct == "introspection":
+            if introspects(node, names):
+                lines.append(getattr(node, "lineno", 0))
+            continue
         if construct == "bare-except" and isinstance(node, ast.ExceptHandler):
             if node.type is None:
                 lines.append(node.lineno)

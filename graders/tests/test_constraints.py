@@ -72,6 +72,22 @@ def test_constructs_properties_and_bases() -> None:
     assert places({"kind": "derives-from", "target": "Plain abc.ABC"}, source) == []
 
 
+def test_reaching_for_code_or_its_file_is_introspection() -> None:
+    rule = {"kind": "forbid", "target": "introspection"}
+    source = (
+        "import pricing\n"
+        "from pathlib import Path\n"
+        "Path(pricing.__file__).read_bytes()\n"
+        "pricing.total.__code__\n"
+        "getattr(pricing, '__spec__')\n"
+        "name = 'x'\n"
+        "getattr(pricing, name)\n"
+        "getattr(pricing, 'total')(1)\n"
+        "pricing.total(2)\n"
+    )
+    assert places(rule, source) == [3, 4, 5, 7]
+
+
 def test_a_file_that_cannot_be_read_is_reported_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -104,6 +104,11 @@ pub(crate) trait Section: Any + Debug + Send + Sync {
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String>;
     /// Folders of the exercise it keeps to pygrade: never copied into a job's folder.
     fn private_folders(&self) -> Vec<&str>;
+    /// Files of the exercise, besides its README, tests and starter, that `pygrade init`
+    /// hands out (the code a learner's own tests test).
+    fn handed_out(&self) -> Vec<&str> {
+        Vec::new()
+    }
     fn as_any(&self) -> &dyn Any;
 }
 

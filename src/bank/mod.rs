@@ -99,8 +99,14 @@ impl Exercise {
 
     /// The files a learner gets from `pygrade init`: statement, starter files, visible tests.
     pub(crate) fn handout(&self) -> impl Iterator<Item = (PathBuf, &[u8])> {
-        self.files.iter().filter_map(|(path, bytes)| {
-            if path == Path::new("README.md") || path.starts_with("tests") {
+        let given: Vec<&str> = (self.manifest.checks.iter())
+            .flat_map(|check| check.section.handed_out())
+            .collect();
+        self.files.iter().filter_map(move |(path, bytes)| {
+            if path == Path::new("README.md")
+                || path.starts_with("tests")
+                || given.iter().any(|file| path == Path::new(file))
+            {
                 Some((path.clone(), bytes.as_slice()))
             } else {
                 let rest = path.strip_prefix("starter").ok()?;

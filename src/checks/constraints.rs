@@ -35,7 +35,8 @@ struct Rule {
     forbid_import: Option<String>,
     require_call: Option<String>,
     forbid_call: Option<String>,
-    /// A construct: `bare-except`, `global`, `star-import`, `eval`, `exec`, `print`.
+    /// A construct: `bare-except`, `global`, `star-import`, `eval`, `exec`, `print`,
+    /// `introspection`.
     forbid: Option<String>,
     /// `Class.attribute`, which must be a `@property`.
     property: Option<String>,
@@ -55,6 +56,7 @@ const CONSTRUCTS: &[&str] = &[
     "eval",
     "exec",
     "print",
+    "introspection",
 ];
 
 impl Rule {
@@ -163,10 +165,11 @@ impl Kind for Constraints {
     }
 }
 
+/// A place where a rule is kept or broken.
 #[derive(Deserialize)]
-struct Found {
-    file: String,
-    line: u64,
+pub(super) struct Found {
+    pub file: String,
+    pub line: u64,
 }
 
 #[derive(Deserialize)]
@@ -187,16 +190,25 @@ struct Output {
     syntax: Option<Syntax>,
 }
 
-async fn run(ctx: &Ctx<'_>, section: &Constraints) -> Result<CheckResult> {
-    let points = ctx.points;
-    let files: Vec<&String> = (ctx.exercise.manifest.files.iter())
-        .filter(|f| f.ends_with(".py"))
-        .collect();
-    let rules: Vec<serde_json::Value> = (section.rules.iter())
-        .map(|rule| {
-            let (kind, target) = rule.spec().expect("validated with the bank");
-            serde_json::json!({ "kind": kind, "target": target })
-        })
+/// What the harness read in the learner's files.
+pub(super) enum Reading {
+    /// The places each rule, in order, is kept or broken.
+    Found(Vec<Vec<Found>>),
+    /// A file it could not parse: where, and why.
+    Unreadable(String),
+    /// Reading stopped at a limit, with how.
+    Stopped(Status, String),
+}
+
+/// Reads `files` (relative to the check's folder) for `rules` (`kind`, `target`, as
+/// [`Rule::spec`] gives them) with `pygrade_graders.constraints`.
+pub(super) async fn read(
+    ctx: &Ctx<'_>,
+    files: &[&String],
+    rules: &[(&str, String)],
+) -> Result<Reading> {
+    let rules: Vec<serde_json::Value> = (rules.iter())
+        .map(|(kind, target)| serde_json::json!({ "kind": kind, "target": target }))
         .collect();
     let spec_path = ctx.own.join("constraints-spec.json");
     std::fs::write(
@@ -220,37 +232,55 @@ async fn run(ctx: &Ctx<'_>, section: &Constraints) -> Result<CheckResult> {
             finished.stderr.text().trim()
         ),
         (exit, status) => {
-            return Ok(
-                CheckResult::whole("constraints", status.unwrap_or(Status::Error), points)
-                    .with_message(format!(
-                        "reading your code {}",
-                        describe_exit(exit, &ctx.limits)
-                    )),
-            );
+            return Ok(Reading::Stopped(
+                status.unwrap_or(Status::Error),
+                format!("reading your code {}", describe_exit(exit, &ctx.limits)),
+            ));
         }
     }
     let output: Output = serde_json::from_str(&finished.stdout.text())
         .context("the constraints harness said something unreadable")?;
     if let Some(syntax) = output.syntax {
-        return Ok(
-            CheckResult::whole("constraints", Status::Error, points).with_message(format!(
-                "could not read your code: {}:{}: {}",
-                syntax.file, syntax.line, syntax.message
-            )),
-        );
+        return Ok(Reading::Unreadable(format!(
+            "{}:{}: {}",
+            syntax.file, syntax.line, syntax.message
+        )));
     }
     let found = output
         .rules
         .context("the constraints harness gave no rules")?;
-    if found.len() != section.rules.len() {
+    if found.len() != rules.len() {
         bail!(
             "the constraints harness answered for {} of {} rules",
             found.len(),
-            section.rules.len()
+            rules.len()
         );
     }
+    Ok(Reading::Found(
+        found.into_iter().map(|r| r.findings).collect(),
+    ))
+}
+
+async fn run(ctx: &Ctx<'_>, section: &Constraints) -> Result<CheckResult> {
+    let points = ctx.points;
+    let files: Vec<&String> = (ctx.exercise.manifest.files.iter())
+        .filter(|f| f.ends_with(".py"))
+        .collect();
+    let rules: Vec<(&str, String)> = (section.rules.iter())
+        .map(|rule| rule.spec().expect("validated with the bank"))
+        .collect();
+    let found = match read(ctx, &files, &rules).await? {
+        Reading::Found(found) => found,
+        Reading::Unreadable(why) => {
+            return Ok(CheckResult::whole("constraints", Status::Error, points)
+                .with_message(format!("could not read your code: {why}")));
+        }
+        Reading::Stopped(status, why) => {
+            return Ok(CheckResult::whole("constraints", status, points).with_message(why));
+        }
+    };
     let tests: Vec<TestResult> = (section.rules.iter().zip(found))
-        .map(|(rule, found)| judge(rule, &found.findings))
+        .map(|(rule, found)| judge(rule, &found))
         .collect();
     let broken = tests.iter().filter(|t| t.status != Status::Pass).count();
     let status = if broken == 0 {

@@ -37,6 +37,11 @@ pub(crate) trait Kind: DeserializeOwned + Debug + Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Files of the exercise, besides its README, tests and starter, that the learner gets.
+    fn handed_out(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
     /// Runs the check in `ctx` and grades what happened, out of `ctx.points`.
     fn run(&self, ctx: &Ctx<'_>) -> impl Future<Output = Result<CheckResult>> + Send;
 }
@@ -59,6 +64,9 @@ impl<K: Kind> Section for K {
     }
     fn private_folders(&self) -> Vec<&str> {
         Kind::private_folders(self)
+    }
+    fn handed_out(&self) -> Vec<&str> {
+        Kind::handed_out(self)
     }
     fn as_any(&self) -> &dyn Any {
         self

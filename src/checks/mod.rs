@@ -11,6 +11,7 @@ mod ctx;
 pub(crate) mod example;
 mod harness;
 mod kind;
+mod learner_tests;
 mod lint;
 mod memory;
 mod mypy;

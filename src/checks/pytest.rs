@@ -143,7 +143,7 @@ const PYTEST_INI: &str =
     "[pytest]\npythonpath = .\ntestpaths = tests\naddopts =\nverbosity_assertions = 2\n";
 
 /// pytest's command line with pygrade's configuration and plugin, results to the channel.
-fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsString>> {
+pub(super) fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<Vec<OsString>> {
     let ini = ctx.own.join("pytest.ini");
     std::fs::write(&ini, PYTEST_INI)?;
     let fixed = [
@@ -620,15 +620,15 @@ async fn run_pytest(
 
 /// A test file that could not be collected: why (`syntax-error`, `import-error`,
 /// `exception`), pytest's text, and the file's id.
-struct CollectError {
+pub(super) struct CollectError {
     kind: String,
-    message: String,
+    pub message: String,
     location: String,
 }
 
 /// What the plugin saw learner code do to the test process, over all its `tampered` events.
 #[derive(Default)]
-struct Tampering {
+pub(super) struct Tampering {
     replaced: Vec<String>,
     inspected: Vec<String>,
 }
@@ -649,7 +649,7 @@ impl Tampering {
 
     /// What learner code did, as the rest of a sentence whose subject is "your code"; `None`
     /// when it did nothing of the kind.
-    fn describe(&self) -> Option<String> {
+    pub(super) fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
         if !self.replaced.is_empty() {
             parts.push(format!(
@@ -679,16 +679,16 @@ impl Tampering {
 }
 
 /// What one pytest process said on its results channel.
-struct RunEvents {
+pub(super) struct RunEvents {
     hello: bool,
     /// `None` until the plugin has said which tests it collected.
-    collected: Option<Vec<Collected>>,
-    reported: HashMap<String, Reported>,
-    collect_errors: Vec<CollectError>,
-    tampered: Tampering,
+    pub collected: Option<Vec<Collected>>,
+    pub reported: HashMap<String, Reported>,
+    pub collect_errors: Vec<CollectError>,
+    pub tampered: Tampering,
     /// Events out of the plugin's order mean something else wrote to the channel.
-    forged: Option<&'static str>,
-    done: bool,
+    pub forged: Option<&'static str>,
+    pub done: bool,
     /// pytest's own exit status, from `done`.
     pytest_status: Option<i32>,
     /// The last test that started.
@@ -696,7 +696,7 @@ struct RunEvents {
 }
 
 impl RunEvents {
-    fn read(finished: &Finished) -> Result<RunEvents> {
+    pub(super) fn read(finished: &Finished) -> Result<RunEvents> {
         let (events, garbled) = protocol::parse(&finished.channel.lines, finished.channel.forged);
         let mut run = RunEvents {
             hello: false,

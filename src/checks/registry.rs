@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::ctx::Ctx;
 use super::kind::Kind;
-use super::{constraints, lint, memory, mypy, output, predict, pytest, timing};
+use super::{constraints, learner_tests, lint, memory, mypy, output, predict, pytest, timing};
 use crate::bank::{Check, Kinds, Section};
 use crate::grade::CheckResult;
 
@@ -58,6 +58,7 @@ impl Registry {
             .with::<memory::Memory>()
             .with::<constraints::Constraints>()
             .with::<lint::Lint>()
+            .with::<learner_tests::LearnerTests>()
             .with::<predict::Predict>()
     }
 
