@@ -302,7 +302,7 @@ fn run_tool(command: &mut Command, failed: &str) -> Result<()> {
     bail!("{failed} ({}):\n  {tail}", out.status)
 }
 
-/// "pytest 9.2.0, mypy 2.4.1, ruff 0.17.6, coverage 7.18.0 and 9 dependencies", from the pins.
+/// "pytest 9.2.0, mypy 2.4.1, ruff 0.17.6, coverage 7.18.0 and 11 dependencies", from the pins.
 fn tools_described() -> String {
     let pins = REQUIREMENTS.lines().filter(|l| l.contains("==")).count();
     let tools: Vec<String> = TOOLS

@@ -775,7 +775,7 @@ fn the_first_run_builds_the_environment_with_uv_step_by_step() {
     for step in [
         "pygrade: [1/4] installing uv ",
         "pygrade: [2/4] creating the environment ... done in ",
-        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with uv ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1, ruff 0.17.6, coverage 7.18.0 and 11 dependencies with uv ... done in ",
         "pygrade: [4/4] checking the versions ... done in ",
     ] {
         assert!(said.contains(step), "no {step:?} in:\n{said}");
@@ -808,7 +808,7 @@ fn without_uv_the_environment_is_built_with_pip() {
         "failed after ",
         "pip installs the tools instead, which is slower",
         "pygrade: [2/4] creating the environment, with pip ... done in ",
-        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1 and 9 dependencies with pip ... done in ",
+        "pygrade: [3/4] installing pytest 9.2.0, mypy 2.4.1, ruff 0.17.6, coverage 7.18.0 and 11 dependencies with pip ... done in ",
         "pygrade: [4/4] checking the versions ... done in ",
     ] {
         assert!(said.contains(step), "no {step:?} in:\n{said}");

@@ -16,6 +16,7 @@ mod lint;
 mod memory;
 mod mypy;
 mod output;
+mod package;
 mod predict;
 mod pytest;
 mod registry;

@@ -7,7 +7,9 @@ use anyhow::Result;
 
 use super::ctx::Ctx;
 use super::kind::Kind;
-use super::{constraints, learner_tests, lint, memory, mypy, output, predict, pytest, timing};
+use super::{
+    constraints, learner_tests, lint, memory, mypy, output, package, predict, pytest, timing,
+};
 use crate::bank::{Check, Kinds, Section};
 use crate::grade::CheckResult;
 
@@ -59,6 +61,7 @@ impl Registry {
             .with::<constraints::Constraints>()
             .with::<lint::Lint>()
             .with::<learner_tests::LearnerTests>()
+            .with::<package::Package>()
             .with::<predict::Predict>()
     }
 

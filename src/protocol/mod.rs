@@ -6,6 +6,7 @@
 //! mean, and the launcher (`contain`) owns the channel and its token.
 
 pub(crate) mod measure;
+pub(crate) mod package;
 pub(crate) mod results;
 
 use serde::de::DeserializeOwned;
