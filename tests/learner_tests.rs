@@ -2,7 +2,8 @@
 //! correct `pricing.py`, its eight faulty versions and a branch coverage budget. Thorough,
 //! wrong and thin tests get the verdicts a learner can trust; tests that tell the versions
 //! apart by reading the file (hostile) are refused or fail; the verdicts show in the JUnit
-//! and Markdown reports; and `pygrade init` hands out the code under test, never its variants.
+//! and Markdown reports; and `pygrade init` hands out the code under test, never the manifest
+//! that holds its variants.
 
 mod common;
 
@@ -144,10 +145,11 @@ fn the_verdicts_show_in_the_junit_and_markdown_reports() {
 
 #[test]
 fn the_learner_is_handed_the_code_under_test_but_not_its_variants() {
+    // The variants are edits the manifest holds, and the manifest stays with pygrade.
     let env = Env::new();
     let ws = env.workspace();
     let folder = ws.exercise(PRICING);
     assert!(folder.join("pricing.py").is_file());
     assert!(folder.join("test_pricing.py").is_file());
-    assert!(!folder.join("variants").exists());
+    assert!(!folder.join("exercise.toml").exists());
 }

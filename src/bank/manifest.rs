@@ -130,6 +130,8 @@ pub(crate) struct Layout<'a> {
     pub has_dir: &'a dyn Fn(&Path) -> bool,
     /// The files inside a folder of the exercise, by path relative to the exercise folder.
     pub files_in: &'a dyn Fn(&Path) -> Vec<PathBuf>,
+    /// The bytes of a file of the exercise, by path relative to the exercise folder.
+    pub read: &'a dyn Fn(&Path) -> Option<Vec<u8>>,
 }
 
 impl Check {
@@ -417,6 +419,7 @@ pub(crate) mod tests {
             has_file: &answer,
             has_dir: &answer,
             files_in: &|_| Vec::new(),
+            read: &|_| None,
         };
         let outline = Outline::parse(ONE_MODULE).unwrap();
         manifest.validate(Some(1), Some(&outline), &layout)

@@ -377,11 +377,13 @@ fn load_exercise(
         let inside = files.keys().filter(|k| k.starts_with(p) && *k != p);
         inside.cloned().collect()
     };
+    let read = |p: &Path| files.get(p).cloned();
     let layout = Layout {
         files: &manifest.files,
         has_file: &has_file,
         has_dir: &has_dir,
         files_in: &files_in,
+        read: &read,
     };
     let mut problems = manifest.validate(module_of_folder, outline, &layout);
     if !files.contains_key(Path::new("README.md")) {

@@ -1,7 +1,8 @@
 //! The `learner-tests` check: the learner writes the tests. They run against the exercise's
 //! code under test (`module`, a trusted file the learner is handed), where every one must
-//! pass, and against each faulty version of it in the exercise's private `variants/` folder,
-//! where at least one must fail: a variant no test fails is a bug the tests let through. The
+//! pass, and against each faulty variant of it (the module with one edit the manifest gives,
+//! never handed out), where at least one must fail: a variant no test fails is a bug the
+//! tests let through. The
 //! branch coverage they reach on the code under test is measured against the exercise's
 //! budget.
 //!
@@ -14,7 +15,7 @@
 //! so that what tells one apart is its bug, not its comments or layout.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -38,16 +39,42 @@ pub(crate) struct LearnerTests {
     tests: Vec<String>,
     /// The code under test: a file of the exercise, handed out with it.
     module: String,
-    /// The private folder whose `.py` files are faulty versions of `module`, each with a
-    /// first-line comment saying what is wrong with it.
-    #[serde(default = "variants")]
-    variants: String,
+    /// The faulty variants of `module`, each a `[[check.variant]]`.
+    #[serde(rename = "variant")]
+    variants: Vec<Variant>,
     /// The share of the code under test's branches the tests must reach, in percent.
     min_branch_coverage: Option<f64>,
 }
 
-fn variants() -> String {
-    "variants".into()
+/// A faulty variant of the code under test: the module with one edit.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct Variant {
+    /// How reports name it: "catches NAME".
+    name: String,
+    /// What is wrong with it, as the learner reads it when no test catches it.
+    bug: String,
+    /// Text that occurs exactly once in the module ...
+    replace: String,
+    /// ... and what it becomes in this variant.
+    with: String,
+}
+
+impl Variant {
+    /// The module's text with this variant's edit, or why the edit does not apply.
+    fn apply(&self, module: &str) -> Result<String, String> {
+        match module.matches(&self.replace).count() {
+            1 => Ok(module.replacen(&self.replace, &self.with, 1)),
+            0 => Err(format!(
+                "variant {:?}: `replace` is not in the module",
+                self.name
+            )),
+            n => Err(format!(
+                "variant {:?}: `replace` is in the module {n} times: make it name one place",
+                self.name
+            )),
+        }
+    }
 }
 
 /// What learner tests may not name: the modules and calls that read code or files.
@@ -112,15 +139,36 @@ impl Kind for LearnerTests {
                 self.module
             ));
         }
-        let found = (exercise.files_in)(Path::new(&self.variants));
-        if !found
-            .iter()
-            .any(|p| p.extension().is_some_and(|e| e == "py"))
-        {
-            problems.push(format!(
-                "the `variants` folder {:?} has no .py file: give at least one faulty version of the module",
-                self.variants
-            ));
+        if self.variants.is_empty() {
+            problems.push(
+                "no `[[check.variant]]`: give at least one faulty variant of the module".into(),
+            );
+        }
+        let module = (exercise.read)(Path::new(&self.module))
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let mut names = std::collections::BTreeSet::new();
+        for variant in &self.variants {
+            if !names.insert(&variant.name) || variant.name.trim().is_empty() {
+                problems.push(format!(
+                    "variant {:?}: each variant needs a name of its own",
+                    variant.name
+                ));
+            }
+            if variant.bug.trim().is_empty() {
+                problems.push(format!(
+                    "variant {:?}: `bug` is empty: say what is wrong with it",
+                    variant.name
+                ));
+            }
+            if variant.replace == variant.with {
+                problems.push(format!(
+                    "variant {:?}: `with` is `replace` again, so it is the correct code",
+                    variant.name
+                ));
+            }
+            if let Some(Err(why)) = module.as_deref().map(|m| variant.apply(m)) {
+                problems.push(why);
+            }
         }
         if self
             .min_branch_coverage
@@ -129,10 +177,6 @@ impl Kind for LearnerTests {
             problems.push("`min-branch-coverage` must be a percentage, 0 to 100".into());
         }
         problems
-    }
-
-    fn private_folders(&self) -> Vec<&str> {
-        vec![&self.variants]
     }
 
     fn handed_out(&self) -> Vec<&str> {
@@ -170,33 +214,27 @@ impl Kind for LearnerTests {
         let gate_passed = gate.status == Status::Pass;
         tests.push(gate);
 
-        // Against each faulty version.
-        let mut variants: Vec<(PathBuf, &Vec<u8>)> = (ctx.exercise.files.iter())
-            .filter(|(path, _)| {
-                path.starts_with(&self.variants) && path.extension().is_some_and(|e| e == "py")
-            })
-            .map(|(path, bytes)| (path.clone(), bytes))
-            .collect();
-        variants.sort();
-        for (path, bytes) in variants {
-            let name = path.file_stem().unwrap_or_default().to_string_lossy();
-            let what = describe_variant(bytes);
-            let mut test = TestResult::new(format!("catches {name}"), Status::NotRun);
+        // Against each faulty variant.
+        let correct_text = String::from_utf8_lossy(&correct).into_owned();
+        for variant in &self.variants {
+            let mut test = TestResult::new(format!("catches {}", variant.name), Status::NotRun);
             if !gate_passed {
                 test.message =
                     Some("not tried: your tests must first pass against the correct code".into());
                 tests.push(test);
                 continue;
             }
+            let faulty = variant.apply(&correct_text).map_err(anyhow::Error::msg)?;
             // Written out as the correct code was for the second run, so that what tells it
-            // apart is its bug, not its comments or layout.
-            let code = self.rewrite(ctx, bytes).await?;
+            // apart is its bug, not its layout.
+            let code = self.rewrite(ctx, faulty.as_bytes()).await?;
             let fresh = ctx.in_fresh_folder()?;
             match self.tests_against(&fresh, Some(&code), false).await? {
                 Run::Tests { failing, .. } if failing.is_empty() => {
                     test.status = Status::Fail;
                     test.message = Some(format!(
-                        "every test passed against a version with this bug: {what}"
+                        "every test passed against a version with this bug: {}",
+                        variant.bug.trim()
                     ));
                 }
                 Run::Tests { failing, .. } => {
@@ -553,41 +591,50 @@ fn coverage_test(module: &str, budget: f64, gate_passed: bool, reference: &Run) 
     test
 }
 
-/// What is wrong with a variant: its first line's comment, else its file name alone.
-fn describe_variant(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    text.lines()
-        .next()
-        .and_then(|line| line.strip_prefix('#'))
-        .map(|what| what.trim().to_string())
-        .filter(|what| !what.is_empty())
-        .unwrap_or_else(|| "a faulty version".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_section_names_its_tests_and_module() {
-        let plain: LearnerTests =
-            toml::from_str("tests = [\"test_pricing.py\"]\nmodule = \"pricing.py\"").unwrap();
-        assert_eq!(plain.variants, "variants");
+        let plain: LearnerTests = toml::from_str(
+            "tests = [\"test_pricing.py\"]\nmodule = \"pricing.py\"\n[[variant]]\nname = \"a\"\nbug = \"b\"\nreplace = \">=\"\nwith = \">\"\n",
+        )
+        .unwrap();
+        assert_eq!(plain.variants[0].with, ">");
         assert!(plain.min_branch_coverage.is_none());
         let typo = toml::from_str::<LearnerTests>(
-            "tests = [\"test_p.py\"]\nmodule = \"p.py\"\nmin-coverage = 90",
+            "tests = [\"test_p.py\"]\nmodule = \"p.py\"\nvariant = []\nmin-coverage = 90",
         )
         .unwrap_err();
         assert!(typo.to_string().contains("min-coverage"), "{typo}");
     }
 
     #[test]
-    fn a_variant_says_what_is_wrong_with_it_on_its_first_line() {
+    fn a_variant_is_one_edit_of_one_place() {
+        let variant = |replace: &str| Variant {
+            name: "off".into(),
+            bug: "off by one".into(),
+            replace: replace.into(),
+            with: "n > 10".into(),
+        };
+        let module = "if n >= 10:\n    pass\nif m >= 1:\n    pass\n";
         assert_eq!(
-            describe_variant(b"# the discount is applied twice\ndef f(): ...\n"),
-            "the discount is applied twice"
+            variant("n >= 10").apply(module).unwrap(),
+            "if n > 10:\n    pass\nif m >= 1:\n    pass\n"
         );
-        assert_eq!(describe_variant(b"def f(): ...\n"), "a faulty version");
+        assert!(
+            variant("k >= 3")
+                .apply(module)
+                .unwrap_err()
+                .contains("not in the module")
+        );
+        assert!(
+            variant(">= 1")
+                .apply(module)
+                .unwrap_err()
+                .contains("2 times")
+        );
     }
 
     #[test]

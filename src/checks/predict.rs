@@ -228,6 +228,7 @@ mod tests {
             has_file: &has,
             has_dir: &|_| false,
             files_in: &|_| Vec::new(),
+            read: &|_| None,
         };
         assert!(Kind::problems(&section, &layout).is_empty());
         let both: Predict = toml::from_str(
