@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, Fixture, repo};
+use common::Env;
 use serde_json::Value;
 
 const CSV_SUMMARY: &str = "01-foundations/02-csv-summary";
@@ -82,28 +82,14 @@ fn a_file_too_deep_to_read_is_an_error_of_the_learner_not_of_pygrade() {
 
 #[test]
 fn the_rules_show_in_the_junit_and_markdown_reports() {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/constraints/breaks-the-rules"),
-        exercise: CSV_SUMMARY.into(),
-    };
-    fixture.lay(&ws.exercise(CSV_SUMMARY), None);
-    let junit = env.path().join("report.xml");
-    let markdown = env.path().join("report.md");
-    let out = env
-        .check(&ws)
-        .arg(CSV_SUMMARY)
-        .arg("--format")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--format")
-        .arg(format!("markdown={}", markdown.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let junit = std::fs::read_to_string(junit).unwrap();
-    assert!(junit.contains("does not call open"), "{junit}");
-    let markdown = std::fs::read_to_string(markdown).unwrap();
-    assert!(markdown.contains("constraints"), "{markdown}");
-    assert!(markdown.contains("does not call open"), "{markdown}");
+    let (code, reports) = Env::new().reports_of(
+        "constraints/breaks-the-rules",
+        CSV_SUMMARY,
+        &["junit", "markdown"],
+    );
+    assert_eq!(code, Some(1));
+    for text in reports {
+        assert!(text.contains("constraints"), "{text}");
+        assert!(text.contains("does not call open"), "{text}");
+    }
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Env, Fixture, repo};
+use common::Env;
 use serde_json::Value;
 
 const PRICING: &str = "04-testing-typing/02-pricing-tests";
@@ -117,27 +117,10 @@ fn tests_of_how_the_file_is_written_fail_against_the_same_code_written_out_again
 
 #[test]
 fn the_verdicts_show_in_the_junit_and_markdown_reports() {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/learner-tests/misses-some"),
-        exercise: PRICING.into(),
-    };
-    fixture.lay(&ws.exercise(PRICING), None);
-    let junit = env.path().join("report.xml");
-    let markdown = env.path().join("report.md");
-    let out = env
-        .check(&ws)
-        .arg(PRICING)
-        .arg("--format")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--format")
-        .arg(format!("markdown={}", markdown.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    for path in [junit, markdown] {
-        let text = std::fs::read_to_string(&path).unwrap();
+    let (code, reports) =
+        Env::new().reports_of("learner-tests/misses-some", PRICING, &["junit", "markdown"]);
+    assert_eq!(code, Some(1));
+    for text in reports {
         assert!(text.contains("learner-tests"), "{text}");
         assert!(text.contains("coupon codes are case-sensitive"), "{text}");
     }

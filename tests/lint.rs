@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, Fixture, repo};
+use common::{Env, repo};
 use serde_json::Value;
 
 const CAPSTONE: &str = "10-capstone/01-rate-limiter";
@@ -80,30 +80,10 @@ fn a_syntax_error_is_an_error_not_a_list_of_findings() {
 
 #[test]
 fn the_findings_show_in_the_junit_markdown_and_github_reports() {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/lint/untidy"),
-        exercise: CAPSTONE.into(),
-    };
-    fixture.lay(&ws.exercise(CAPSTONE), None);
-    let junit = env.path().join("report.xml");
-    let markdown = env.path().join("report.md");
-    let github = env.path().join("annotations.txt");
-    let out = env
-        .check(&ws)
-        .arg(CAPSTONE)
-        .arg("--format")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--format")
-        .arg(format!("markdown={}", markdown.display()))
-        .arg("--format")
-        .arg(format!("github={}", github.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    for (format, path) in [("junit", junit), ("markdown", markdown), ("github", github)] {
-        let text = std::fs::read_to_string(path).unwrap();
+    let formats = ["junit", "markdown", "github"];
+    let (code, reports) = Env::new().reports_of("lint/untidy", CAPSTONE, &formats);
+    assert_eq!(code, Some(1));
+    for (format, text) in formats.iter().zip(reports) {
         assert!(text.contains("lint"), "{format}: {text}");
         assert!(text.contains("E711"), "{format}: {text}");
     }

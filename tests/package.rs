@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, Fixture, repo};
+use common::Env;
 use serde_json::Value;
 
 const RELNOTES: &str = "05-packaging/02-release-notes";
@@ -106,27 +106,10 @@ fn a_hostile_build_fails_and_forges_nothing() {
 
 #[test]
 fn the_steps_show_in_the_junit_and_markdown_reports() {
-    let env = Env::new();
-    let ws = env.workspace();
-    let fixture = Fixture {
-        dir: repo().join("fixtures/package/no-entry-point"),
-        exercise: RELNOTES.into(),
-    };
-    fixture.lay(&ws.exercise(RELNOTES), None);
-    let junit = env.path().join("report.xml");
-    let markdown = env.path().join("report.md");
-    let out = env
-        .check(&ws)
-        .arg(RELNOTES)
-        .arg("--format")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--format")
-        .arg(format!("markdown={}", markdown.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    for path in [junit, markdown] {
-        let text = std::fs::read_to_string(&path).unwrap();
+    let (code, reports) =
+        Env::new().reports_of("package/no-entry-point", RELNOTES, &["junit", "markdown"]);
+    assert_eq!(code, Some(1));
+    for text in reports {
         assert!(text.contains("package"), "{text}");
         assert!(text.contains("was installed"), "{text}");
     }

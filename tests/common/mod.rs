@@ -149,6 +149,37 @@ impl Env {
         self.check(&ws).arg(exercise).graded()
     }
 
+    /// The learner files in `dir` (a folder of `fixtures/`) handed in for `exercise` of the
+    /// built-in bank, graded with a report in each of `formats` (`junit`, `markdown`, ...):
+    /// the exit status, and each report's text in the order asked.
+    pub fn reports_of(
+        &self,
+        dir: &str,
+        exercise: &str,
+        formats: &[&str],
+    ) -> (Option<i32>, Vec<String>) {
+        let ws = self.workspace();
+        let fixture = Fixture {
+            dir: repo().join("fixtures").join(dir),
+            exercise: exercise.into(),
+        };
+        fixture.lay(&ws.exercise(exercise), None);
+        let mut cmd = self.check(&ws);
+        cmd.arg(exercise);
+        let paths: Vec<PathBuf> = (formats.iter())
+            .map(|format| self.path().join(format!("report.{format}")))
+            .collect();
+        for (format, path) in formats.iter().zip(&paths) {
+            cmd.arg("--format")
+                .arg(format!("{format}={}", path.display()));
+        }
+        let out = cmd.output().unwrap();
+        let texts = (paths.iter())
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect();
+        (out.status.code(), texts)
+    }
+
     /// Grades a fixture's exercise in its workspace.
     pub fn grade_fixture(&self, name: &str) -> Graded {
         let ws = self.fixture_workspace(name);
