@@ -278,10 +278,11 @@ fn check_grades_the_exercise_or_module_folder_it_is_typed_in() {
         .graded();
     assert_eq!(inside.ids(), [WORD_COUNT]);
     let module = env.check_in(&ws, &ws.dir.join("01-foundations")).graded();
-    assert_eq!(
-        module.ids(),
-        [WORD_COUNT, CSV_SUMMARY, "01-foundations/03-under-the-hood"]
-    );
+    let module_1: Vec<String> = (bank_ids().into_iter())
+        .filter(|id| id.starts_with("01-foundations/"))
+        .collect();
+    assert!(module_1.len() >= 3 && module_1[..2] == [WORD_COUNT, CSV_SUMMARY]);
+    assert_eq!(module.ids(), module_1);
     // Exercises named on the command line win over the folder.
     let named = env
         .check_in(&ws, &ws.exercise(WORD_COUNT))
