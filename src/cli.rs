@@ -151,6 +151,10 @@ pub(crate) enum Command {
         /// With --mutants, grade at most N mutants of each exercise: the same ones every run.
         #[arg(long, value_name = "N", requires = "mutants")]
         sample: Option<usize>,
+        /// Also write the findings as JSON to FILE: each exercise's problems, points and
+        /// mutants, for dashboards and authoring tools.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Create pygrade's Python environment (pinned pytest and mypy) now.
     Setup {

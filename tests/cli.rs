@@ -627,11 +627,34 @@ fn verify_catches_a_starter_that_already_passes() {
         dir.join("starter/word_count.py"),
     )
     .unwrap();
+    let json = env.path().join("verify.json");
     env.pygrade_on(&bank)
         .arg("verify")
+        .arg("--json")
+        .arg(&json)
         .assert()
         .code(1)
         .stdout(predicate::str::contains("starter/ passes every check"));
+    // The JSON report says the same, exercise by exercise.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["mode"], "sides");
+    assert_eq!(report["passed"], false);
+    let word_count = (report["exercises"].as_array().unwrap().iter())
+        .find(|e| e["id"] == WORD_COUNT)
+        .unwrap();
+    assert_eq!(word_count["passed"], false);
+    assert_eq!(
+        word_count["starter"]["score"],
+        word_count["starter"]["max_score"]
+    );
+    assert!(
+        word_count["problems"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("starter/ passes every check"),
+        "{report}"
+    );
 }
 
 #[test]

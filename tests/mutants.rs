@@ -52,8 +52,10 @@ fn a_weak_test_lets_mutants_survive_and_marks_of_equivalence_are_counted_or_name
     let env = Env::new();
     let (bank, pytest_only) = weak_bank(&env);
     let survived = format!("    survived: word_count.py:33: `<` became `<=`  [{FLIPPED}]");
+    let json = env.path().join("mutants.json");
     env.pygrade_on(&bank)
-        .args(["verify", "--mutants", "word-count"])
+        .args(["verify", "--mutants", "word-count", "--json"])
+        .arg(&json)
         .assert()
         .code(1)
         .stdout(predicate::str::contains(survived.as_str()))
@@ -61,6 +63,22 @@ fn a_weak_test_lets_mutants_survive_and_marks_of_equivalence_are_counted_or_name
         .stdout(predicate::str::contains(
             "1 exercises, 1 whose tests let more than 10% of their mutants survive.",
         ));
+    // The JSON report lists the same survivors, by name, file and line.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        (report["mode"].clone(), report["passed"].clone()),
+        ("mutants".into(), false.into())
+    );
+    let mutants = &report["exercises"][0]["mutants"];
+    assert!(mutants["kill_rate"].as_f64().unwrap() < 0.9, "{report}");
+    let flipped = (mutants["survivors"].as_array().unwrap().iter())
+        .find(|s| s["id"] == FLIPPED)
+        .unwrap_or_else(|| panic!("{FLIPPED} is not among the survivors: {report}"));
+    assert_eq!(
+        (flipped["file"].as_str(), flipped["line"].as_u64()),
+        (Some("word_count.py"), Some(33))
+    );
     // Marked equivalent, it is counted apart and no longer listed; a mark naming no mutant
     // is named, to be removed.
     let marks = format!(

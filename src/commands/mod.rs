@@ -50,10 +50,14 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             jobs,
             mutants: true,
             sample,
-        } => mutants::run(&settings, jobs, &exercises, sample),
+            json,
+        } => mutants::run(&settings, jobs, &exercises, sample, json.as_deref()),
         Command::Verify {
-            exercises, jobs, ..
-        } => verify::run(&settings, jobs, &exercises),
+            exercises,
+            jobs,
+            json,
+            ..
+        } => verify::run(&settings, jobs, &exercises, json.as_deref()),
         Command::Setup { print_python } => setup::run(&settings, print_python),
         Command::Doctor => doctor::run(&settings),
         Command::ExercismRun {

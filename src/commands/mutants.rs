@@ -18,6 +18,7 @@ use colored::Colorize;
 use serde::Deserialize;
 use sha2::Digest;
 
+use super::verify::{Findings, Mutants, Report, Survivor};
 use crate::bank::{Exercise, Side};
 use crate::checks::Hidden;
 use crate::engine::{Event, Listener, Submission, Work};
@@ -46,6 +47,7 @@ pub(super) fn run(
     jobs: usize,
     filters: &[String],
     sample: Option<usize>,
+    json: Option<&Path>,
 ) -> Result<Outcome> {
     let bank = settings.bank()?;
     let exercises = bank.select(filters)?;
@@ -102,31 +104,26 @@ pub(super) fn run(
     if interrupted {
         bail!("the mutants' grading was interrupted");
     }
-    let mut failing = 0;
+    let mut report = Report::new(&bank.origin, "mutants");
     let mut out = std::io::stdout().lock();
     for (exercise, mutants) in &found {
-        if !judge(&mut out, exercise, mutants, &killed, sample.is_some())? {
-            failing += 1;
-        }
+        let findings = judge(exercise, mutants, &killed, sample.is_some());
+        show(&mut out, &findings)?;
+        report.exercises.push(findings);
     }
+    let failing = report.exercises.iter().filter(|e| !e.passed).count();
     writeln!(
         out,
         "\n{} exercises, {failing} whose tests let more than {:.0}% of their mutants survive.",
         found.len(),
         (1.0 - MOST_SURVIVING) * 100.0
     )?;
-    Ok(Outcome::of(failing == 0))
+    report.finish(json)
 }
 
-/// Prints how `exercise`'s tests fared against its mutants; whether they killed enough.
-/// A `sampled` run does not hold stale marks of equivalence against the exercise.
-fn judge(
-    out: &mut impl Write,
-    exercise: &Exercise,
-    mutants: &[Mutant],
-    killed: &Killed,
-    sampled: bool,
-) -> Result<bool> {
+/// How `exercise`'s tests fared against its mutants, and whether they killed enough. A
+/// `sampled` run does not hold stale marks of equivalence against the exercise.
+fn judge(exercise: &Exercise, mutants: &[Mutant], killed: &Killed, sampled: bool) -> Findings {
     let marked = &exercise.manifest.equivalent_mutants;
     let names: BTreeSet<&str> = mutants.iter().map(|m| m.id.as_str()).collect();
     let (mut dead, mut equivalent) = (0, 0);
@@ -144,7 +141,12 @@ fn judge(
                 ));
             }
             (false, true) => dead += 1,
-            (false, false) => survivors.push(mutant),
+            (false, false) => survivors.push(Survivor {
+                id: mutant.id.clone(),
+                file: mutant.id.split(':').next().unwrap_or_default().to_string(),
+                line: mutant.line,
+                description: mutant.description.clone(),
+            }),
         }
     }
     if !sampled {
@@ -155,37 +157,61 @@ fn judge(
         }
     }
     let counted = mutants.len() - equivalent;
-    let share = if counted == 0 {
+    let kill_rate = if counted == 0 {
         1.0
     } else {
         dead as f64 / counted as f64
     };
-    let enough = share >= MOST_SURVIVING && notes.is_empty();
-    let mark = if enough { "✓".green() } else { "✗".red() };
-    let equivalents = if equivalent > 0 {
-        format!(", {equivalent} marked equivalent")
+    Findings {
+        id: exercise.id.clone(),
+        passed: kill_rate >= MOST_SURVIVING && notes.is_empty(),
+        problems: notes,
+        reference: None,
+        starter: None,
+        mutants: Some(Mutants {
+            graded: mutants.len(),
+            killed: dead,
+            marked_equivalent: equivalent,
+            kill_rate,
+            survivors,
+        }),
+    }
+}
+
+/// Prints one exercise's findings: its kill rate, survivors and notes.
+fn show(out: &mut impl Write, findings: &Findings) -> Result<()> {
+    let Some(m) = &findings.mutants else {
+        return Ok(());
+    };
+    let mark = if findings.passed {
+        "✓".green()
+    } else {
+        "✗".red()
+    };
+    let equivalents = if m.marked_equivalent > 0 {
+        format!(", {} marked equivalent", m.marked_equivalent)
     } else {
         String::new()
     };
     writeln!(
         out,
-        "{mark} {:<44} {} mutants: {dead} killed{equivalents} ({:.0}%)",
-        exercise.id,
-        mutants.len(),
-        share * 100.0
+        "{mark} {:<44} {} mutants: {} killed{equivalents} ({:.0}%)",
+        findings.id,
+        m.graded,
+        m.killed,
+        m.kill_rate * 100.0
     )?;
-    for mutant in survivors {
-        let file = mutant.id.split(':').next().unwrap_or_default();
+    for s in &m.survivors {
         writeln!(
             out,
-            "    survived: {file}:{}: {}  [{}]",
-            mutant.line, mutant.description, mutant.id
+            "    survived: {}:{}: {}  [{}]",
+            s.file, s.line, s.description, s.id
         )?;
     }
-    for note in notes {
+    for note in &findings.problems {
         writeln!(out, "    {note}")?;
     }
-    Ok(enough)
+    Ok(())
 }
 
 /// Whether each mutant, by its unit's name, was killed: some check of what the code does

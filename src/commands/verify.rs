@@ -1,13 +1,15 @@
 //! `pygrade verify`: the bank's self-check. Every manifest is valid (the bank would not load
 //! otherwise), every `reference/` earns full marks on every check, hidden tests included, and
 //! every `starter/` fails at least one and earns nothing, unless its manifest says why it does
-//! (`starter-scores`).
+//! (`starter-scores`). `--json FILE` also writes the findings for tools ([`Report`]).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::{Result, bail};
 use colored::Colorize;
+use serde::Serialize;
 
 use crate::bank::Side;
 use crate::checks::Hidden;
@@ -17,7 +19,12 @@ use crate::grade::{CheckResult, Status, round2};
 use crate::report::progress;
 use crate::settings::Settings;
 
-pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Result<Outcome> {
+pub(super) fn run(
+    settings: &Settings,
+    jobs: usize,
+    filters: &[String],
+    json: Option<&Path>,
+) -> Result<Outcome> {
     settings.decide_color(std::io::stdout().is_terminal());
     let bank = settings.bank()?;
     let exercises = bank.select(filters)?;
@@ -43,7 +50,7 @@ pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Resul
     if interrupted {
         bail!("verification was interrupted");
     }
-    let mut problems = 0;
+    let mut report = Report::new(&bank.origin, "sides");
     for exercise in &exercises {
         let side = |side: Side| sides.checks(&exercise.id, side);
         let (reference, starter) = (side(Side::Reference), side(Side::Starter));
@@ -52,30 +59,42 @@ pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Resul
             starter,
             exercise.manifest.starter_scores.is_some(),
         );
+        let starter_points = Points::of(starter);
         if found.is_empty() {
-            let earned = round2(starter.iter().map(|c| c.score).sum());
-            let max = round2(starter.iter().map(|c| c.max_score).sum());
             println!(
-                "{} {:<44} reference full marks, starter {earned}/{max}",
+                "{} {:<44} reference full marks, starter {}/{}",
                 "✓".green(),
-                exercise.id
+                exercise.id,
+                starter_points.score,
+                starter_points.max_score
             );
         } else {
-            problems += 1;
             println!("{} {}", "✗".red(), exercise.id.bold());
-            for problem in found {
+            for problem in &found {
                 println!("    {problem}");
             }
         }
+        report.exercises.push(Findings {
+            id: exercise.id.clone(),
+            passed: found.is_empty(),
+            problems: found,
+            reference: Some(Points::of(reference)),
+            starter: Some(starter_points),
+            mutants: None,
+        });
     }
     // The demo and the topics are the whole bank's: checked when the whole bank is.
     let whole = filters.is_empty();
     if let Some(Err(found)) = bank.demo().filter(|_| whole) {
-        problems += 1;
         println!("{} {}", "✗".red(), crate::bank::demo::FILE.bold());
-        for problem in found {
+        for problem in &found {
             println!("    {problem}");
         }
+        report.bank_problems.extend(
+            found
+                .iter()
+                .map(|p| format!("{}: {p}", crate::bank::demo::FILE)),
+        );
     }
     let topics = if whole { bank.topics() } else { Vec::new() };
     let bare: Vec<_> = topics.iter().filter(|t| t.exercises.is_empty()).collect();
@@ -88,7 +107,11 @@ pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Resul
         match (bare.is_empty(), bank.outline.require_every_topic) {
             (true, _) => println!("{} {counted}", "✓".green()),
             (false, true) => {
-                problems += 1;
+                report.bank_problems.push(format!(
+                    "{} requires an exercise for every topic, and {} have none",
+                    crate::bank::outline::FILE,
+                    bare.len()
+                ));
                 println!(
                     "{} {counted}; these have none, and {} requires one for each:",
                     "✗".red(),
@@ -100,13 +123,120 @@ pub(super) fn run(settings: &Settings, jobs: usize, filters: &[String]) -> Resul
         for topic in &bare {
             println!("    module {}: {}", topic.module, topic.name);
         }
+        report.topics = Some(Topics {
+            total: topics.len(),
+            practised: graded,
+            without_exercise: (bare.iter())
+                .map(|t| format!("module {}: {}", t.module, t.name))
+                .collect(),
+        });
     }
+    let problems = report.exercises.iter().filter(|e| !e.passed).count()
+        + usize::from(!report.bank_problems.is_empty());
     println!(
         "\n{} exercises verified, {problems} with problems ({}).",
         exercises.len(),
         bank.origin
     );
-    Ok(Outcome::of(problems == 0))
+    report.finish(json)
+}
+
+/// What `verify --json FILE` writes: the verdict on each exercise, as the terminal shows it.
+#[derive(Serialize)]
+pub(super) struct Report<'a> {
+    /// The format's version: a field's meaning never changes within one.
+    version: u32,
+    bank: &'a str,
+    /// `sides` (the reference and the starter graded) or `mutants`.
+    mode: &'static str,
+    passed: bool,
+    pub exercises: Vec<Findings>,
+    /// What is wrong with the bank as a whole (its demo, its outline's topics).
+    bank_problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topics: Option<Topics>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(bank: &'a str, mode: &'static str) -> Self {
+        Report {
+            version: 1,
+            bank,
+            mode,
+            passed: false,
+            exercises: Vec::new(),
+            bank_problems: Vec::new(),
+            topics: None,
+        }
+    }
+
+    /// Writes the report to `json`, if asked; the run's outcome.
+    pub fn finish(mut self, json: Option<&Path>) -> Result<Outcome> {
+        self.passed = self.bank_problems.is_empty() && self.exercises.iter().all(|e| e.passed);
+        if let Some(path) = json {
+            super::write_atomically(path, |out| {
+                serde_json::to_writer_pretty(&mut *out, &self)?;
+                writeln!(out)
+            })?;
+        }
+        Ok(Outcome::of(self.passed))
+    }
+}
+
+/// One exercise's verdict.
+#[derive(Serialize)]
+pub(super) struct Findings {
+    pub id: String,
+    pub passed: bool,
+    pub problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starter: Option<Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mutants: Option<Mutants>,
+}
+
+/// The points a side earned, of those it could.
+#[derive(Serialize)]
+pub(super) struct Points {
+    score: f64,
+    max_score: f64,
+}
+
+impl Points {
+    fn of(checks: &[CheckResult]) -> Self {
+        Points {
+            score: round2(checks.iter().map(|c| c.score).sum()),
+            max_score: round2(checks.iter().map(|c| c.max_score).sum()),
+        }
+    }
+}
+
+/// How an exercise's tests fared against the mutants of its reference.
+#[derive(Serialize)]
+pub(super) struct Mutants {
+    pub graded: usize,
+    pub killed: usize,
+    pub marked_equivalent: usize,
+    /// `killed` of those not marked equivalent.
+    pub kill_rate: f64,
+    pub survivors: Vec<Survivor>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Survivor {
+    pub id: String,
+    pub file: String,
+    pub line: u64,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+struct Topics {
+    total: usize,
+    practised: usize,
+    without_exercise: Vec<String>,
 }
 
 /// The checks of each exercise's reference and starter, by exercise id and side.
