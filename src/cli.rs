@@ -133,10 +133,16 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Show the hint of an exercise.
+    /// Show an exercise's next hint ("hint 2 of 3"); the workspace remembers how far you read.
     Hint {
         /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
         exercise: String,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+        /// The workspace that remembers the hints shown (default: the one around the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Check the exercise bank itself: valid manifests, references pass, starters fail.
     Verify {

@@ -19,6 +19,8 @@ use crate::engine::{Event, Listener};
 
 const MARKER: &str = ".pygrade";
 const STATE: &str = "state.json";
+/// How many of each exercise's hints `pygrade hint` has shown, by exercise id.
+const HINTS: &str = "hints.json";
 
 /// How each file pygrade keeps in a workspace begins, so that it knows its own.
 const WRITTEN_BY: &str = "# Written by pygrade";
@@ -217,6 +219,29 @@ impl Workspace {
     /// only a cache of earlier reports.
     pub(crate) fn known(&self) -> BTreeMap<String, Known> {
         std::fs::read(self.state_path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// How many of its hints `pygrade hint` has shown for the exercise `id`; an unreadable
+    /// record counts as none shown.
+    pub(crate) fn hints_shown(&self, id: &str) -> usize {
+        self.hints_record().get(id).copied().unwrap_or(0)
+    }
+
+    /// Records that `shown` of the exercise `id`'s hints have been shown, whole or not at all.
+    pub(crate) fn remember_hints(&self, id: &str, shown: usize) -> Result<()> {
+        let mut record = self.hints_record();
+        record.insert(id.to_string(), shown);
+        crate::commands::write_atomically(&self.root.join(MARKER).join(HINTS), |out| {
+            serde_json::to_writer_pretty(&mut *out, &record)?;
+            writeln!(out)
+        })
+    }
+
+    fn hints_record(&self) -> BTreeMap<String, usize> {
+        std::fs::read(self.root.join(MARKER).join(HINTS))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()

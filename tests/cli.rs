@@ -579,6 +579,96 @@ fn hint_finds_an_exercise_by_its_short_name() {
 }
 
 #[test]
+fn hints_come_one_at_a_time_in_a_workspace_and_all_at_once_on_request() {
+    let env = Env::new();
+    let ws = env.workspace();
+    let hint = |extra: &[&str]| {
+        let out = env
+            .pygrade()
+            .current_dir(&ws.dir)
+            .args(["hint", "word-count"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let total = word_count_hints().len();
+    assert!(total >= 2, "word count has {total} hints");
+    let first = hint(&[]);
+    assert!(first.contains(&format!("hint 1 of {total}:")), "{first}");
+    assert!(!first.contains(&format!("hint 2 of {total}:")), "{first}");
+    assert!(first.contains("again shows the next hint"), "{first}");
+    let second = hint(&[]);
+    assert!(second.contains(&format!("hint 2 of {total}:")), "{second}");
+    assert!(second.contains(word_count_hints()[1].as_str()), "{second}");
+    // Past the last, the last again; --all shows every one, and moves nothing on.
+    for _ in 2..total {
+        hint(&[]);
+    }
+    let last = hint(&[]);
+    assert!(
+        last.contains(&format!("hint {total} of {total}:")),
+        "{last}"
+    );
+    assert!(last.contains("That was the last hint"), "{last}");
+    let all = hint(&["--all"]);
+    for i in 1..=total {
+        assert!(all.contains(&format!("hint {i} of {total}:")), "{all}");
+    }
+}
+
+/// Word count's hints, as its manifest gives them.
+fn word_count_hints() -> Vec<String> {
+    let manifest: toml::Table = std::fs::read_to_string(
+        common::repo()
+            .join("exercises")
+            .join(WORD_COUNT)
+            .join("exercise.toml"),
+    )
+    .unwrap()
+    .parse()
+    .unwrap();
+    (manifest["hints"].as_array().unwrap().iter())
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_misplaced_manifest_key_says_where_it_belongs() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let manifest = bank.join(WORD_COUNT).join("exercise.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    // A limit at the top, and a lint key in the mypy check.
+    let moved = text
+        .replacen("module = 1\n", "module = 1\ntimeout = \"5s\"\n", 1)
+        .replacen(
+            "kind = \"mypy\"\n",
+            "kind = \"mypy\"\nselect = [\"E\"]\n",
+            1,
+        );
+    std::fs::write(&manifest, &moved).unwrap();
+    env.pygrade_on(&bank).arg("verify").assert().code(2).stderr(
+        predicate::str::contains("line 4")
+            .and(predicate::str::contains("`timeout` belongs in `[limits]`")),
+    );
+    let moved = text.replacen(
+        "kind = \"mypy\"\n",
+        "kind = \"mypy\"\nselect = [\"E\"]\n",
+        1,
+    );
+    std::fs::write(&manifest, &moved).unwrap();
+    env.pygrade_on(&bank).arg("verify").assert().code(2).stderr(
+        predicate::str::is_match(r"check 2 \(line \d+\): unknown field `select`")
+            .unwrap()
+            .and(predicate::str::contains(
+                "`select` belongs in a `[[check]]` with `kind = \"lint\"`",
+            )),
+    );
+}
+
+#[test]
 fn an_unknown_exercise_is_an_error_that_points_to_list() {
     Env::new()
         .pygrade()

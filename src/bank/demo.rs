@@ -112,7 +112,7 @@ mod tests {
     use crate::bank::outline::{self, tests::ONE_MODULE};
 
     fn bank(demo: &str) -> Bank {
-        let manifest = "format-version = 1\ntitle = \"T\"\nmodule = 1\nfiles = [\"a.py\"]\nhint = \"h\"\n[[check]]\nkind = \"quick\"\npoints = 1\n";
+        let manifest = "format-version = 1\ntitle = \"T\"\nmodule = 1\nfiles = [\"a.py\"]\nhints = [\"h\"]\n[[check]]\nkind = \"quick\"\npoints = 1\n";
         let files = [
             ("01-m/01-e/exercise.toml", manifest),
             ("01-m/01-e/README.md", "# T\n"),

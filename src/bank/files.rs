@@ -295,7 +295,7 @@ mod tests {
     /// beside the usual ones.
     fn bank(files: &str, extra: &[(&str, &str)]) -> anyhow::Result<Bank> {
         let manifest = format!(
-            "format-version = 1\ntitle = \"Stock\"\nmodule = 1\nhint = \"Add.\"\nfiles = {files}\n\n[[check]]\nkind = \"quick\"\npoints = 1\n"
+            "format-version = 1\ntitle = \"Stock\"\nmodule = 1\nhints = [\"Add.\"]\nfiles = {files}\n\n[[check]]\nkind = \"quick\"\npoints = 1\n"
         );
         let mut all = vec![
             ("exercise.toml", manifest.as_str()),

@@ -34,7 +34,7 @@ struct Raw {
     files: Vec<toml::Spanned<String>>,
     max_files: Option<usize>,
     max_files_size: Option<bytesize::ByteSize>,
-    hint: String,
+    hints: Vec<String>,
     starter_scores: Option<String>,
     #[serde(default)]
     equivalent_mutants: std::collections::BTreeMap<String, String>,
@@ -58,7 +58,9 @@ pub(crate) struct Manifest {
     pub files: Vec<String>,
     /// The globs of `files`, which take further learner files, and their caps.
     pub globs: Globs,
-    pub hint: String,
+    /// Progressive hints, from a nudge to the most concrete; `pygrade hint` shows them one
+    /// at a time.
+    pub hints: Vec<String>,
     /// Why the starter, untouched, earns points (a refactoring exercise whose starter already
     /// works); without it, `verify` requires the starter to earn none.
     pub starter_scores: Option<String>,
@@ -160,9 +162,14 @@ impl Check {
                 common.insert(key.into(), value);
             }
         }
+        let keys = section.clone();
         let section = match kinds.parse(&kind, section) {
             Some(parsed) => parsed.map_err(|e| {
-                format!("{e} (every check also takes `kind`, `points` and `limits`)")
+                let homes = misplaced(&keys, Place::Check(&kind), kinds);
+                format!(
+                    "{} (every check also takes `kind`, `points` and `limits`){homes}",
+                    e.trim_end()
+                )
             })?,
             None => {
                 return Err(format!(
@@ -181,9 +188,81 @@ impl Check {
     }
 }
 
+/// Where a key of a manifest was found.
+#[derive(Clone, Copy, PartialEq)]
+enum Place<'a> {
+    /// The top of the manifest, outside every table.
+    Top,
+    /// A `[[check]]` table of this kind.
+    Check(&'a str),
+}
+
+/// For each key of `table` that does not belong where it is (`place`), a sentence naming
+/// where it does, if anywhere: the top of the manifest, `[limits]`, or the checks of some
+/// kinds. Each key is tried, with its value, against every place that takes keys.
+fn misplaced(table: &toml::Table, place: Place<'_>, kinds: &dyn Kinds) -> String {
+    let single = |key: &str, value: &toml::Value| {
+        let mut one = toml::Table::new();
+        one.insert(key.into(), value.clone());
+        one
+    };
+    // A place takes a key when reading the key alone there is not refused as unknown.
+    let takes = |place: Place<'_>, key: &str, value: &toml::Value| -> bool {
+        let unknown = format!("unknown field `{key}`");
+        let refusal = match place {
+            Place::Top => single(key, value)
+                .try_into::<Raw>()
+                .err()
+                .map(|e| e.to_string()),
+            Place::Check(kind) => {
+                if ["kind", "points", "limits"].contains(&key) {
+                    return true;
+                }
+                kinds.parse(kind, single(key, value)).and_then(Result::err)
+            }
+        };
+        refusal.is_none_or(|refusal| !refusal.contains(&unknown))
+    };
+    let mut found = String::new();
+    for (key, value) in table {
+        if takes(place, key, value) || (place == Place::Top && key == "check") {
+            continue;
+        }
+        if key == "hint" && place == Place::Top {
+            found.push_str("\n`hint` became `hints`, a list of progressive hints: `hints = [\"a nudge\", \"a more concrete hint\"]`");
+            continue;
+        }
+        let mut homes = Vec::new();
+        if place != Place::Top && takes(Place::Top, key, value) {
+            homes.push("at the top of the manifest, before the first `[[check]]`".to_string());
+        }
+        if single(key, value).try_into::<Limits>().is_ok() {
+            homes.push(format!(
+                "in `[limits]`, or in a check as `limits = {{ {key} = ... }}`"
+            ));
+        }
+        let checks: Vec<String> = (kinds.names().into_iter())
+            .filter(|kind| Place::Check(kind) != place && takes(Place::Check(kind), key, value))
+            .map(|kind| format!("`kind = \"{kind}\"`"))
+            .collect();
+        if !checks.is_empty() {
+            homes.push(format!("in a `[[check]]` with {}", checks.join(" or ")));
+        }
+        if !homes.is_empty() {
+            found.push_str(&format!("\n`{key}` belongs {}", homes.join("; or ")));
+        }
+    }
+    found
+}
+
 impl Manifest {
     pub(crate) fn parse(text: &str, kinds: &dyn Kinds) -> Result<Manifest, String> {
-        let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let homes = toml::from_str::<toml::Table>(text)
+                .map(|table| misplaced(&table, Place::Top, kinds))
+                .unwrap_or_default();
+            format!("{}{homes}", e.to_string().trim_end())
+        })?;
         let line = |span: std::ops::Range<usize>| text[..span.start].matches('\n').count() + 1;
         let (mut files, mut globs) = (Vec::new(), Vec::new());
         for entry in raw.files {
@@ -215,7 +294,7 @@ impl Manifest {
             practises: raw.practises,
             files,
             globs,
-            hint: raw.hint,
+            hints: raw.hints,
             starter_scores: raw.starter_scores,
             equivalent_mutants: raw.equivalent_mutants,
             limits: raw.limits,
@@ -259,8 +338,13 @@ impl Manifest {
         if self.title.trim().is_empty() {
             problems.push("`title` is empty".into());
         }
-        if self.hint.trim().is_empty() {
-            problems.push("`hint` is empty: give the learner a nudge".into());
+        if self.hints.is_empty() {
+            problems.push(
+                "`hints` is empty: give the learner a nudge, then a more concrete hint".into(),
+            );
+        }
+        if self.hints.iter().any(|hint| hint.trim().is_empty()) {
+            problems.push("`hints` has an empty hint".into());
         }
         if self
             .starter_scores
@@ -395,7 +479,7 @@ pub(crate) mod tests {
         module = 1
         topics = ["dict"]
         files = ["word_count.py"]
-        hint = "Use a dict."
+        hints = ["Use a dict."]
 
         [[check]]
         kind = "quick"

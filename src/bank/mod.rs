@@ -439,7 +439,7 @@ mod tests {
     /// under `outline` (none when `None`).
     fn bank(module: u8, outline: Option<&str>) -> Result<Bank> {
         let manifest = format!(
-            "format-version = 1\ntitle = \"Totals\"\nmodule = {module}\nfiles = [\"t.py\"]\nhint = \"Add.\"\n[[check]]\nkind = \"quick\"\npoints = 1\n"
+            "format-version = 1\ntitle = \"Totals\"\nmodule = {module}\nfiles = [\"t.py\"]\nhints = [\"Add.\"]\n[[check]]\nkind = \"quick\"\npoints = 1\n"
         );
         let mut files = vec![
             ("02-reporting/01-totals/exercise.toml", manifest.as_str()),

@@ -44,7 +44,11 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Batch(args) => batch::run(&settings, args),
         Command::Merge { shards, out } => batch::merge(&settings, &shards, &out),
         Command::Demo(args) => demo::run(&settings, args),
-        Command::Hint { exercise } => hint::run(&settings, &exercise),
+        Command::Hint {
+            exercise,
+            all,
+            workspace,
+        } => hint::run(&settings, &exercise, all, workspace.as_deref()),
         Command::Verify {
             exercises,
             jobs,

@@ -54,11 +54,17 @@ pub(super) fn run(
     for exercise in &exercises {
         let side = |side: Side| sides.checks(&exercise.id, side);
         let (reference, starter) = (side(Side::Reference), side(Side::Starter));
-        let found = judge(
+        let mut found = judge(
             reference,
             starter,
             exercise.manifest.starter_scores.is_some(),
         );
+        if exercise.manifest.hints.len() < 2 {
+            found.push(format!(
+                "`hints` has {} hint: give at least two, from a nudge to the most concrete, so that `pygrade hint` can lead the learner step by step",
+                exercise.manifest.hints.len()
+            ));
+        }
         let starter_points = Points::of(starter);
         if found.is_empty() {
             println!(

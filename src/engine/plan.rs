@@ -339,7 +339,7 @@ mod tests {
 format-version = 1
 title = "Stock"
 module = 1
-hint = "Add."
+hints = ["Add."]
 files = ["stock.py", "data/**"]
 max-files-size = "1 KiB"
 

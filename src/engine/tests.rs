@@ -19,7 +19,7 @@ format-version = 1
 title = "Short"
 module = 1
 files = ["short.py"]
-hint = "Fewer lines."
+hints = ["Fewer lines."]
 
 [[check]]
 kind = "lines"
