@@ -40,6 +40,18 @@ pub(super) fn run(
             .is_some_and(|k| k.status == "pass" && k.score >= k.max_score)
     };
     let topics = bank.topics();
+    // Columns as wide as the longest id and title listed, a title past MAX_TITLE cut short.
+    const MAX_TITLE: usize = 40;
+    let id_width = exercises
+        .iter()
+        .map(|e| e.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let title_width = (exercises.iter())
+        .map(|e| e.manifest.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(MAX_TITLE);
     let mut module = 0;
     for (i, e) in exercises.iter().enumerate() {
         if e.manifest.module != module {
@@ -59,7 +71,18 @@ pub(super) fn run(
             Some(k) => format!("{:<12} {}/{}", k.status, k.score, k.max_score),
             None => "not graded".dimmed().to_string(),
         };
-        writeln!(out, "  {:<44} {:<28} {status}", e.id, e.manifest.title)?;
+        let title = &e.manifest.title;
+        let title = if title.chars().count() > MAX_TITLE {
+            let cut: String = title.chars().take(MAX_TITLE - 1).collect();
+            format!("{cut}…")
+        } else {
+            title.clone()
+        };
+        writeln!(
+            out,
+            "  {:<id_width$}  {title:<title_width$}  {status}",
+            e.id
+        )?;
         let last_of_module = exercises
             .get(i + 1)
             .is_none_or(|next| next.manifest.module != module);
