@@ -669,6 +669,18 @@ fn a_misplaced_manifest_key_says_where_it_belongs() {
 }
 
 #[test]
+fn part_of_a_name_suggests_the_exercises_it_may_mean() {
+    Env::new()
+        .pygrade()
+        .args(["hint", "word-c"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no exercise matches \"word-c\": did you mean 01-foundations/01-word-count?",
+        ));
+}
+
+#[test]
 fn an_unknown_exercise_is_an_error_that_points_to_list() {
     Env::new()
         .pygrade()

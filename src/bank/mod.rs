@@ -335,7 +335,25 @@ impl Bank {
             .filter(|e| e.slug() == name || e.name() == name)
             .collect();
         match by_name.as_slice() {
-            [] => bail!("no exercise matches {name:?}: `pygrade list` shows the exercise ids"),
+            [] => {
+                // A part of a name (`single-flight`) or of an id finds what it may have meant.
+                let lowered = name.to_lowercase();
+                let near: Vec<&str> = (self.exercises.iter())
+                    .filter(|e| e.id.to_lowercase().contains(&lowered))
+                    .map(|e| e.id.as_str())
+                    .take(4)
+                    .collect();
+                match near.as_slice() {
+                    [] => {
+                        bail!("no exercise matches {name:?}: `pygrade list` shows the exercise ids")
+                    }
+                    [one] => bail!("no exercise matches {name:?}: did you mean {one}?"),
+                    some => bail!(
+                        "no exercise matches {name:?}: did you mean one of {}?",
+                        some.join(", ")
+                    ),
+                }
+            }
             [_] => Ok(by_name),
             many => Err(ambiguous(name, many)),
         }

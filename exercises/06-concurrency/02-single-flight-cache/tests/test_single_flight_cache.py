@@ -186,10 +186,25 @@ def wait_for_misses(cache: SingleFlightCache[str], count: int) -> None:
     See the module's docstring: this is the only state the tests poll for.
     """
     deadline = time.monotonic() + TIMEOUT
-    while cache.stats.misses < count:
+    while (misses := read_stats(cache).misses) < count:
         if time.monotonic() > deadline:
-            pytest.fail(f"expected {count} misses within {TIMEOUT} s, saw {cache.stats.misses}")
+            pytest.fail(f"expected {count} misses within {TIMEOUT} s, saw {misses}")
         time.sleep(0.001)
+
+
+def read_stats(cache: SingleFlightCache[str]) -> CacheStats:
+    """``cache.stats``, read in a thread of its own, so that a read that blocks fails the test
+    with a reason instead of hanging it."""
+    read: list[CacheStats] = []
+    reader = threading.Thread(target=lambda: read.append(cache.stats), daemon=True)
+    reader.start()
+    reader.join(TIMEOUT)
+    if not read:
+        pytest.fail(
+            f"cache.stats did not answer within {TIMEOUT} s while a load was in progress:"
+            " is a lock held while the loader runs?"
+        )
+    return read[0]
 
 
 # --- one thread ------------------------------------------------------------------------------
