@@ -9,7 +9,7 @@
 //!       -> checks (one file per kind)
 //!       -> bank (discover exercises, manifests)
 //!       -> contain (launch, supervise, sandbox, limits)
-//!       -> protocol, grade, toolchain, stats (leaves)
+//!       -> protocol, grade, toolchain, stats, files (leaves)
 //!
 //! `main` only parses the arguments, hands them to a command, and turns the outcome into the
 //! process's exit code (see [`exit`]).
@@ -22,6 +22,7 @@ mod commands;
 mod contain;
 mod engine;
 mod exit;
+mod files;
 mod grade;
 mod protocol;
 mod report;

@@ -234,7 +234,7 @@ impl Workspace {
     pub(crate) fn remember_hints(&self, id: &str, shown: usize) -> Result<()> {
         let mut record = self.hints_record();
         record.insert(id.to_string(), shown);
-        crate::commands::write_atomically(&self.root.join(MARKER).join(HINTS), |out| {
+        crate::files::write_atomically(&self.root.join(MARKER).join(HINTS), |out| {
             serde_json::to_writer_pretty(&mut *out, &record)?;
             writeln!(out)
         })

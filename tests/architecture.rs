@@ -19,7 +19,7 @@ const FLOORS: &[&[&str]] = &[
     &["checks"],
     &["bank"],
     &["contain"],
-    &["protocol", "grade", "toolchain", "stats", "exit"],
+    &["protocol", "grade", "toolchain", "stats", "exit", "files"],
 ];
 
 /// A module's path from the crate root, e.g. `["checks", "pytest"]`; `main.rs` is `[]`.

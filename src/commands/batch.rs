@@ -16,7 +16,6 @@ use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
-use super::write_atomically;
 use crate::bank::{Bank, Exercise};
 use crate::checks::Hidden;
 use crate::cli::{BatchArgs, Format};
@@ -24,6 +23,7 @@ use crate::cohort::cache::{Cache, Fingerprint, Key, keeps};
 use crate::cohort::{self, Prepared};
 use crate::engine::{Event, Listener, Submission, Work};
 use crate::exit::Outcome;
+use crate::files::write_atomically;
 use crate::grade::Status;
 use crate::report::gradebook::{self, Column, Gradebook, summary::Summary};
 use crate::report::{ExerciseReport, Report, json, progress};

@@ -124,5 +124,5 @@ pub(super) fn emitter(format: Format) -> Box<dyn Emitter> {
 
 /// Writes `report` as `emitter` renders it to `path`, whole or not at all.
 fn write_report(emitter: &dyn Emitter, report: &Report, path: &Path) -> Result<()> {
-    super::write_atomically(path, |out| emitter.emit(report, out))
+    crate::files::write_atomically(path, |out| emitter.emit(report, out))
 }

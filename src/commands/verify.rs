@@ -180,7 +180,7 @@ impl<'a> Report<'a> {
     pub fn finish(mut self, json: Option<&Path>) -> Result<Outcome> {
         self.passed = self.bank_problems.is_empty() && self.exercises.iter().all(|e| e.passed);
         if let Some(path) = json {
-            super::write_atomically(path, |out| {
+            crate::files::write_atomically(path, |out| {
                 serde_json::to_writer_pretty(&mut *out, &self)?;
                 writeln!(out)
             })?;
