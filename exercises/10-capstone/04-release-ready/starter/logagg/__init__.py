@@ -1,0 +1,1 @@
+"""logagg: an access-log aggregator for the on-call engineer."""
