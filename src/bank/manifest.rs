@@ -592,7 +592,8 @@ pub(crate) mod tests {
 
     #[test]
     fn a_starter_that_scores_says_why() {
-        let with = |why: &str| GOOD.replace("hint =", &format!("starter-scores = {why:?}\nhint ="));
+        let with =
+            |why: &str| GOOD.replace("hints =", &format!("starter-scores = {why:?}\nhints ="));
         let m = parse(&with("The starter works but is slow.")).unwrap();
         assert_eq!(
             m.starter_scores.as_deref(),
