@@ -96,6 +96,13 @@ fn every_reference_and_its_tests_are_mypy_strict_clean() {
             }
             copy_tree(&exercise.path().join("reference"), &dir);
             copy_tree(&exercise.path().join("tests"), &dir.join("tests"));
+            // The exercise's own modules (the code a learner's tests test, the timing
+            // inputs) sit beside the learner's files when graded, and are typed with them.
+            for file in std::fs::read_dir(exercise.path()).unwrap().flatten() {
+                if file.path().extension().is_some_and(|ext| ext == "py") {
+                    std::fs::copy(file.path(), dir.join(file.file_name())).unwrap();
+                }
+            }
             // Hidden tests run from tests/hidden/, beside the visible ones.
             let hidden = exercise.path().join("hidden");
             if hidden.is_dir() {
