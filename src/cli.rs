@@ -6,10 +6,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::checks::Hidden;
 
+/// What `pygrade --version` says: pygrade's version, the built-in bank's (its number of
+/// exercises and a digest of its files, from build.rs), and the version of the protocol the
+/// graders speak to pygrade.
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nbank: built-in, ",
+    env!("PYGRADE_BANK_EXERCISES"),
+    " exercises, digest ",
+    env!("PYGRADE_BANK_DIGEST"),
+    "\ngraders protocol: 1"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pygrade",
-    version,
+    version = VERSION,
     about = "Grade Python exercises: pytest, mypy and output checks, run contained.",
     after_help = crate::exit::HELP
 )]
@@ -168,8 +180,19 @@ pub(crate) enum Command {
         #[arg(long)]
         print_python: bool,
     },
-    /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2).
+    /// Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2); then grade one reference solution end to end.
     Doctor,
+    /// Print the completion script of a shell for pygrade, e.g. `pygrade completions bash > ~/.local/share/bash-completion/completions/pygrade`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write pygrade's manual pages (pygrade.1 and one per command, such as pygrade-check.1) into DIR, e.g. `pygrade man ~/.local/share/man/man1`; without DIR, print pygrade.1.
+    Man {
+        /// The folder to write the pages into (it is created if missing).
+        dir: Option<PathBuf>,
+    },
     /// Run an Exercism exercise's tests as Exercism's Python test runner does, writing
     /// OUTPUT_DIR/results.json (interface version 3). Exits 0 whenever it ran.
     #[command(name = "exercism-run")]
@@ -427,5 +450,16 @@ mod tests {
         );
         let empty = run_args(&["--format", "json="]).unwrap_err().to_string();
         assert!(empty.contains("names no file"), "{empty}");
+    }
+
+    #[test]
+    fn the_version_names_the_protocol_the_graders_speak() {
+        let graders = include_str!("../graders/pygrade_graders/__init__.py");
+        let version = crate::protocol::VERSION;
+        assert!(
+            VERSION.ends_with(&format!("\ngraders protocol: {version}")),
+            "{VERSION}"
+        );
+        assert!(graders.contains(&format!("PROTOCOL_VERSION = {version}")));
     }
 }

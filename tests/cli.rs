@@ -836,8 +836,33 @@ fn doctor_names_the_tools_in_use() {
     let env = Env::new();
     env.pygrade().arg("setup").assert().success();
     env.pygrade().arg("doctor").assert().success().stdout(
-        predicate::str::contains("pytest:  9.2.0").and(predicate::str::contains("mypy:    2.4.1")),
+        predicate::str::contains("pytest:  9.2.0")
+            .and(predicate::str::contains("mypy:    2.4.1"))
+            .and(predicate::str::contains(
+                "grading: 01-foundations/01-word-count's reference solution got 10/10 points, every check passed",
+            )),
     );
+}
+
+#[test]
+fn doctor_grades_a_reference_end_to_end_and_says_when_it_fails() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let reference = bank.join(WORD_COUNT).join("reference/word_count.py");
+    let broken = std::fs::read_to_string(&reference)
+        .unwrap()
+        .replace("def count_words(", "def count_words_renamed(");
+    std::fs::write(&reference, broken).unwrap();
+    env.pygrade_on(&bank)
+        .arg("doctor")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "grading: PROBLEM: 01-foundations/01-word-count: the pytest check could not run",
+        ))
+        .stderr(predicate::str::contains(
+            "grading: a reference solution should get full marks here",
+        ));
 }
 
 #[test]

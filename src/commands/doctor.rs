@@ -1,14 +1,19 @@
 //! `pygrade doctor`: the bank, Python, tools and containment in use, and what is missing.
 //! Each problem is a `PROBLEM` (or `MISSING`) line where it is found, and the command ends
-//! with what to fix, exiting 2, so that a script can tell a machine that cannot grade.
+//! with what to fix, exiting 2, so that a script can tell a machine that cannot grade. When
+//! nothing is missing, it grades one reference solution end to end, as a last proof.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
+use crate::bank::Side;
+use crate::checks::Hidden;
 use crate::contain::{Layers, Sandbox, TreeCgroup, memory};
+use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
+use crate::report::Collector;
 use crate::settings::Settings;
 use crate::toolchain::{self, Source};
 
@@ -94,11 +99,81 @@ pub(super) fn run(settings: &Settings) -> Result<Outcome> {
         TreeCgroup::describe_processes_here()
     );
     say!("         memory: {}", memory::describe_here());
+    if fix.is_empty() {
+        fix.extend(end_to_end(settings)?);
+    } else {
+        say!("grading: not tried until the problems above are fixed");
+    }
     match fix.len() {
         0 => Ok(Outcome::Success),
         1 => bail!("1 problem to fix: {}", fix[0]),
         n => bail!("{n} problems to fix: {}", fix.join("; ")),
     }
+}
+
+/// What to fix when the end-to-end grading fails.
+const GRADING_FAILED: &str = "grading: a reference solution should get full marks here; `pygrade check` would fail alike (see the `grading:` line)";
+
+/// Grades the first exercise's reference solution, hidden tests included, as `pygrade check`
+/// grades a learner's, and says whether it got full marks: the proof that this installed
+/// copy grades end to end. Returns what to fix, if anything.
+fn end_to_end(settings: &Settings) -> Result<Option<String>> {
+    if matches!(settings.python, Source::Managed)
+        && !toolchain::is_built(&toolchain::managed_env_dir()?)
+    {
+        say!("grading: not tried until pygrade's own environment is built (`pygrade setup`)");
+        return Ok(None);
+    }
+    let bank = settings.bank()?;
+    let Some(exercise) = bank.exercises.first() else {
+        say!("grading: not tried: the bank has no exercise");
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let grader = settings.grader(2, Hidden::Run)?;
+    let work = vec![Work {
+        submission: Side::Reference.dir(),
+        exercise,
+        files: Submission::from_side(exercise, Side::Reference),
+        grade_untouched: true,
+        behaviour_only: false,
+    }];
+    let mut collector = Collector::default();
+    if let Err(e) = grader
+        .engine(&settings.registry)
+        .grade(work, &mut [&mut collector])
+    {
+        say!("grading: PROBLEM: {e:#}");
+        return Ok(Some(GRADING_FAILED.to_string()));
+    }
+    let report = collector.into_report(grader.tools.clone());
+    let seconds = started.elapsed().as_secs_f64();
+    let failed: Vec<String> = report
+        .exercises
+        .iter()
+        .flat_map(|e| &e.checks)
+        .filter(|check| check.score < check.max_score)
+        .map(|check| match &check.message {
+            Some(message) => format!("{} {}: {message}", check.kind, check.status.as_str()),
+            None => format!("{} {}", check.kind, check.status.as_str()),
+        })
+        .collect();
+    let (score, max_score) = (report.summary.score, report.summary.max_score);
+    if failed.is_empty() && max_score > 0.0 {
+        say!(
+            "grading: {}'s reference solution got {score}/{max_score} points, every check passed ({seconds:.1} s)",
+            exercise.id
+        );
+        return Ok(None);
+    }
+    say!(
+        "grading: PROBLEM: {}'s reference solution got {score}/{max_score} points ({seconds:.1} s)",
+        exercise.id
+    );
+    for failure in &failed {
+        say!("         {failure}");
+    }
+    Ok(Some(GRADING_FAILED.to_string()))
 }
 
 /// Prints the Python and the tools in use, and returns what to fix about them, if anything.

@@ -3,12 +3,14 @@
 
 mod batch;
 mod check;
+mod completions;
 mod demo;
 mod doctor;
 mod exercism_run;
 mod hint;
 mod init;
 mod list;
+mod man;
 mod mutants;
 mod setup;
 mod verify;
@@ -61,6 +63,8 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         } => verify::run(&settings, jobs, &exercises, json.as_deref()),
         Command::Setup { print_python } => setup::run(&settings, print_python),
         Command::Doctor => doctor::run(&settings),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man { dir } => man::run(dir.as_deref()),
         Command::ExercismRun {
             slug,
             input,
