@@ -139,3 +139,55 @@ fn version_names_the_bank_and_the_graders_protocol() {
     );
     assert_eq!(lines[2], "graders protocol: 1");
 }
+
+/// The completions and manual pages the wheel installs (`packaging/wheel`) are what pygrade
+/// prints now: `bash packaging/refresh` writes them again after a command line change.
+#[test]
+fn the_wheel_installs_the_completions_and_pages_pygrade_prints() {
+    let env = Env::new();
+    let share = repo().join("packaging/wheel/data/share");
+    let printed = |args: &[&str]| {
+        let out = env.pygrade().args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let pages = env.path().join("man1");
+    env.pygrade().arg("man").arg(&pages).assert().success();
+    let mut expected = vec![
+        (
+            "bash-completion/completions/pygrade".to_string(),
+            printed(&["completions", "bash"]),
+        ),
+        (
+            "zsh/site-functions/_pygrade".to_string(),
+            printed(&["completions", "zsh"]),
+        ),
+        (
+            "fish/vendor_completions.d/pygrade.fish".to_string(),
+            printed(&["completions", "fish"]),
+        ),
+    ];
+    for page in std::fs::read_dir(&pages).unwrap().flatten() {
+        expected.push((
+            format!("man/man1/{}", page.file_name().to_string_lossy()),
+            std::fs::read_to_string(page.path()).unwrap(),
+        ));
+    }
+    let shipped = walkdir::WalkDir::new(&share)
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_file())
+        .count();
+    assert_eq!(
+        shipped,
+        expected.len(),
+        "packaging/wheel has other files than pygrade writes: run `bash packaging/refresh`"
+    );
+    for (path, text) in expected {
+        let file = std::fs::read_to_string(share.join(&path)).unwrap_or_default();
+        assert!(
+            file == text,
+            "packaging/wheel/data/share/{path} is not what pygrade prints: run `bash packaging/refresh`"
+        );
+    }
+}
