@@ -156,6 +156,31 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
+    /// Name the next exercise to solve (the first without full marks) and where it is.
+    Next {
+        /// Print only the exercise's folder, for `cd "$(pygrade next --path)"`.
+        #[arg(long)]
+        path: bool,
+        /// The workspace (default: the one around the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+    /// Put an exercise's starter files back, keeping yours in the workspace's .pygrade/backups/.
+    Reset {
+        /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
+        exercise: String,
+        /// The workspace (default: the one around the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+    /// Show an exercise's reference solution, once your own has got full marks.
+    Solution {
+        /// An exercise id, id prefix or name, e.g. 01-foundations/01-word-count or word-count.
+        exercise: String,
+        /// The workspace (default: the one around the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
     /// Check the exercise bank itself: valid manifests, references pass, starters fail.
     Verify {
         /// Verify only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g. word-count).

@@ -49,3 +49,26 @@ pub(crate) fn write_atomically(
         .with_context(|| format!("could not write {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_stopped_midway_leaves_the_last_good_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        write_atomically(&path, |out| out.write_all(b"{\"version\": 2}")).unwrap();
+        let stopped = write_atomically(&path, |out| {
+            out.write_all(b"{\"vers")?;
+            Err(std::io::Error::other("stopped"))
+        });
+        assert!(stopped.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"version\": 2}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging file is left behind"
+        );
+    }
+}

@@ -8,7 +8,7 @@
 //! the binary. `init` and `check` rewrite them when pygrade changes them. They sit outside
 //! every exercise's folder, so no check reads them and no report lists them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -18,9 +18,10 @@ use crate::bank::{Bank, Exercise};
 use crate::engine::{Event, Listener};
 
 const MARKER: &str = ".pygrade";
+/// What the workspace remembers (see [`State`]).
 const STATE: &str = "state.json";
-/// How many of each exercise's hints `pygrade hint` has shown, by exercise id.
-const HINTS: &str = "hints.json";
+/// Where `pygrade reset` keeps the learner's files it replaces.
+const BACKUPS: &str = "backups";
 
 /// How each file pygrade keeps in a workspace begins, so that it knows its own.
 const WRITTEN_BY: &str = "# Written by pygrade";
@@ -105,6 +106,15 @@ impl Workspace {
         Err(WorkspaceError::NotAWorkspace { dir: start })
     }
 
+    /// The workspace `dir` is in, or (without `dir`) the one around the current folder.
+    pub(crate) fn around(dir: Option<&Path>) -> Result<Workspace> {
+        let dir = match dir {
+            Some(dir) => dir.to_path_buf(),
+            None => std::env::current_dir().context("could not read the current folder")?,
+        };
+        Ok(Workspace::find(&dir)?)
+    }
+
     /// Fills `dir` with the bank's handouts. Never overwrites: a file already there is the
     /// learner's work and is kept, so running `init` again only restores what is missing.
     pub(crate) fn init(dir: &Path, bank: &Bank) -> Result<(Workspace, Initialised)> {
@@ -114,7 +124,7 @@ impl Workspace {
         // workspace kept in git. The file also keeps the marker folder in a git checkout.
         let ignore = dir.join(MARKER).join(".gitignore");
         if !ignore.exists() {
-            std::fs::write(&ignore, format!("{STATE}\n"))
+            std::fs::write(&ignore, format!("{STATE}\n{BACKUPS}/\n"))
                 .with_context(|| format!("could not write {}", ignore.display()))?;
         }
         let mut done = Initialised {
@@ -215,36 +225,95 @@ impl Workspace {
         self.root.join(MARKER).join(STATE)
     }
 
-    /// Last known grades by exercise id; an unreadable state is treated as empty, since it is
-    /// only a cache of earlier reports.
-    pub(crate) fn known(&self) -> BTreeMap<String, Known> {
-        std::fs::read(self.state_path())
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+    /// What the workspace remembers (see [`State`]). A missing or unreadable state is an
+    /// empty one: it is only a memory of earlier runs, and is never half-written by pygrade.
+    pub(crate) fn state(&self) -> Result<State> {
+        let bytes = match std::fs::read(self.state_path()) {
+            Ok(bytes) => bytes,
+            Err(_) => return Ok(State::default()),
+        };
+        State::parse(&bytes).with_context(|| format!("{}", self.state_path().display()))
     }
 
-    /// How many of its hints `pygrade hint` has shown for the exercise `id`; an unreadable
-    /// record counts as none shown.
-    pub(crate) fn hints_shown(&self, id: &str) -> usize {
-        self.hints_record().get(id).copied().unwrap_or(0)
-    }
-
-    /// Records that `shown` of the exercise `id`'s hints have been shown, whole or not at all.
-    pub(crate) fn remember_hints(&self, id: &str, shown: usize) -> Result<()> {
-        let mut record = self.hints_record();
-        record.insert(id.to_string(), shown);
-        crate::files::write_atomically(&self.root.join(MARKER).join(HINTS), |out| {
-            serde_json::to_writer_pretty(&mut *out, &record)?;
+    /// Changes what the workspace remembers: reads the state afresh, changes it, and writes it
+    /// whole or not at all, so that a run killed midway leaves the last good state.
+    pub(crate) fn update(&self, change: impl FnOnce(&mut State)) -> Result<()> {
+        let mut state = self.state()?;
+        change(&mut state);
+        state.version = STATE_VERSION;
+        crate::files::write_atomically(&self.state_path(), |out| {
+            serde_json::to_writer_pretty(&mut *out, &state)?;
             writeln!(out)
         })
     }
 
-    fn hints_record(&self) -> BTreeMap<String, usize> {
-        std::fs::read(self.root.join(MARKER).join(HINTS))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+    /// Puts the exercise's handout (statement, starter files, visible tests) back as `init`
+    /// wrote it, after copying every file of the exercise's folder into
+    /// `.pygrade/backups/<exercise>/<time>/`; files of the learner's own that the handout does
+    /// not have stay where they are. The exercise's last grade is forgotten.
+    /// Returns the backup's folder, or None when the exercise's folder held no file to keep.
+    pub(crate) fn reset(&self, exercise: &Exercise) -> Result<Option<PathBuf>> {
+        let folder = self.exercise_dir(&exercise.id);
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "-");
+        let base = self
+            .root
+            .join(MARKER)
+            .join(BACKUPS)
+            .join(&exercise.id)
+            .join(stamp);
+        let mut backup = base.clone();
+        for n in 2.. {
+            if !backup.exists() {
+                break;
+            }
+            backup = base.with_file_name(format!(
+                "{}-{n}",
+                base.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+        let mut kept = 0;
+        if folder.is_dir() {
+            for entry in walkdir::WalkDir::new(&folder) {
+                let entry =
+                    entry.with_context(|| format!("could not read {}", folder.display()))?;
+                let inside = entry.path().strip_prefix(&folder)?;
+                // Caches of Python and its tools are no one's work.
+                if inside.components().any(|part| {
+                    let part = part.as_os_str();
+                    part == "__pycache__" || part == ".mypy_cache" || part == ".pytest_cache"
+                }) {
+                    continue;
+                }
+                let target = backup.join(inside);
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(&target)
+                        .with_context(|| format!("could not create {}", target.display()))?;
+                } else if entry.file_type().is_file() {
+                    std::fs::copy(entry.path(), &target).with_context(|| {
+                        format!(
+                            "could not back up {} to {}",
+                            entry.path().display(),
+                            target.display()
+                        )
+                    })?;
+                    kept += 1;
+                }
+            }
+        }
+        for (path, bytes) in exercise.handout() {
+            let target = folder.join(&path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("could not create {}", parent.display()))?;
+            }
+            crate::files::write_atomically(&target, |out| out.write_all(bytes))?;
+        }
+        self.update(|state| {
+            state.grades.remove(&exercise.id);
+        })?;
+        Ok((kept > 0).then_some(backup))
     }
 
     /// A listener that remembers the grade of each exercise a run grades in full, and writes
@@ -252,15 +321,72 @@ impl Workspace {
     pub(crate) fn remember(&self) -> Remember<'_> {
         Remember {
             workspace: self,
-            known: self.known(),
+            graded: BTreeMap::new(),
         }
+    }
+}
+
+/// The version of `.pygrade/state.json` this pygrade writes. Version 1 was the map of grades
+/// alone, which is still read.
+const STATE_VERSION: u32 = 2;
+
+/// What a workspace remembers, in `.pygrade/state.json`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub version: u32,
+    /// The last grade of each exercise graded in full, by id.
+    #[serde(default)]
+    pub grades: BTreeMap<String, Known>,
+    /// How many of each exercise's hints `pygrade hint` has shown, by id.
+    #[serde(default)]
+    pub hints: BTreeMap<String, usize>,
+    /// The exercises that got full marks at least once: their reference solutions may be
+    /// shown (`pygrade solution`), even after a later change broke the learner's own.
+    #[serde(default)]
+    pub solved: BTreeSet<String>,
+}
+
+impl State {
+    fn parse(bytes: &[u8]) -> Result<State> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        match serde_json::from_slice::<Versioned>(bytes) {
+            Ok(Versioned { version }) if version > STATE_VERSION => bail!(
+                "the workspace's state is of version {version}, written by a newer pygrade than this one (which reads up to {STATE_VERSION}): upgrade pygrade"
+            ),
+            Ok(_) => Ok(serde_json::from_slice(bytes).unwrap_or_default()),
+            // Version 1: the grades alone, whose passes count as solved; anything else
+            // unreadable is forgotten.
+            Err(_) => {
+                let mut state = State {
+                    version: STATE_VERSION,
+                    grades: serde_json::from_slice(bytes).unwrap_or_default(),
+                    ..State::default()
+                };
+                let passed: Vec<String> = (state.grades.keys())
+                    .filter(|id| state.passes(id))
+                    .cloned()
+                    .collect();
+                state.solved.extend(passed);
+                Ok(state)
+            }
+        }
+    }
+
+    /// Whether the exercise `id`'s last grade was full marks.
+    pub(crate) fn passes(&self, id: &str) -> bool {
+        self.grades
+            .get(id)
+            .is_some_and(|k| k.status == "pass" && k.score >= k.max_score)
     }
 }
 
 /// Remembers a run's grades in the workspace (see [`Workspace::remember`]).
 pub(crate) struct Remember<'w> {
     workspace: &'w Workspace,
-    known: BTreeMap<String, Known>,
+    graded: BTreeMap<String, Known>,
 }
 
 impl Listener for Remember<'_> {
@@ -269,7 +395,7 @@ impl Listener for Remember<'_> {
             // An exercise with a check that did not run (an interrupted run) has no new grade.
             Event::ExerciseGraded { graded } if graded.complete() => {
                 let (score, max_score) = graded.score();
-                self.known.insert(
+                self.graded.insert(
                     graded.unit.exercise.id.clone(),
                     Known {
                         status: graded.status().as_str().into(),
@@ -279,9 +405,15 @@ impl Listener for Remember<'_> {
                 );
             }
             Event::RunFinished { .. } => {
-                let path = self.workspace.state_path();
-                std::fs::write(&path, serde_json::to_vec_pretty(&self.known)?)
-                    .with_context(|| format!("could not write {}", path.display()))?;
+                let graded = std::mem::take(&mut self.graded);
+                self.workspace.update(|state| {
+                    for (id, known) in graded {
+                        if known.status == "pass" && known.score >= known.max_score {
+                            state.solved.insert(id.clone());
+                        }
+                        state.grades.insert(id, known);
+                    }
+                })?;
             }
             _ => {}
         }

@@ -36,8 +36,14 @@ struct Raw {
     title: String,
     #[serde(default)]
     require_every_topic: bool,
+    #[serde(default = "yes")]
+    show_solutions: bool,
     #[serde(rename = "module", default)]
     modules: Vec<Module>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One `[[module]]` table: a part of the bank, which exercises name by its number.
@@ -59,6 +65,9 @@ pub(crate) struct Outline {
     pub title: String,
     /// Whether `pygrade verify` fails while a topic has no exercise that practises it.
     pub require_every_topic: bool,
+    /// Whether `pygrade solution` shows a reference solution to a learner who has solved the
+    /// exercise (a mentor may switch it off for a bank that is graded for marks).
+    pub show_solutions: bool,
     pub modules: Vec<Module>,
 }
 
@@ -116,6 +125,7 @@ impl Outline {
             Ok(Outline {
                 title: raw.title,
                 require_every_topic: raw.require_every_topic,
+                show_solutions: raw.show_solutions,
                 modules: raw.modules,
             })
         } else {

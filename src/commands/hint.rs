@@ -46,7 +46,8 @@ pub(super) fn run(
         return Ok(Outcome::Success);
     };
     // The next hint; once all are shown, the last one again.
-    let next = workspace.hints_shown(&exercise.id).min(total - 1);
+    let shown = workspace.state()?.hints.get(&exercise.id).copied();
+    let next = shown.unwrap_or(0).min(total - 1);
     println!(
         "{} {}",
         format!("hint {} of {total}:", next + 1).cyan(),
@@ -63,6 +64,8 @@ pub(super) fn run(
             format!("That was the last hint; `pygrade hint {name} --all` shows them all.").dimmed()
         );
     }
-    workspace.remember_hints(&exercise.id, next + 1)?;
+    workspace.update(|state| {
+        state.hints.insert(exercise.id.clone(), next + 1);
+    })?;
     Ok(Outcome::Success)
 }

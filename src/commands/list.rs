@@ -21,24 +21,20 @@ pub(super) fn run(
     let bank = settings.bank()?;
     let exercises = bank.select(filters)?;
     let mut out = std::io::stdout().lock();
-    let known = match workspace {
-        Some(dir) => Workspace::find(dir)?.known(),
+    let (known, in_workspace) = match workspace {
+        Some(dir) => (Workspace::find(dir)?.state()?, true),
         // Outside a workspace, list the bank alone, and say why there are no grades.
         None => match Workspace::find(&std::env::current_dir()?) {
-            Ok(ws) => ws.known(),
+            Ok(ws) => (ws.state()?, true),
             Err(WorkspaceError::NotAWorkspace { .. }) => {
                 let why = "Not in a pygrade workspace, so no grades are shown: create one with `pygrade init DIR`, or pass --workspace.";
                 writeln!(out, "{}", why.dimmed())?;
-                Default::default()
+                (Default::default(), false)
             }
             Err(err) => return Err(err.into()),
         },
     };
-    let solved = |id: &str| {
-        known
-            .get(id)
-            .is_some_and(|k| k.status == "pass" && k.score >= k.max_score)
-    };
+    let solved = |id: &str| known.passes(id);
     let topics = bank.topics();
     // Columns as wide as the longest id and title listed, a title past MAX_TITLE cut short.
     const MAX_TITLE: usize = 40;
@@ -67,7 +63,7 @@ pub(super) fn run(
                 bar(done, of_module.len())
             )?;
         }
-        let status = match known.get(&e.id) {
+        let status = match known.grades.get(&e.id) {
             Some(k) => format!("{:<12} {}/{}", k.status, k.score, k.max_score),
             None => "not graded".dimmed().to_string(),
         };
@@ -109,6 +105,19 @@ pub(super) fn run(
                 let by = format!("({})", names.join(", ")).dimmed();
                 writeln!(out, "    {mark} {progress:<16} {} {by}", topic.name)?;
             }
+        }
+    }
+    // The whole way, and the next step on it.
+    if in_workspace {
+        let done = exercises.iter().filter(|e| solved(&e.id)).count();
+        writeln!(out, "\n{} {}", "All:".bold(), bar(done, exercises.len()))?;
+        match exercises.iter().find(|e| !solved(&e.id)) {
+            Some(next) => writeln!(
+                out,
+                "Next: {} ({}): `pygrade next` says where it is",
+                next.id, next.manifest.title
+            )?,
+            None => writeln!(out, "Every exercise listed is solved.")?,
         }
     }
     Ok(Outcome::Success)

@@ -12,7 +12,10 @@ mod init;
 mod list;
 mod man;
 mod mutants;
+mod next;
+mod reset;
 mod setup;
+mod solution;
 mod verify;
 
 use anyhow::Result;
@@ -48,6 +51,15 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             all,
             workspace,
         } => hint::run(&settings, &exercise, all, workspace.as_deref()),
+        Command::Next { path, workspace } => next::run(&settings, workspace.as_deref(), path),
+        Command::Reset {
+            exercise,
+            workspace,
+        } => reset::run(&settings, &exercise, workspace.as_deref()),
+        Command::Solution {
+            exercise,
+            workspace,
+        } => solution::run(&settings, &exercise, workspace.as_deref()),
         Command::Verify {
             exercises,
             jobs,

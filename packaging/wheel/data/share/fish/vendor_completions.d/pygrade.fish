@@ -44,6 +44,9 @@ complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "demo" -d 'Grade a d
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "batch" -d 'Grade a cohort: each learner\'s workspace (a folder, .zip or .tar.gz per learner in COHORT) against the bank, hidden tests included, into a gradebook and reports'
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "merge" -d 'Combine the outputs of a batch\'s shards (`batch --shard K/N`) into the files one run over the whole cohort writes'
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "hint" -d 'Show an exercise\'s next hint ("hint 2 of 3"); the workspace remembers how far you read'
+complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "next" -d 'Name the next exercise to solve (the first without full marks) and where it is'
+complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "reset" -d 'Put an exercise\'s starter files back, keeping yours in the workspace\'s .pygrade/backups/'
+complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "solution" -d 'Show an exercise\'s reference solution, once your own has got full marks'
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "verify" -d 'Check the exercise bank itself: valid manifests, references pass, starters fail'
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "setup" -d 'Create pygrade\'s Python environment (pinned pytest and mypy) now'
 complete -c pygrade -n "__fish_pygrade_needs_command" -f -a "doctor" -d 'Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2); then grade one reference solution end to end'
@@ -166,6 +169,46 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l warm -d 'Whethe
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l all -d 'Show every hint at once'
 complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -s h -l help -d 'Print help'
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l workspace -d 'The workspace (default: the one around the current folder)' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l python -d 'Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade\'s own environment' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l color -d 'When to colour the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l sandbox -d 'How to contain learner code: pygrade\'s own sandbox where the kernel allows it, else bwrap where that works (auto); builtin or fail; bwrap or fail; or none' -r -f -a "auto\t''
+builtin\t''
+bwrap\t''
+none\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+false\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l path -d 'Print only the exercise\'s folder, for `cd "$(pygrade next --path)"`'
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -s h -l help -d 'Print help'
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l workspace -d 'The workspace (default: the one around the current folder)' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l python -d 'Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade\'s own environment' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l color -d 'When to colour the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l sandbox -d 'How to contain learner code: pygrade\'s own sandbox where the kernel allows it, else bwrap where that works (auto); builtin or fail; bwrap or fail; or none' -r -f -a "auto\t''
+builtin\t''
+bwrap\t''
+none\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+false\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -s h -l help -d 'Print help'
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l workspace -d 'The workspace (default: the one around the current folder)' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l python -d 'Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade\'s own environment' -r -F
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l color -d 'When to colour the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l sandbox -d 'How to contain learner code: pygrade\'s own sandbox where the kernel allows it, else bwrap where that works (auto); builtin or fail; bwrap or fail; or none' -r -f -a "auto\t''
+builtin\t''
+bwrap\t''
+none\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+false\t''"
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -s j -l jobs -d 'Checks run at once (default: the number of cores)' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l sample -d 'With --mutants, grade at most N mutants of each exercise: the same ones every run' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l json -d 'Also write the findings as JSON to FILE: each exercise\'s problems, points and mutants, for dashboards and authoring tools' -r -F
@@ -268,19 +311,22 @@ none\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -s h -l help -d 'Print help'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "init" -d 'Create a learner workspace: each exercise\'s README, starter files and tests'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "list" -d 'List the exercises by module, with their last known status'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "check" -d 'Grade a workspace against the trusted exercise bank'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "demo" -d 'Grade a demo learner\'s workspace, built from the bank\'s references with instructive mistakes, to see what pygrade reports'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "batch" -d 'Grade a cohort: each learner\'s workspace (a folder, .zip or .tar.gz per learner in COHORT) against the bank, hidden tests included, into a gradebook and reports'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "merge" -d 'Combine the outputs of a batch\'s shards (`batch --shard K/N`) into the files one run over the whole cohort writes'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "hint" -d 'Show an exercise\'s next hint ("hint 2 of 3"); the workspace remembers how far you read'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "verify" -d 'Check the exercise bank itself: valid manifests, references pass, starters fail'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "setup" -d 'Create pygrade\'s Python environment (pinned pytest and mypy) now'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "doctor" -d 'Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2); then grade one reference solution end to end'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "completions" -d 'Print the completion script of a shell for pygrade, e.g. `pygrade completions bash > ~/.local/share/bash-completion/completions/pygrade`'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "man" -d 'Write pygrade\'s manual pages (pygrade.1 and one per command, such as pygrade-check.1) into DIR, e.g. `pygrade man ~/.local/share/man/man1`; without DIR, print pygrade.1'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "exercism-run" -d 'Run an Exercism exercise\'s tests as Exercism\'s Python test runner does, writing OUTPUT_DIR/results.json (interface version 3). Exits 0 whenever it ran'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "__sandbox" -d 'Internal: run one command in pygrade\'s own sandbox, as the descriptor 4 says (used by pygrade itself)'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "__supervise" -d 'Internal: run one contained process (used by pygrade itself)'
-complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "init" -d 'Create a learner workspace: each exercise\'s README, starter files and tests'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "list" -d 'List the exercises by module, with their last known status'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "check" -d 'Grade a workspace against the trusted exercise bank'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "demo" -d 'Grade a demo learner\'s workspace, built from the bank\'s references with instructive mistakes, to see what pygrade reports'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "batch" -d 'Grade a cohort: each learner\'s workspace (a folder, .zip or .tar.gz per learner in COHORT) against the bank, hidden tests included, into a gradebook and reports'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "merge" -d 'Combine the outputs of a batch\'s shards (`batch --shard K/N`) into the files one run over the whole cohort writes'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "hint" -d 'Show an exercise\'s next hint ("hint 2 of 3"); the workspace remembers how far you read'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "next" -d 'Name the next exercise to solve (the first without full marks) and where it is'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "reset" -d 'Put an exercise\'s starter files back, keeping yours in the workspace\'s .pygrade/backups/'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "solution" -d 'Show an exercise\'s reference solution, once your own has got full marks'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "verify" -d 'Check the exercise bank itself: valid manifests, references pass, starters fail'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "setup" -d 'Create pygrade\'s Python environment (pinned pytest and mypy) now'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "doctor" -d 'Show the bank, Python, pytest, mypy and sandbox in use, and what is missing (then exit 2); then grade one reference solution end to end'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "completions" -d 'Print the completion script of a shell for pygrade, e.g. `pygrade completions bash > ~/.local/share/bash-completion/completions/pygrade`'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "man" -d 'Write pygrade\'s manual pages (pygrade.1 and one per command, such as pygrade-check.1) into DIR, e.g. `pygrade man ~/.local/share/man/man1`; without DIR, print pygrade.1'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "exercism-run" -d 'Run an Exercism exercise\'s tests as Exercism\'s Python test runner does, writing OUTPUT_DIR/results.json (interface version 3). Exits 0 whenever it ran'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "__sandbox" -d 'Internal: run one command in pygrade\'s own sandbox, as the descriptor 4 says (used by pygrade itself)'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "__supervise" -d 'Internal: run one contained process (used by pygrade itself)'
+complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint next reset solution verify setup doctor completions man exercism-run __sandbox __supervise help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
