@@ -156,6 +156,15 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
+    /// Watch the workspace and grade the exercise you edit on every save, with your progress and keys for hints and the next exercise.
+    Watch {
+        /// The workspace (default: the one around the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Look for changes every 0.3 s instead of waiting for the system's file events (for network file systems, some containers and WSL).
+        #[arg(long)]
+        poll: bool,
+    },
     /// Name the next exercise to solve (the first without full marks) and where it is.
     Next {
         /// Print only the exercise's folder, for `cd "$(pygrade next --path)"`.

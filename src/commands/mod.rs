@@ -17,6 +17,7 @@ mod reset;
 mod setup;
 mod solution;
 mod verify;
+mod watch;
 
 use anyhow::Result;
 
@@ -51,6 +52,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             all,
             workspace,
         } => hint::run(&settings, &exercise, all, workspace.as_deref()),
+        Command::Watch { workspace, poll } => watch::run(&settings, workspace.as_deref(), poll),
         Command::Next { path, workspace } => next::run(&settings, workspace.as_deref(), path),
         Command::Reset {
             exercise,

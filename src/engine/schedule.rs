@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use futures::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::events::{Event, Graded, Listener};
 use super::plan::{self, Job, Planned, Work};
@@ -38,16 +38,33 @@ impl Engine<'_> {
         work: Vec<Work<'_>>,
         listeners: &mut [&mut dyn Listener],
     ) -> Result<bool> {
+        self.grade_until(work, listeners, &Notify::new())
+    }
+
+    /// [`Engine::grade`], also cut short when `stop` is notified (from any thread; a
+    /// notification given before the run began stops it at once): `pygrade watch` grades
+    /// again when a file changes during a run.
+    pub(crate) fn grade_until(
+        &self,
+        work: Vec<Work<'_>>,
+        listeners: &mut [&mut dyn Listener],
+        stop: &Notify,
+    ) -> Result<bool> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let interrupted = runtime.block_on(self.run(work, listeners));
+        let interrupted = runtime.block_on(self.run(work, listeners, stop));
         // The runtime is not kept waiting for supervisors that are still cleaning up.
         runtime.shutdown_background();
         interrupted
     }
 
-    async fn run(&self, work: Vec<Work<'_>>, listeners: &mut [&mut dyn Listener]) -> Result<bool> {
+    async fn run(
+        &self,
+        work: Vec<Work<'_>>,
+        listeners: &mut [&mut dyn Listener],
+        stop: &Notify,
+    ) -> Result<bool> {
         let (jobs, units) = plan::jobs(work);
         let mut run = Progress::new(units, &jobs, listeners);
         run.emit(Event::RunStarted {
@@ -86,6 +103,10 @@ impl Engine<'_> {
             tokio::select! {
                 biased;
                 _ = &mut interrupt => {
+                    interrupted = true;
+                    break;
+                }
+                _ = stop.notified() => {
                     interrupted = true;
                     break;
                 }
