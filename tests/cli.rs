@@ -123,10 +123,11 @@ fn init_hands_out_statement_starter_and_tests_but_no_solution() {
     let starter = std::fs::read_to_string(dir.join("word_count.py")).unwrap();
     assert!(starter.contains("NotImplementedError"));
     assert!(!dir.join("reference").exists() && !dir.join("exercise.toml").exists());
-    // The marker folder survives a git checkout and keeps remembered grades out of it.
+    // The marker folder survives a git checkout and keeps remembered grades and the backups
+    // of reset exercises out of it.
     assert_eq!(
         std::fs::read_to_string(ws.join(".pygrade/.gitignore")).unwrap(),
-        "state.json\n"
+        "state.json\nbackups/\n"
     );
 }
 
