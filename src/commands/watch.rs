@@ -97,6 +97,8 @@ pub(super) fn run(settings: &Settings, workspace: Option<&Path>, poll: bool) -> 
         let mut runs = 0u64;
         let mut running: Option<(u64, Arc<Notify>)> = None;
         let mut due = Some(Instant::now());
+        // Whether the next run replaces one that a change made out of date.
+        let mut changed_during_run = false;
         loop {
             let wait = due.map_or(Duration::from_secs(3600), |at| {
                 at.saturating_duration_since(Instant::now())
@@ -106,8 +108,12 @@ pub(super) fn run(settings: &Settings, workspace: Option<&Path>, poll: bool) -> 
                     due = None;
                     if let Some((_, stop)) = running.take() {
                         stop.notify_one();
-                        view.note = Some("a file changed during the run: grading again".into());
+                        view.note = Some(match changed_during_run {
+                            true => "a file changed during the run: grading again".into(),
+                            false => "grading again".into(),
+                        });
                     }
+                    changed_during_run = false;
                     runs += 1;
                     let stop = Arc::new(Notify::new());
                     running = Some((runs, stop.clone()));
@@ -130,6 +136,7 @@ pub(super) fn run(settings: &Settings, workspace: Option<&Path>, poll: bool) -> 
                             view = View::default();
                         }
                         due = Some(Instant::now() + QUIET);
+                        changed_during_run = running.is_some();
                     }
                 }
                 Ok(Message::Key(Key::Quit)) => {
