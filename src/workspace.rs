@@ -22,6 +22,9 @@ const MARKER: &str = ".pygrade";
 const STATE: &str = "state.json";
 /// Where `pygrade reset` keeps the learner's files it replaces.
 const BACKUPS: &str = "backups";
+/// The folders Python and its tools write beside the learner's files: no one's work.
+pub(crate) const TOOL_CACHES: [&str; 4] =
+    ["__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"];
 
 /// How each file pygrade keeps in a workspace begins, so that it knows its own.
 const WRITTEN_BY: &str = "# Written by pygrade";
@@ -247,6 +250,20 @@ impl Workspace {
         })
     }
 
+    /// Which of the exercise's hints to show next, counted from 0 (once all are shown, the last
+    /// again), remembered as shown; None when it has no hints.
+    pub(crate) fn next_hint(&self, exercise: &Exercise) -> Result<Option<usize>> {
+        let Some(last) = exercise.manifest.hints.len().checked_sub(1) else {
+            return Ok(None);
+        };
+        let shown = self.state()?.hints.get(&exercise.id).copied();
+        let next = shown.unwrap_or(0).min(last);
+        self.update(|state| {
+            state.hints.insert(exercise.id.clone(), next + 1);
+        })?;
+        Ok(Some(next))
+    }
+
     /// Puts the exercise's handout (statement, starter files, visible tests) back as `init`
     /// wrote it, after copying every file of the exercise's folder into
     /// `.pygrade/backups/<exercise>/<time>/`; files of the learner's own that the handout does
@@ -280,10 +297,9 @@ impl Workspace {
                     entry.with_context(|| format!("could not read {}", folder.display()))?;
                 let inside = entry.path().strip_prefix(&folder)?;
                 // Caches of Python and its tools are no one's work.
-                if inside.components().any(|part| {
-                    let part = part.as_os_str();
-                    part == "__pycache__" || part == ".mypy_cache" || part == ".pytest_cache"
-                }) {
+                if (inside.components())
+                    .any(|part| TOOL_CACHES.iter().any(|cache| part.as_os_str() == *cache))
+                {
                     continue;
                 }
                 let target = backup.join(inside);

@@ -45,9 +45,10 @@ pub(super) fn run(
         }
         return Ok(Outcome::Success);
     };
-    // The next hint; once all are shown, the last one again.
-    let shown = workspace.state()?.hints.get(&exercise.id).copied();
-    let next = shown.unwrap_or(0).min(total - 1);
+    let Some(next) = workspace.next_hint(exercise)? else {
+        println!("This exercise has no hints.");
+        return Ok(Outcome::Success);
+    };
     println!(
         "{} {}",
         format!("hint {} of {total}:", next + 1).cyan(),
@@ -64,8 +65,5 @@ pub(super) fn run(
             format!("That was the last hint; `pygrade hint {name} --all` shows them all.").dimmed()
         );
     }
-    workspace.update(|state| {
-        state.hints.insert(exercise.id.clone(), next + 1);
-    })?;
     Ok(Outcome::Success)
 }

@@ -9,6 +9,7 @@ use anyhow::Result;
 use colored::Colorize;
 
 use crate::exit::Outcome;
+use crate::report::progress::bar;
 use crate::settings::Settings;
 use crate::workspace::{Workspace, WorkspaceError};
 
@@ -121,15 +122,4 @@ pub(super) fn run(
         }
     }
     Ok(Outcome::Success)
-}
-
-/// `done` of `all` as a bar of ten and a count: `[###-------] 1/3`.
-fn bar(done: usize, all: usize) -> String {
-    const WIDTH: usize = 10;
-    let filled = (done * WIDTH).checked_div(all).unwrap_or(0);
-    format!(
-        "[{}{}] {done}/{all}",
-        "#".repeat(filled),
-        "-".repeat(WIDTH - filled)
-    )
 }

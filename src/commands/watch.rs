@@ -28,9 +28,10 @@ use crate::checks::Hidden;
 use crate::cli::Format;
 use crate::engine::{Submission, Work};
 use crate::exit::Outcome;
+use crate::report::progress::bar;
 use crate::report::{Collector, Report};
 use crate::settings::{Grader, Settings};
-use crate::workspace::{State, Workspace};
+use crate::workspace::{State, TOOL_CACHES, Workspace};
 
 /// How long the files must stay unchanged after a save before grading starts.
 const QUIET: Duration = Duration::from_millis(100);
@@ -264,13 +265,13 @@ fn next_unsolved<'b>(
 /// The exercise's next hint, as `pygrade hint` shows it, remembered in the workspace.
 fn next_hint(workspace: &Workspace, exercise: &Exercise) -> Result<String> {
     let hints = &exercise.manifest.hints;
-    let shown = workspace.state()?.hints.get(&exercise.id).copied();
-    let next = shown.unwrap_or(0).min(hints.len().saturating_sub(1));
-    workspace.update(|state| {
-        state.hints.insert(exercise.id.clone(), next + 1);
-    })?;
-    Ok(match hints.get(next) {
-        Some(hint) => format!("hint {} of {}: {}", next + 1, hints.len(), hint.trim()),
+    Ok(match workspace.next_hint(exercise)? {
+        Some(next) => format!(
+            "hint {} of {}: {}",
+            next + 1,
+            hints.len(),
+            hints[next].trim()
+        ),
         None => "This exercise has no hints.".into(),
     })
 }
@@ -386,13 +387,10 @@ impl Screen {
                 continue;
             }
             let done = of.iter().filter(|e| state.passes(&e.id)).count();
-            let filled = done * 10 / of.len();
             text.push_str(&format!(
-                "  module {:>2} [{}{}] {done}/{} {}\n",
+                "  module {:>2} {} {}\n",
                 module.number,
-                "#".repeat(filled),
-                "-".repeat(10 - filled),
-                of.len(),
+                bar(done, of.len()),
                 module.title
             ));
         }
@@ -486,12 +484,7 @@ fn watch_files(root: &Path, poll: bool, tx: Sender<Message>) -> Result<Box<dyn W
 fn is_learners(path: &Path) -> bool {
     let cache = path.components().any(|part| {
         let part = part.as_os_str();
-        part == ".pygrade"
-            || part == "__pycache__"
-            || part == ".mypy_cache"
-            || part == ".pytest_cache"
-            || part == ".ruff_cache"
-            || part == ".git"
+        part == ".pygrade" || part == ".git" || TOOL_CACHES.iter().any(|cache| part == *cache)
     });
     let name = path
         .file_name()

@@ -1,12 +1,24 @@
 //! A run as it happens, on standard error: on a terminal, a bar with the checks done, their
 //! rate, the time left and what was graded last; elsewhere (a CI log, a file), for a batch, a
 //! plain line now and then, and nothing for a workspace's own check, which is over in seconds.
+//! Also the bar of solved exercises that `list` and `watch` draw.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use crate::engine::{Event, Listener};
+
+/// `done` of `all` as a bar of ten and a count: `[###-------] 1/3`.
+pub(crate) fn bar(done: usize, all: usize) -> String {
+    const WIDTH: usize = 10;
+    let filled = (done * WIDTH).checked_div(all).unwrap_or(0);
+    format!(
+        "[{}{}] {done}/{all}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
+}
 
 /// How often a batch's plain progress line is written when standard error is no terminal.
 const LINE_EVERY: Duration = Duration::from_secs(15);
