@@ -246,6 +246,13 @@ pub(crate) enum Command {
     /// pygrade itself).
     #[command(name = "__sandbox", hide = true)]
     Sandbox,
+    /// Internal: a warm Python worker that forks each check's process (used by pygrade
+    /// itself).
+    #[command(name = "__zygote", hide = true)]
+    Zygote {
+        python: PathBuf,
+        modules: Vec<String>,
+    },
     /// Internal: run one contained process (used by pygrade itself).
     #[command(name = "__supervise", hide = true)]
     Supervise {

@@ -14,7 +14,7 @@ use crate::checks::{Hidden, Registry};
 use crate::cli::{ColorChoice, Global, SandboxChoice};
 use crate::contain::Sandbox;
 use crate::contain::sandbox::Choice;
-use crate::engine::Engine;
+use crate::engine::{Engine, Workers};
 use crate::report::Tools;
 use crate::toolchain::{Source, Toolchain};
 
@@ -82,6 +82,7 @@ impl Settings {
             jobs,
             hidden,
             warm: self.warm,
+            workers: Workers::new(crate::bank::embedded_contents())?,
         })
     }
 }
@@ -97,6 +98,9 @@ pub(crate) struct Grader {
     pub hidden: Hidden,
     /// Whether warm workers serve the checks that can use them.
     pub warm: bool,
+    /// The warm workers and their runtime, kept from one run to the next (`pygrade watch`
+    /// grades again and again) until the grader is dropped.
+    pub workers: Workers,
 }
 
 impl Grader {
@@ -108,6 +112,7 @@ impl Grader {
             jobs: self.jobs,
             hidden: self.hidden,
             warm: self.warm,
+            workers: &self.workers,
         }
     }
 }

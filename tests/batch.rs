@@ -516,3 +516,90 @@ fn learners_whose_files_differ_only_in_a_type_each_get_their_own_type_verdict() 
         }
     }
 }
+
+/// What one learner's code leaves in its test process at import (a new builtin, state in a
+/// standard module, a monkeypatch, an environment variable, an entry in `sys.modules`, a file
+/// in its temporary folder), and what it found there from earlier checks.
+const LEAVES_THINGS_BEHIND: &str = r#"
+
+import builtins as _builtins
+import os as _os
+import string as _string
+import sys as _sys
+import tempfile as _tempfile
+import textwrap as _textwrap
+
+_LEFT = _os.path.join(_tempfile.gettempdir(), "left-behind")
+
+
+def _left_behind() -> list[str]:
+    found = []
+    if hasattr(_builtins, "left_behind"):
+        found.append("a builtin")
+    if getattr(_string, "imports", 0):
+        found.append("module state")
+    if _textwrap.dedent(" a") != "a":
+        found.append("a monkeypatch")
+    if "LEFT_BEHIND" in _os.environ:
+        found.append("an environment variable")
+    if "left_behind" in _sys.modules:
+        found.append("a module")
+    if _os.path.exists(_LEFT):
+        found.append("a file")
+    return found
+
+
+FOUND_AT_IMPORT = _left_behind()
+_builtins.left_behind = True  # type: ignore[attr-defined]
+_string.imports = getattr(_string, "imports", 0) + 1  # type: ignore[attr-defined]
+_textwrap.dedent = lambda text: "patched"
+_os.environ["LEFT_BEHIND"] = "1"
+_sys.modules["left_behind"] = _string
+open(_LEFT, "w").close()
+"#;
+
+/// Learners graded one after another in one run, each by a fork of the same warm worker (and,
+/// for comparison, each by a fresh Python): nothing one learner's code did to its test process
+/// or its files reaches the next learner's check.
+#[test]
+fn nothing_a_learners_code_leaves_behind_reaches_the_next_learners_check() {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let exercise = bank.join(common::WORD_COUNT);
+    let manifest = exercise.join("exercise.toml");
+    let text = read(&manifest);
+    let header = &text[..text.find("[[check]]").unwrap()];
+    std::fs::write(
+        &manifest,
+        format!("{header}[[check]]\nkind = \"pytest\"\npoints = 6\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        exercise.join("tests/test_left_behind.py"),
+        "import word_count\n\n\ndef test_an_earlier_check_left_nothing_behind() -> None:\n    assert getattr(word_count, \"FOUND_AT_IMPORT\", []) == []\n",
+    )
+    .unwrap();
+    let solution = read(exercise.join("reference/word_count.py"));
+    let cohort = env.path().join("cohort");
+    let learners: Vec<String> = (0..4).map(|i| format!("learner-{i}")).collect();
+    for learner in &learners {
+        let ws = env.init(&format!("cohort/{learner}"), Some(&bank));
+        // Signed, so that no two submissions are the same bytes (graded once if they were).
+        let text = format!("{solution}{LEAVES_THINGS_BEHIND}# {learner}\n");
+        std::fs::write(ws.exercise(common::WORD_COUNT).join("word_count.py"), text).unwrap();
+    }
+    for warm in ["true", "false"] {
+        let out = env.path().join(format!("out-{warm}"));
+        let args = ["--jobs", "1", "--no-cache", "--warm", warm];
+        batch(&env, &bank, &cohort, &out, &args);
+        for learner in &learners {
+            let report = json(out.join(format!("learners/{learner}.json")));
+            let exercise = common::exercise(&report, common::WORD_COUNT);
+            let pytest = common::check(exercise, "pytest");
+            assert_eq!(
+                pytest["status"], "pass",
+                "{learner}, with --warm {warm}: {pytest}"
+            );
+        }
+    }
+}

@@ -437,6 +437,19 @@ fn is_junk(path: &Path) -> bool {
     })
 }
 
+/// The contents of every file of the bundled bank, as they lie in pygrade's own image.
+pub(crate) fn embedded_contents() -> Vec<&'static [u8]> {
+    fn walk(dir: &Dir<'static>, out: &mut Vec<&'static [u8]>) {
+        out.extend(dir.files().map(|file| file.contents()));
+        for sub in dir.dirs() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&EMBEDDED, &mut out);
+    out
+}
+
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     for file in dir.files() {
         out.push((file.path().to_path_buf(), file.contents().to_vec()));

@@ -565,14 +565,23 @@ fn limit_in(message: &str) -> Option<Exit> {
 }
 
 /// What pytest's fault handler wrote to stderr about a crash, without the frames of pytest
-/// and the standard library: the learner's frames.
+/// and the standard library, nor those of a warm worker's runner (the code that started the
+/// module where `python -m` would have): the learner's frames.
 fn crash_trace(stderr: &str) -> String {
-    stderr
+    let mut lines: Vec<&str> = stderr
         .lines()
         .filter(|line| !line.contains("site-packages") && !line.contains("<frozen"))
         .filter(|line| !line.starts_with("Extension modules"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .filter(|line| !line.contains("pygrade_graders/warm.py\""))
+        .collect();
+    // The outermost frame, the worker's call into its runner.
+    if lines
+        .last()
+        .is_some_and(|line| line.trim() == "File \"<string>\", line 1 in <module>")
+    {
+        lines.pop();
+    }
+    lines.join("\n")
 }
 
 /// "2 tests ran past their limit of 5s a test".

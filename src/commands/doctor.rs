@@ -148,6 +148,18 @@ fn end_to_end(settings: &Settings) -> Result<Option<String>> {
     }
     let report = collector.into_report(grader.tools.clone());
     let seconds = started.elapsed().as_secs_f64();
+    match grader.workers.warm.pythons_state() {
+        Some(Ok(())) => {
+            say!("warm:    pytest checks fork from a warm Python worker, started once per command")
+        }
+        Some(Err(why)) => say!(
+            "warm:    off: every pytest check starts Python afresh (the verdicts are the same): {why}"
+        ),
+        None if !grader.warm => say!("warm:    off (--warm false)"),
+        None => {
+            say!("warm:    not used with this sandbox: every pytest check starts Python afresh")
+        }
+    }
     let failed: Vec<String> = report
         .exercises
         .iter()

@@ -35,9 +35,15 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     if let Command::Sandbox = cli.command {
         crate::contain::builtin::run();
     }
+    if let Command::Zygote { python, modules } = &cli.command {
+        crate::contain::zygote::run(python, modules)?;
+        return Ok(Outcome::Success);
+    }
     let settings = Settings::new(&cli.global);
     match cli.command {
-        Command::Supervise { .. } | Command::Sandbox => unreachable!("handled above"),
+        Command::Supervise { .. } | Command::Sandbox | Command::Zygote { .. } => {
+            unreachable!("handled above")
+        }
         Command::Init { dir } => init::run(&settings, &dir),
         Command::List {
             exercises,

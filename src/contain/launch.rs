@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
@@ -34,6 +34,7 @@ use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
 use super::tree::LoadClock;
 use super::warm::{Pool, Pools, WarmSpec};
+use super::zygote::{Pool as ZygotePool, Request as ZygoteRequest, Zygotes};
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
@@ -177,6 +178,9 @@ pub(crate) struct Launcher {
     cgroups: Cgroups,
     /// The pools of warm workers, by what they run; `None` when every tool starts afresh.
     warm: Option<Arc<Pools>>,
+    /// The warm Python workers that fork the checks running pytest; `None` when every check
+    /// starts Python afresh.
+    zygotes: Option<Arc<Zygotes>>,
 }
 
 impl Launcher {
@@ -188,14 +192,18 @@ impl Launcher {
             readable,
             cgroups: Cgroups::allowed(),
             warm: None,
+            zygotes: None,
         })
     }
 
     /// The same launcher, with warm workers for the tools that can use them
     /// ([`Launcher::warm`]).
-    pub(crate) fn with_warm_workers(self) -> Launcher {
+    /// `tools` and `pythons`: the warm workers, which may outlive this launcher's run (see
+    /// [`Warm`]).
+    pub(crate) fn with_warm_workers(self, warm: &Warm) -> Launcher {
         Launcher {
-            warm: Some(Arc::default()),
+            warm: Some(warm.tools.clone()),
+            zygotes: Some(warm.pythons.clone()),
             ..self
         }
     }
@@ -203,13 +211,6 @@ impl Launcher {
     /// The pool of warm workers that `spec` starts, shared by every check of this launcher's
     /// run; `None` when this run starts every tool afresh. Only for trusted tools: a warm
     /// worker runs outside the sandbox.
-    /// Stops the warm workers and waits for them: the end of a run.
-    pub(crate) async fn shut_down(&self) {
-        if let Some(pools) = &self.warm {
-            pools.shut_down().await;
-        }
-    }
-
     pub(crate) fn warm(&self, spec: WarmSpec) -> Option<Arc<Pool>> {
         Some(self.warm.as_ref()?.of(spec))
     }
@@ -229,9 +230,8 @@ impl Launcher {
             protected: &spawn.protected,
             scratch: spawn.scratch.as_deref(),
         };
-        let wrapped = sandbox.wrap(&spawn.program, &spawn.args, &spawn.env, &spawn.cwd, &view);
         let limits = &spawn.limits;
-        let mut spec = super::supervise::Spec {
+        let spec = super::supervise::Spec {
             // Counting processes costs a move between cgroups: only where learner code runs.
             limits: Limits {
                 processes: limits.processes.filter(|_| spawn.sandboxed),
@@ -247,57 +247,46 @@ impl Launcher {
             pass_fd: Vec::new(),
             result: ending_file.path().to_path_buf(),
         };
-        let mut command = Command::new(&self.supervisor);
-        command
-            .arg("__supervise")
-            .current_dir(&spawn.cwd)
-            .env_clear()
-            .envs(wrapped.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if spawn.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Descriptors the supervisor passes on to its child: the results channel's writing
-        // end, and the reading end of the sandbox's setup.
-        let mut passed: Vec<(OwnedFd, i32)> = Vec::new();
+        // The results channel: the reading end stays here, the writing end and the token's
+        // reading end go to the process.
         let channel = if spawn.channel {
             let (reader, writer) = std::io::pipe().context("could not make a results channel")?;
-            passed.push((writer.into(), CHANNEL_FD));
             let (token_reader, token_writer) = std::io::pipe()?;
-            passed.push((token_reader.into(), TOKEN_FD));
-            Some((reader, token_writer, new_token()?))
+            Some((
+                reader,
+                [writer.into(), token_reader.into()],
+                token_writer,
+                new_token()?,
+            ))
         } else {
             None
         };
-        let setup = if wrapped.setup.is_empty() {
-            None
-        } else {
-            let (reader, writer) =
-                std::io::pipe().context("could not make a pipe for the sandbox")?;
-            passed.push((reader.into(), SETUP_FD));
-            Some(writer)
+        let (channel, given) = match channel {
+            Some((reader, given, token_writer, token)) => {
+                (Some((reader, token_writer, token)), Some(given))
+            }
+            None => (None, None),
         };
-        pass_descriptors(&mut command, &passed)?;
-        spec.pass_fd = passed.iter().map(|(_, target)| *target).collect();
-        command
-            .arg(serde_json::to_string(&spec)?)
-            .arg("--")
-            .arg(&wrapped.program)
-            .args(&wrapped.args);
-        let mut child = command
-            .spawn()
-            .with_context(|| format!("could not start {}", self.supervisor.display()))?;
+        let warm = match self.warm_pool(&spawn, sandbox) {
+            Some(pool) => {
+                let spec = spec.clone();
+                self.start_warm(&pool, &spawn, sandbox, &view, spec, &given)
+                    .await?
+            }
+            None => None,
+        };
+        let mut running = match warm {
+            Some(running) => {
+                // The worker's fork holds the channel's ends now: it ends with that tree.
+                drop(given);
+                running
+            }
+            None => self.start_fresh(&spawn, sandbox, &view, spec, given)?,
+        };
         // If this run is abandoned (pygrade interrupted), the supervisor is asked to stop, so
         // that it takes its process tree down in order instead of being killed outright.
-        let supervisor_pid = child.id();
+        let supervisor_pid = Some(running.pid);
         let mut stop_on_drop = StopOnDrop(supervisor_pid);
-        // Only the supervisor's tree holds them now (the command's copies go with it): the
-        // channel ends when that tree does.
-        drop(command);
-        drop(passed);
         let heard = Arc::new(Heard::default());
         let channel = match channel {
             Some((reader, token_writer, token)) => {
@@ -307,11 +296,7 @@ impl Launcher {
             }
             None => None,
         };
-        if let Some(writer) = setup {
-            feed(writer, wrapped.setup)?;
-        }
-
-        if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, child.stdin.take()) {
+        if let (Some(bytes), Some(mut stdin)) = (spawn.stdin, running.stdin.take()) {
             // A learner program may never read its input; a closed pipe is not an error.
             tokio::spawn(async move {
                 let _ = stdin.write_all(&bytes).await;
@@ -320,10 +305,8 @@ impl Launcher {
         let most = limits.output.unwrap_or(u64::MAX);
         let total = Arc::new(AtomicU64::new(0));
         let over = Arc::new(Notify::new());
-        let stdout = child.stdout.take().expect("piped");
-        let stdout = tokio::spawn(drain(stdout, most, total.clone(), over.clone()));
-        let stderr = child.stderr.take().expect("piped");
-        let stderr = tokio::spawn(drain(stderr, most, total.clone(), over.clone()));
+        let stdout = tokio::spawn(drain(running.stdout, most, total.clone(), over.clone()));
+        let stderr = tokio::spawn(drain(running.stderr, most, total.clone(), over.clone()));
 
         // The supervisor enforces the timeout; this outer bound only guards against the
         // supervisor itself hanging.
@@ -333,19 +316,19 @@ impl Launcher {
         let mut output_limit = false;
         let mut quiet = false;
         let status = tokio::select! {
-            status = child.wait() => status?,
+            status = running.ended.wait() => status?,
             _ = over.notified() => {
                 output_limit = true;
-                ask_to_stop(child.id());
-                child.wait().await?
+                ask_to_stop(supervisor_pid);
+                running.ended.wait().await?
             }
             _ = silence(&heard, spawn.quiet, supervisor_pid) => {
                 quiet = true;
-                ask_to_stop(child.id());
-                child.wait().await?
+                ask_to_stop(supervisor_pid);
+                running.ended.wait().await?
             }
             _ = tokio::time::sleep(backstop) => {
-                child.kill().await?;
+                running.ended.kill(running.pid).await;
                 bail!("the supervisor of {} did not finish in time", spawn.program.display());
             }
         };
@@ -397,6 +380,227 @@ impl Launcher {
             clock: Duration::from_millis(ending.clock_ms),
             channel,
         })
+    }
+
+    /// The pool of warm workers that can run `spawn`, if this run keeps any: `python -B -m
+    /// pytest` in the built-in sandbox or in none (bubblewrap can only execute a program).
+    fn warm_pool(&self, spawn: &Spawn, sandbox: &Sandbox) -> Option<Arc<ZygotePool>> {
+        let zygotes = self.zygotes.as_ref()?;
+        let runs_pytest =
+            spawn.args.len() > 3 && spawn.args[..3] == ["-B", "-m", "pytest"].map(OsString::from);
+        let sandbox_allows = matches!(sandbox, Sandbox::Builtin { .. } | Sandbox::None { .. });
+        if !(spawn.sandboxed && sandbox_allows && runs_pytest) {
+            return None;
+        }
+        let pool = zygotes.of(&spawn.program, &spawn.env);
+        pool.broken().is_none().then_some(pool)
+    }
+
+    /// Starts `spawn`'s supervisor in a warm worker of `pool`; `None` when no worker can start
+    /// here.
+    async fn start_warm(
+        &self,
+        pool: &Arc<ZygotePool>,
+        spawn: &Spawn,
+        sandbox: &Sandbox,
+        view: &View<'_>,
+        mut spec: super::supervise::Spec,
+        given: &Option<[OwnedFd; 2]>,
+    ) -> Result<Option<Running>> {
+        let command = super::builtin::Spec {
+            program: spawn.program.clone(),
+            args: spawn.args.clone(),
+            env: spawn.env.clone(),
+            cwd: spawn.cwd.clone(),
+            root: super::sandbox::root(view),
+            probe: false,
+        };
+        // The supervisor closes its copies of the channel's ends once its child has them.
+        if given.is_some() {
+            spec.pass_fd = vec![CHANNEL_FD, TOKEN_FD];
+        }
+        let request = ZygoteRequest {
+            supervise: spec,
+            command,
+            sandboxed: matches!(sandbox, Sandbox::Builtin { .. }),
+            channel: given.is_some(),
+        };
+        let (stdin_reader, stdin_writer) = match spawn.stdin {
+            Some(_) => {
+                let (reader, writer) = std::io::pipe()?;
+                (OwnedFd::from(reader), Some(writer))
+            }
+            None => (std::fs::File::open("/dev/null")?.into(), None),
+        };
+        let (stdout_reader, stdout_writer) = std::io::pipe()?;
+        let (stderr_reader, stderr_writer) = std::io::pipe()?;
+        let mut fds: Vec<OwnedFd> = vec![stdin_reader, stdout_writer.into(), stderr_writer.into()];
+        if let Some([channel, token]) = given {
+            fds.push(channel.try_clone()?);
+            fds.push(token.try_clone()?);
+        }
+        let Some(started) = pool.start(request, fds).await? else {
+            return Ok(None);
+        };
+        let reader = |pipe: std::io::PipeReader| -> Result<Box<dyn AsyncRead + Unpin + Send>> {
+            Ok(Box::new(tokio::net::unix::pipe::Receiver::from_owned_fd(
+                pipe.into(),
+            )?))
+        };
+        let stdin: Option<Box<dyn AsyncWrite + Unpin + Send>> = match stdin_writer {
+            Some(writer) => Some(Box::new(tokio::net::unix::pipe::Sender::from_owned_fd(
+                writer.into(),
+            )?)),
+            None => None,
+        };
+        Ok(Some(Running {
+            pid: started.pid,
+            stdin,
+            stdout: reader(stdout_reader)?,
+            stderr: reader(stderr_reader)?,
+            ended: Ended::Warm(started.ended),
+        }))
+    }
+
+    /// Starts `spawn`'s supervisor afresh: `pygrade __supervise`, around the command wrapped
+    /// in its sandbox.
+    fn start_fresh(
+        &self,
+        spawn: &Spawn,
+        sandbox: &Sandbox,
+        view: &View<'_>,
+        mut spec: super::supervise::Spec,
+        given: Option<[OwnedFd; 2]>,
+    ) -> Result<Running> {
+        let wrapped = sandbox.wrap(&spawn.program, &spawn.args, &spawn.env, &spawn.cwd, view);
+        let mut command = Command::new(&self.supervisor);
+        command
+            .arg("__supervise")
+            .current_dir(&spawn.cwd)
+            .env_clear()
+            .envs(wrapped.env.iter().map(|(k, v)| (k, v)))
+            .stdin(if spawn.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Descriptors the supervisor passes on to its child: the results channel's writing
+        // end and its token's reading end, and the reading end of the sandbox's setup.
+        let mut passed: Vec<(OwnedFd, i32)> = Vec::new();
+        if let Some([channel, token]) = given {
+            passed.push((channel, CHANNEL_FD));
+            passed.push((token, TOKEN_FD));
+        }
+        let setup = if wrapped.setup.is_empty() {
+            None
+        } else {
+            let (reader, writer) =
+                std::io::pipe().context("could not make a pipe for the sandbox")?;
+            passed.push((reader.into(), SETUP_FD));
+            Some(writer)
+        };
+        pass_descriptors(&mut command, &passed)?;
+        spec.pass_fd = passed.iter().map(|(_, target)| *target).collect();
+        command
+            .arg(serde_json::to_string(&spec)?)
+            .arg("--")
+            .arg(&wrapped.program)
+            .args(&wrapped.args);
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("could not start {}", self.supervisor.display()))?;
+        // Only the supervisor's tree holds them now (the command's copies go with it): the
+        // channel ends when that tree does.
+        drop(command);
+        drop(passed);
+        if let Some(writer) = setup {
+            feed(writer, wrapped.setup)?;
+        }
+        let stdin: Option<Box<dyn AsyncWrite + Unpin + Send>> = match child.stdin.take() {
+            Some(stdin) => Some(Box::new(stdin)),
+            None => None,
+        };
+        Ok(Running {
+            pid: child.id().context("a supervisor with no process id")?,
+            stdin,
+            stdout: Box::new(child.stdout.take().expect("piped")),
+            stderr: Box::new(child.stderr.take().expect("piped")),
+            ended: Ended::Spawned(child),
+        })
+    }
+}
+
+/// A supervisor that has started, with its end of the process's streams.
+struct Running {
+    pid: u32,
+    stdin: Option<Box<dyn AsyncWrite + Unpin + Send>>,
+    stdout: Box<dyn AsyncRead + Unpin + Send>,
+    stderr: Box<dyn AsyncRead + Unpin + Send>,
+    ended: Ended,
+}
+
+/// How a supervisor's end is waited for: as pygrade's child, or as a warm worker's.
+enum Ended {
+    Spawned(tokio::process::Child),
+    Warm(tokio::task::JoinHandle<Result<std::process::ExitStatus>>),
+}
+
+impl Ended {
+    async fn wait(&mut self) -> Result<std::process::ExitStatus> {
+        match self {
+            Ended::Spawned(child) => Ok(child.wait().await?),
+            Ended::Warm(ended) => (&mut *ended).await?,
+        }
+    }
+
+    /// Kills the supervisor outright and waits for it.
+    async fn kill(&mut self, pid: u32) {
+        match self {
+            Ended::Spawned(child) => {
+                let _ = child.kill().await;
+            }
+            Ended::Warm(ended) => {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                let _ = (&mut *ended).await;
+            }
+        }
+    }
+}
+
+/// The warm workers of a command: the trusted tools' (mypy) and the Python workers that fork
+/// pytest checks. They live from one run to the next (`pygrade watch` grades again and again)
+/// until [`Warm::shut_down`]. The tools' workers belong to the async runtime that started
+/// them: their runs must share one.
+#[derive(Debug)]
+pub(crate) struct Warm {
+    tools: Arc<Pools>,
+    pythons: Arc<Zygotes>,
+}
+
+impl Warm {
+    /// Warm workers whose program holds none of `secrets` (see `zygote/image.rs`).
+    pub(crate) fn new(secrets: Vec<&'static [u8]>) -> Warm {
+        Warm {
+            tools: Arc::default(),
+            pythons: Arc::new(Zygotes::new(secrets)),
+        }
+    }
+
+    /// Stops every idle worker and waits for it, so that a command leaves no process behind.
+    pub(crate) async fn shut_down(&self) {
+        self.tools.shut_down().await;
+        self.pythons.shut_down();
+    }
+
+    /// Whether warm Python workers served the checks: `None` if none was asked for, else why
+    /// they could not start, if they could not.
+    pub(crate) fn pythons_state(&self) -> Option<Result<(), String>> {
+        self.pythons.state()
     }
 }
 

@@ -17,9 +17,10 @@ pub(crate) mod sandbox;
 pub(crate) mod supervise;
 mod tree;
 pub(crate) mod warm;
+pub(crate) mod zygote;
 
 pub(crate) use builtin::Layers;
 pub(crate) use cgroup::TreeCgroup;
-pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD};
+pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD, Warm};
 pub(crate) use limits::{Clock, Limits};
 pub(crate) use sandbox::Sandbox;

@@ -194,7 +194,7 @@ impl Sandbox {
 }
 
 /// The built-in sandbox's root for `view`.
-fn root(view: &View<'_>) -> Root {
+pub(super) fn root(view: &View<'_>) -> Root {
     Root {
         system: SYSTEM.iter().map(PathBuf::from).collect(),
         readable: view.readable.to_vec(),

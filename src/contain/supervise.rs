@@ -12,10 +12,10 @@
 //! exits. It asks for SIGTERM when pygrade dies, and treats SIGTERM as "stop the child now".
 
 use std::io::Write;
-use std::os::fd::FromRawFd;
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -66,6 +66,113 @@ pub(crate) enum Hit {
     Memory,
 }
 
+/// The supervised child: a process started from a program, or a fork of this one.
+enum Child {
+    Spawned(std::process::Child),
+    Forked(Forked),
+}
+
+impl Child {
+    fn id(&self) -> u32 {
+        match self {
+            Child::Spawned(child) => child.id(),
+            Child::Forked(child) => child.pid.as_raw() as u32,
+        }
+    }
+
+    /// Its status, once it has ended within `wait` (which a child's exit cuts short).
+    fn wait_timeout(&mut self, wait: Duration) -> std::io::Result<Option<ExitStatus>> {
+        match self {
+            Child::Spawned(child) => child.wait_timeout(wait),
+            Child::Forked(child) => child.wait_timeout(wait),
+        }
+    }
+
+    fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        match self {
+            Child::Spawned(child) => child.wait(),
+            Child::Forked(child) => loop {
+                if let Some(status) = child.wait_timeout(Duration::from_secs(3600))? {
+                    return Ok(status);
+                }
+            },
+        }
+    }
+}
+
+/// A fork of this process, watched through a pidfd, so that its exit wakes a wait at once.
+struct Forked {
+    pid: Pid,
+    pidfd: OwnedFd,
+}
+
+impl Forked {
+    /// Forks; the child runs `prepare`, in a process group of its own, then `call`.
+    fn start(prepare: impl Fn() -> std::io::Result<()>, call: &dyn Fn()) -> Result<Forked> {
+        // The child says on this pipe that it is prepared (in its cgroups, under its limits),
+        // as an exec that succeeded would.
+        let (ready_reader, ready_writer) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        // SAFETY: the caller has started no thread (a warm worker's fork, single-threaded), so
+        // the child may run any code.
+        match unsafe { nix::unistd::fork() }.context("could not fork the warm child")? {
+            nix::unistd::ForkResult::Child => {
+                drop(ready_reader);
+                let ready = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0))
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| prepare());
+                if let Err(e) = ready {
+                    eprintln!("pygrade: could not prepare the warm child: {e}");
+                    std::process::exit(126);
+                }
+                let _ = nix::unistd::write(&ready_writer, b"1");
+                drop(ready_writer);
+                call();
+                // A call that comes back had nothing to run.
+                std::process::exit(126)
+            }
+            nix::unistd::ForkResult::Parent { child } => {
+                drop(ready_writer);
+                // One byte once prepared; nothing if it failed to prepare (its exit says why).
+                let mut byte = [0u8; 1];
+                let _ = nix::unistd::read(&ready_reader, &mut byte);
+                drop(ready_reader);
+                // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
+                let fd =
+                    unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, child.as_raw(), 0) };
+                if fd < 0 {
+                    let error = std::io::Error::last_os_error();
+                    let _ = signal::kill(child, Signal::SIGKILL);
+                    return Err(error).context("could not watch the warm child (pidfd_open)");
+                }
+                // SAFETY: the system call returned a new descriptor that nothing else owns.
+                let pidfd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+                Ok(Forked { pid: child, pidfd })
+            }
+        }
+    }
+
+    fn wait_timeout(&mut self, wait: Duration) -> std::io::Result<Option<ExitStatus>> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        let timeout =
+            PollTimeout::try_from(wait.as_millis().min(60_000) as i32).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(self.pidfd.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let mut status = 0;
+        // SAFETY: waitpid writes the status into a local integer.
+        match unsafe { nix::libc::waitpid(self.pid.as_raw(), &mut status, nix::libc::WNOHANG) } {
+            0 => Ok(None),
+            -1 => Err(std::io::Error::last_os_error()),
+            _ => {
+                use std::os::unix::process::ExitStatusExt;
+                Ok(Some(ExitStatus::from_raw(status)))
+            }
+        }
+    }
+}
+
 /// What the supervisor is to do, handed to `pygrade __supervise` as one JSON argument: the
 /// process's [`Limits`] as data, and where things are.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,8 +211,22 @@ pub(super) const WALL_CEILING: u32 = 3;
 /// `pygrade __supervise SPEC -- PROGRAM ARGS...`: supervises one process as `spec` (a
 /// [`Spec`] in JSON) says.
 pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
-    let started = Instant::now();
     let args: Spec = serde_json::from_str(spec).context("the supervisor's spec is not valid")?;
+    supervise(args, Start::Exec(command))
+}
+
+/// How the supervised child starts.
+pub(crate) enum Start<'a> {
+    /// It executes a program with its arguments.
+    Exec(&'a [String]),
+    /// It is a fork of this process that calls the function (which should not return): in a
+    /// warm worker (`zygote/`), whose interpreter is already loaded.
+    Fork(&'a dyn Fn()),
+}
+
+/// Supervises the child `start` makes as `args` says, and writes how it ended.
+pub(crate) fn supervise(args: Spec, start: Start<'_>) -> Result<()> {
+    let started = Instant::now();
     let limits = args.limits;
     // Opened now and written at the end: if pygrade has given up on this run and removed the
     // file meanwhile, nothing is left behind.
@@ -135,28 +256,37 @@ pub(crate) fn run(spec: &str, command: &[String]) -> Result<()> {
     );
     let disk = limits.disk.map(|limit| Disk::new(&args.watch, limit));
 
-    let (program, rest) = command.split_first().context("nothing to supervise")?;
-    let mut command = Command::new(program);
-    command.args(rest).process_group(0);
-    // SAFETY: prctl and setrlimit are plain system calls, safe between fork and exec.
-    unsafe {
-        command.pre_exec(move || {
-            // Should the supervisor itself be killed outright, its child goes with it.
-            #[cfg(target_os = "linux")]
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-            for procs in &join {
-                join_cgroup(procs);
-            }
-            rlimits.apply()?;
-            Ok(())
-        });
-    }
-    let spawned = command.spawn();
+    // Between fork and exec (or the call), so only system calls.
+    let prepare = move || -> std::io::Result<()> {
+        // Should the supervisor itself be killed outright, its child goes with it.
+        #[cfg(target_os = "linux")]
+        nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+        for procs in &join {
+            join_cgroup(procs);
+        }
+        rlimits.apply()?;
+        Ok(())
+    };
+    let spawned = match start {
+        Start::Exec(command) => {
+            let (program, rest) = command.split_first().context("nothing to supervise")?;
+            let mut command = Command::new(program);
+            command.args(rest).process_group(0);
+            // SAFETY: prctl, setrlimit and the cgroup's write are plain system calls, safe
+            // between fork and exec.
+            unsafe { command.pre_exec(prepare) };
+            command
+                .spawn()
+                .map(Child::Spawned)
+                .with_context(|| format!("could not start {program}"))
+        }
+        Start::Fork(call) => Forked::start(prepare, call).map(Child::Forked),
+    };
     for &fd in &args.pass_fd {
         // SAFETY: the descriptor was handed to this process for the child alone.
         drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
     }
-    let mut child = spawned.with_context(|| format!("could not start {program}"))?;
+    let mut child = spawned?;
     let group = Pid::from_raw(child.id() as i32);
     // A cgroup the child could not join counts nothing: the memory limit is then measured.
     if cgroup.as_mut().is_some_and(|c| !c.keep_joined(group)) {
@@ -328,11 +458,7 @@ fn join_cgroup(procs: &std::ffi::CStr) {
 }
 
 /// TERM to the whole group, a grace period to exit cleanly, then KILL.
-fn stop_group(
-    child: &mut std::process::Child,
-    group: Pid,
-    grace: Duration,
-) -> Result<std::process::ExitStatus> {
+fn stop_group(child: &mut Child, group: Pid, grace: Duration) -> Result<std::process::ExitStatus> {
     let _ = signal::killpg(group, Signal::SIGTERM);
     if let Some(status) = child.wait_timeout(grace)? {
         return Ok(status);

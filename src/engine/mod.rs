@@ -13,4 +13,4 @@ mod tests;
 
 pub(crate) use events::{Event, Graded, Listener};
 pub(crate) use plan::{Submission, Work};
-pub(crate) use schedule::Engine;
+pub(crate) use schedule::{Engine, Workers};

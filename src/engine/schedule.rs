@@ -12,7 +12,7 @@ use tokio::sync::{Notify, mpsc};
 use super::events::{Event, Graded, Listener};
 use super::plan::{self, Job, Planned, Work};
 use crate::checks::{Ctx, Hidden, Registry};
-use crate::contain::{Launcher, Sandbox};
+use crate::contain::{Launcher, Sandbox, Warm};
 use crate::grade::{self, CheckResult, NotGraded, Status};
 use crate::toolchain::Toolchain;
 
@@ -27,6 +27,38 @@ pub(crate) struct Engine<'a> {
     pub hidden: Hidden,
     /// Whether warm workers serve the checks that can use them.
     pub warm: bool,
+    /// The warm workers, and the runtime they live on, which outlive a run.
+    pub workers: &'a Workers,
+}
+
+/// The async runtime a command's runs share, and the warm workers that live on it from one
+/// run to the next. Dropped, it stops the workers and leaves the runtime without waiting for
+/// supervisors still cleaning up (they finish on their own).
+pub(crate) struct Workers {
+    pub warm: Warm,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Workers {
+    /// `secrets`: what the warm Python workers' program must not hold (the bundled bank).
+    pub(crate) fn new(secrets: Vec<&'static [u8]>) -> Result<Workers> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        Ok(Workers {
+            warm: Warm::new(secrets),
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.block_on(self.warm.shut_down());
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl Engine<'_> {
@@ -50,13 +82,12 @@ impl Engine<'_> {
         listeners: &mut [&mut dyn Listener],
         stop: &Notify,
     ) -> Result<bool> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let interrupted = runtime.block_on(self.run(work, listeners, stop));
-        // The runtime is not kept waiting for supervisors that are still cleaning up.
-        runtime.shutdown_background();
-        interrupted
+        let runtime = self
+            .workers
+            .runtime
+            .as_ref()
+            .expect("a runtime until dropped");
+        runtime.block_on(self.run(work, listeners, stop))
     }
 
     async fn run(
@@ -73,7 +104,7 @@ impl Engine<'_> {
         })?;
         let mut launcher = Launcher::new(self.sandbox.clone(), self.toolchain.readable())?;
         if self.warm {
-            launcher = launcher.with_warm_workers();
+            launcher = launcher.with_warm_workers(&self.workers.warm);
         }
         let parallel = self.jobs.max(1);
         let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
@@ -134,7 +165,6 @@ impl Engine<'_> {
                 run.finished(job, skipped)?;
             }
         }
-        launcher.shut_down().await;
         run.emit(Event::RunFinished { interrupted })?;
         Ok(interrupted)
     }

@@ -122,6 +122,7 @@ fn a_new_check_kind_runs_grades_and_reports_through_the_events() {
         jobs: 1,
         hidden: Hidden::Skip,
         warm: false,
+        workers: &super::Workers::new(Vec::new()).unwrap(),
     };
     let (mut recorder, mut collector) = (Recorder::default(), Collector::default());
     let interrupted = engine

@@ -93,10 +93,34 @@ impl Layers {
     }
 }
 
+/// What the sandbox's command process does once it is restricted.
+#[derive(Clone, Copy)]
+pub(crate) enum Become {
+    /// It executes the [`Spec`]'s program.
+    Exec,
+    /// It calls the function, which never returns: in a warm worker's fork, whose
+    /// interpreter runs the command without executing it afresh (see `zygote.rs`).
+    Call(fn(&Spec) -> Result<Infallible>),
+}
+
 /// `pygrade __sandbox`: runs the command of the [`Spec`] on [`SPEC_FD`] in the sandbox and
 /// ends as it ended. This process only waits; it never returns.
 pub(crate) fn run() -> ! {
-    match outer() {
+    let inherited = inherited_descriptors();
+    match read_spec() {
+        Ok(spec) => enter(spec, &inherited, Become::Exec),
+        Err(e) => {
+            eprintln!("pygrade: the built-in sandbox could not start: {e:#}");
+            std::process::exit(BROKEN)
+        }
+    }
+}
+
+/// Runs the command of `spec` in the sandbox, the command process becoming what `then` says,
+/// and ends as it ended. `inherited`: the descriptors beyond the standard three that are the
+/// command's alone. The calling process must have started no thread.
+pub(crate) fn enter(spec: Spec, inherited: &[RawFd], then: Become) -> ! {
+    match outer(spec, inherited, then) {
         Ok(never) => match never {},
         Err(e) => {
             eprintln!("pygrade: the built-in sandbox could not start: {e:#}");
@@ -106,9 +130,7 @@ pub(crate) fn run() -> ! {
 }
 
 /// The sandbox's first process, outside its pid namespace.
-fn outer() -> Result<Infallible> {
-    let inherited = inherited_descriptors();
-    let spec = read_spec()?;
+fn outer(spec: Spec, inherited: &[RawFd], then: Become) -> Result<Infallible> {
     // Blocked here and in process 1, which take them with `sigwait`; the command unblocks them.
     signals().thread_block()?;
     let namespaces = enter_namespaces()?;
@@ -119,11 +141,11 @@ fn outer() -> Result<Infallible> {
     match unsafe { nix::unistd::fork() }.context("could not start the sandbox's process 1")? {
         ForkResult::Child => {
             drop(reader);
-            init(&spec, namespaces, writer, &inherited)
+            init(&spec, namespaces, writer, inherited, then)
         }
         ForkResult::Parent { child } => {
             drop(writer);
-            close_all(&inherited);
+            close_all(inherited);
             let ended = wait_for(child, reader)?;
             mirror(ended)
         }
@@ -132,7 +154,7 @@ fn outer() -> Result<Infallible> {
 
 /// The descriptors this process was started with beyond the standard three and the spec's:
 /// the command's (a results channel and its token), which the sandbox's own processes close.
-fn inherited_descriptors() -> Vec<RawFd> {
+pub(crate) fn inherited_descriptors() -> Vec<RawFd> {
     let listed: Vec<RawFd> = match std::fs::read_dir("/proc/self/fd") {
         Ok(entries) => entries
             .flatten()
@@ -300,8 +322,14 @@ fn mirror(ended: Ended) -> ! {
 }
 
 /// The sandbox's process 1. Never returns.
-fn init(spec: &Spec, namespaces: Vec<String>, report: OwnedFd, inherited: &[RawFd]) -> ! {
-    let command = match start(spec, namespaces) {
+fn init(
+    spec: &Spec,
+    namespaces: Vec<String>,
+    report: OwnedFd,
+    inherited: &[RawFd],
+    then: Become,
+) -> ! {
+    let command = match start(spec, namespaces, then) {
         Ok(command) => command,
         Err(e) => {
             eprintln!("pygrade: the built-in sandbox could not start: {e:#}");
@@ -316,7 +344,7 @@ fn init(spec: &Spec, namespaces: Vec<String>, report: OwnedFd, inherited: &[RawF
 }
 
 /// Sets the sandbox up from process 1 and starts the command in it.
-fn start(spec: &Spec, namespaces: Vec<String>) -> Result<Pid> {
+fn start(spec: &Spec, namespaces: Vec<String>, then: Become) -> Result<Pid> {
     // Should the first process die, process 1 goes, and the kernel ends all in the sandbox.
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
     // Learner processes, though the same user, may not read this one's memory, environment
@@ -326,7 +354,7 @@ fn start(spec: &Spec, namespaces: Vec<String>) -> Result<Pid> {
     nix::unistd::sethostname("sandbox").context("could not name the sandbox's host")?;
     // SAFETY: this process is a fork of a process without threads, and has started none.
     match unsafe { nix::unistd::fork() }.context("could not start the command")? {
-        ForkResult::Child => command(spec, namespaces),
+        ForkResult::Child => command(spec, namespaces, then),
         ForkResult::Parent { child } => Ok(child),
     }
 }
@@ -364,8 +392,8 @@ fn reap(command: Pid) -> Ended {
 }
 
 /// The command's process: restricts itself and becomes the learner's command. Never returns.
-fn command(spec: &Spec, namespaces: Vec<String>) -> ! {
-    let error = match restrict_and_exec(spec, namespaces) {
+fn command(spec: &Spec, namespaces: Vec<String>, then: Become) -> ! {
+    let error = match restrict_and_become(spec, namespaces, then) {
         Ok(never) => match never {},
         Err(e) => e,
     };
@@ -379,7 +407,7 @@ fn command(spec: &Spec, namespaces: Vec<String>) -> ! {
     std::process::exit(if missing { NOT_FOUND } else { NOT_EXECUTABLE })
 }
 
-fn restrict_and_exec(spec: &Spec, namespaces: Vec<String>) -> Result<Infallible> {
+fn restrict_and_become(spec: &Spec, namespaces: Vec<String>, then: Become) -> Result<Infallible> {
     // A session of its own: no controlling terminal, and the caller's terminal out of reach.
     nix::unistd::setsid()?;
     nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
@@ -399,6 +427,14 @@ fn restrict_and_exec(spec: &Spec, namespaces: Vec<String>) -> Result<Infallible>
         println!("{}", serde_json::to_string(&layers)?);
         std::process::exit(0);
     }
+    if let Become::Call(call) = then {
+        // What `exec` by a user other than root would do: keep no capability (in the new
+        // user namespace this process still holds them all), and be dumpable again (process
+        // 1 was made not to be), as learner processes are.
+        drop_capabilities()?;
+        nix::sys::prctl::set_dumpable(true)?;
+        return call(spec);
+    }
     let program = resolve(&spec.program, &spec.env)?;
     let c = |s: &[u8]| CString::new(s).context("a NUL byte in the command or its environment");
     let args = std::iter::once(spec.program.as_os_str())
@@ -415,6 +451,62 @@ fn restrict_and_exec(spec: &Spec, namespaces: Vec<String>) -> Result<Infallible>
         &args,
         &env,
     )?)
+}
+
+/// Gives up every capability, for good: the bounding and ambient sets emptied, then the
+/// effective, permitted and inheritable sets.
+fn drop_capabilities() -> Result<()> {
+    use nix::libc;
+    for capability in 0.. {
+        // SAFETY: prctl with plain integer arguments.
+        if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, capability, 0, 0, 0) } != 0 {
+            // EINVAL past the last capability the kernel knows.
+            if Errno::last() == Errno::EINVAL {
+                break;
+            }
+            return Err(Errno::last()).context("could not empty the capability bounding set");
+        }
+    }
+    // SAFETY: prctl with plain integer arguments.
+    if unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        )
+    } != 0
+    {
+        return Err(Errno::last()).context("could not empty the ambient capabilities");
+    }
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let none = [Data {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    // SAFETY: capset reads a header and two data records that outlive the call.
+    if unsafe { libc::syscall(libc::SYS_capset, &header, none.as_ptr()) } != 0 {
+        return Err(Errno::last()).context("could not give up the capabilities");
+    }
+    Ok(())
 }
 
 /// The program to execute: `program` itself when it names a path, else the first match on the
