@@ -469,6 +469,14 @@ fn each_learners_report_is_also_written_in_the_formats_asked_for() {
     assert_eq!(files(&out.join("learners")).len(), 2);
 }
 
+/// Gives word count in `bank` one check only, as `check` (its TOML keys) says.
+fn only_check(bank: &Path, check: &str) {
+    let manifest = bank.join(common::WORD_COUNT).join("exercise.toml");
+    let text = read(&manifest);
+    let header = &text[..text.find("[[check]]").unwrap()];
+    std::fs::write(&manifest, format!("{header}[[check]]\n{check}\n")).unwrap();
+}
+
 /// Learners whose files differ only in one type, of the same size and laid out within the
 /// same second: mypy keeps a cache, and each must still get the verdict of its own file, from
 /// warm workers and from a fresh mypy for every check alike. (mypy trusts a cached result for
@@ -478,14 +486,7 @@ fn learners_whose_files_differ_only_in_a_type_each_get_their_own_type_verdict() 
     let env = Env::new();
     let bank = env.fast_bank();
     // Only the type check, so that the learners' checks follow each other closely.
-    let manifest = bank.join(common::WORD_COUNT).join("exercise.toml");
-    let text = read(&manifest);
-    let header = &text[..text.find("[[check]]").unwrap()];
-    std::fs::write(
-        &manifest,
-        format!("{header}[[check]]\nkind = \"mypy\"\npoints = 2\n"),
-    )
-    .unwrap();
+    only_check(&bank, "kind = \"mypy\"\npoints = 2");
     let solution = read(
         repo()
             .join("exercises")
@@ -566,14 +567,7 @@ fn nothing_a_learners_code_leaves_behind_reaches_the_next_learners_check() {
     let env = Env::new();
     let bank = env.fast_bank();
     let exercise = bank.join(common::WORD_COUNT);
-    let manifest = exercise.join("exercise.toml");
-    let text = read(&manifest);
-    let header = &text[..text.find("[[check]]").unwrap()];
-    std::fs::write(
-        &manifest,
-        format!("{header}[[check]]\nkind = \"pytest\"\npoints = 6\n"),
-    )
-    .unwrap();
+    only_check(&bank, "kind = \"pytest\"\npoints = 6");
     std::fs::write(
         exercise.join("tests/test_left_behind.py"),
         "import word_count\n\n\ndef test_an_earlier_check_left_nothing_behind() -> None:\n    assert getattr(word_count, \"FOUND_AT_IMPORT\", []) == []\n",

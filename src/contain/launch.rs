@@ -34,7 +34,7 @@ use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
 use super::tree::LoadClock;
 use super::warm::{Pool, Pools, WarmSpec};
-use super::zygote::{Pool as ZygotePool, Request as ZygoteRequest, Zygotes};
+use super::zygote::{Pool as ZygotePool, Request as ZygoteRequest, WorkerLost, Zygotes};
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
@@ -216,6 +216,20 @@ impl Launcher {
     }
 
     pub(crate) async fn run(&self, spawn: Spawn) -> Result<Finished> {
+        let again = spawn.clone();
+        match self.run_once(spawn, true).await? {
+            Some(finished) => Ok(finished),
+            // A warm worker lost in the middle (killed from outside): the check starts afresh.
+            None => Ok(self
+                .run_once(again, false)
+                .await?
+                .expect("a fresh process is no warm worker to lose")),
+        }
+    }
+
+    /// Runs `spawn` once, in a warm worker where `warm` allows and one can take it; `None`
+    /// when that worker was lost before the process ended.
+    async fn run_once(&self, spawn: Spawn, warm: bool) -> Result<Option<Finished>> {
         let ending_file = tempfile::Builder::new()
             .prefix("pygrade-ending-")
             .tempfile()?;
@@ -267,7 +281,7 @@ impl Launcher {
             }
             None => (None, None),
         };
-        let warm = match self.warm_pool(&spawn, sandbox) {
+        let warm = match self.warm_pool(&spawn, sandbox).filter(|_| warm) {
             Some(pool) => {
                 let spec = spec.clone();
                 self.start_warm(&pool, &spawn, sandbox, &view, spec, &given)
@@ -316,16 +330,16 @@ impl Launcher {
         let mut output_limit = false;
         let mut quiet = false;
         let status = tokio::select! {
-            status = running.ended.wait() => status?,
+            status = running.ended.wait() => status,
             _ = over.notified() => {
                 output_limit = true;
                 ask_to_stop(supervisor_pid);
-                running.ended.wait().await?
+                running.ended.wait().await
             }
             _ = silence(&heard, spawn.quiet, supervisor_pid) => {
                 quiet = true;
                 ask_to_stop(supervisor_pid);
-                running.ended.wait().await?
+                running.ended.wait().await
             }
             _ = tokio::time::sleep(backstop) => {
                 running.ended.kill(running.pid).await;
@@ -333,6 +347,11 @@ impl Launcher {
             }
         };
         stop_on_drop.0 = None;
+        let status = match status {
+            Ok(status) => status,
+            Err(e) if e.is::<WorkerLost>() => return Ok(None),
+            Err(e) => return Err(e),
+        };
         // Only a supervisor of learner code made cgroups.
         if let Some(pid) =
             supervisor_pid.filter(|_| spawn.sandboxed && self.cgroups != Cgroups::NONE)
@@ -370,7 +389,7 @@ impl Launcher {
         } else {
             verdict(&ending, &stderr.text(), sandbox.codes_signals())
         };
-        Ok(Finished {
+        Ok(Some(Finished {
             exit,
             stdout,
             stderr,
@@ -379,7 +398,7 @@ impl Launcher {
             peak_memory_kib: ending.peak_memory_kb,
             clock: Duration::from_millis(ending.clock_ms),
             channel,
-        })
+        }))
     }
 
     /// The pool of warm workers that can run `spawn`, if this run keeps any: `python -B -m

@@ -136,17 +136,13 @@ impl Forked {
                 let mut byte = [0u8; 1];
                 let _ = nix::unistd::read(&ready_reader, &mut byte);
                 drop(ready_reader);
-                // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
-                let fd =
-                    unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, child.as_raw(), 0) };
-                if fd < 0 {
-                    let error = std::io::Error::last_os_error();
-                    let _ = signal::kill(child, Signal::SIGKILL);
-                    return Err(error).context("could not watch the warm child (pidfd_open)");
+                match pidfd(child.as_raw()) {
+                    Ok(pidfd) => Ok(Forked { pid: child, pidfd }),
+                    Err(error) => {
+                        let _ = signal::kill(child, Signal::SIGKILL);
+                        Err(error).context("could not watch the warm child (pidfd_open)")
+                    }
                 }
-                // SAFETY: the system call returned a new descriptor that nothing else owns.
-                let pidfd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
-                Ok(Forked { pid: child, pidfd })
             }
         }
     }
@@ -171,6 +167,17 @@ impl Forked {
             }
         }
     }
+}
+
+/// A descriptor that becomes readable when process `pid` ends.
+pub(crate) fn pidfd(pid: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: the system call returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
 /// What the supervisor is to do, handed to `pygrade __supervise` as one JSON argument: the

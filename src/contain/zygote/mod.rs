@@ -20,7 +20,7 @@ mod serve;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -28,8 +28,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
 
+use super::supervise::pidfd;
 pub(crate) use serve::{Reply, Request, run};
 use serve::{SOCKET_FD, read_reply, send_request};
 
@@ -146,6 +148,12 @@ impl Drop for Zygote {
     }
 }
 
+/// A warm worker died (was killed from outside) while it ran a check: the check's result is
+/// not the learner's, and the check runs again in a fresh process.
+#[derive(Debug, thiserror::Error)]
+#[error("a warm Python worker was lost while it ran a check")]
+pub(crate) struct WorkerLost;
+
 /// A check's supervisor, started in a warm worker.
 pub(crate) struct Started {
     pub pid: u32,
@@ -168,7 +176,7 @@ impl Pool {
         fds: Vec<OwnedFd>,
     ) -> Result<Option<Started>> {
         let pool = self.clone();
-        let (zygote, pid) = match tokio::task::spawn_blocking(move || -> Result<_> {
+        let started = match tokio::task::spawn_blocking(move || -> Result<_> {
             let zygote = match pool.idle.lock().expect("idle workers").pop() {
                 Some(zygote) => zygote,
                 None => match pool.start_worker() {
@@ -184,11 +192,18 @@ impl Pool {
                 },
             };
             let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
-            send_request(zygote.socket.as_raw_fd(), &request, &raw)?;
+            let started = send_request(zygote.socket.as_raw_fd(), &request, &raw)
+                .and_then(|()| read_reply(zygote.socket.as_raw_fd()));
             drop(fds);
-            match read_reply(zygote.socket.as_raw_fd())? {
-                Some(Reply::Started { pid }) => Ok(Some((zygote, pid as u32))),
-                other => bail!("a warm worker answered {other:?} instead of starting the check"),
+            match started {
+                Ok(Some(Reply::Started { pid })) => {
+                    // Watched from now on, should the worker be lost before it says the end.
+                    let watch = pidfd(pid).ok();
+                    Ok(Some((zygote, pid as u32, watch)))
+                }
+                // A worker that died, or said something else, is dropped (and killed); this
+                // check starts Python afresh.
+                _ => Ok(None),
             }
         })
         .await??
@@ -196,14 +211,24 @@ impl Pool {
             Some(started) => started,
             None => return Ok(None),
         };
+        let (zygote, pid, watch) = started;
         let pool = self.clone();
         let ended = tokio::task::spawn_blocking(move || -> Result<ExitStatus> {
-            match read_reply(zygote.socket.as_raw_fd())? {
-                Some(Reply::Ended { status }) => {
+            match read_reply(zygote.socket.as_raw_fd()) {
+                Ok(Some(Reply::Ended { status })) => {
                     pool.idle.lock().expect("idle workers").push(zygote);
                     Ok(ExitStatus::from_raw(status))
                 }
-                other => bail!("a warm worker answered {other:?} instead of the check's end"),
+                // The worker is gone: its supervisor, told by its parent's death, stops the
+                // check. Once it is gone too, the check is for a fresh process to run.
+                _ => {
+                    drop(zygote);
+                    if let Some(watch) = watch {
+                        let mut fds = [PollFd::new(watch.as_fd(), PollFlags::POLLIN)];
+                        let _ = nix::poll::poll(&mut fds, PollTimeout::NONE);
+                    }
+                    Err(WorkerLost.into())
+                }
             }
         });
         Ok(Some(Started { pid, ended }))
