@@ -399,6 +399,38 @@ def verdicts(out: Path) -> dict[tuple[str, str, str], tuple[str, float]]:
     return found
 
 
+def cpu_by_kind(out: Path) -> dict[str, list[int]]:
+    """The CPU milliseconds each check used (`usage.cpu_ms` of the learner reports), by kind;
+    checks that never ran (not started, rejected) left out."""
+    found: dict[str, list[int]] = {}
+    for path in sorted((out / "learners").glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        for exercise in report["exercises"]:
+            for check in exercise["checks"]:
+                usage = check.get("usage") or {}
+                if usage.get("cpu_ms"):
+                    found.setdefault(str(check["kind"]), []).append(int(usage["cpu_ms"]))
+    return found
+
+
+def print_cpu_by_kind(runs: list[tuple[str, Path]]) -> None:
+    """Per check kind: how many checks ran, and their mean and median CPU, for each run."""
+    measured = [(name, cpu_by_kind(out)) for name, out in runs]
+    kinds = sorted({kind for _, found in measured for kind in found})
+    print("CPU per check, by kind (mean / median ms):")
+    print(f"  {'kind':<15}" + "".join(f"{name:>28}" for name, _ in measured))
+    for kind in kinds:
+        cells = []
+        for _, found in measured:
+            values = found.get(kind, [])
+            cell = (
+                f"{len(values)} x {statistics.mean(values):.0f} / {statistics.median(values):.0f}"
+                if values else "-"
+            )
+            cells.append(f"{cell:>28}")
+        print(f"  {kind:<15}" + "".join(cells))
+
+
 def compare_verdicts(warm: Path, cold: Path) -> list[str]:
     """Prints whether both runs gave the same verdicts, and returns the differences."""
     first, second = verdicts(warm), verdicts(cold)
@@ -623,6 +655,7 @@ def compare_with_plain(
             "pygrade (cold)", pygrade, folder, base / "out-cold", options.jobs, gradings, False
         ))
         differences = compare_verdicts(base / "out-warm", base / "out-cold")
+        print_cpu_by_kind([("warm", base / "out-warm"), ("cold", base / "out-cold")])
     plain = [] if options.skip_plain else plain_loops(options, python, cohort, exercises, base)
     print_table(rows + plain)
     if plain:

@@ -1,8 +1,9 @@
 //! Warm Python workers for the checks that run learner code (pytest): an interpreter that has
 //! imported pytest and pygrade's plugin once, forked for each check.
 //!
-//! Starting Python and importing pytest costs about ten times what a check's tests then take.
-//! A warm worker (`pygrade __zygote`, see `serve.rs`) pays that once per run: for each check
+//! Starting Python and importing pytest and pygrade's plugin costs a fresh process about as
+//! much CPU as its whole test session. A warm worker (`pygrade __zygote`, see `serve.rs`) pays
+//! it once per command (all of a `watch` session): for each check
 //! it forks a supervisor, exactly as [`super::Launcher::run`] would start one, whose child,
 //! again a fork, enters the check's own sandbox (new namespaces, root, Landlock and seccomp),
 //! cgroup and limits before it runs anything of the learner's, and only then becomes
@@ -40,7 +41,7 @@ const PRELOAD: &[&str] = &["pytest", "pygrade_graders.pytest_plugin"];
 /// The longest a worker may take to start.
 const START_LIMIT: Duration = Duration::from_secs(60);
 
-/// The warm workers of one run, by the interpreter and environment they start with.
+/// The warm workers of one command, by the interpreter and environment they start with.
 #[derive(Debug, Default)]
 pub(crate) struct Zygotes {
     pools: Mutex<HashMap<Vec<OsString>, Arc<Pool>>>,
