@@ -1,51 +1,120 @@
-"""A warm worker's child: `python -B -m MODULE ARGS...` without starting Python afresh.
+"""A warm worker's child: `python -B -m MODULE ARGS...` or `python SCRIPT ARGS...`, without
+starting Python afresh.
 
-pygrade keeps warm workers for the checks that run pytest: each is a Python interpreter that
-has imported pytest and pygrade's plugin once, and has run no learner code. For each check a
-worker forks; the fork enters the check's sandbox and limits, exactly as a fresh process
-would, and then calls `main` here, which makes the interpreter what `python -B -m pytest ...`
-would be at that point: the check's environment, folder, arguments and `sys.path`, a fresh
-random seed, and the module run as `__main__`. What the learner's code then does to this
-process (its imports, monkeypatches, module state) dies with the fork: the worker it came
-from never sees it.
+pygrade keeps warm workers for the checks that run Python: each is an interpreter that has
+started (and, for pytest, imported pytest and pygrade's plugin) once, and has run no learner
+code. For each check a worker forks; the fork enters the check's sandbox and limits, exactly
+as a fresh process would, and then calls `main` here, which makes the interpreter what the
+command line would have made it at that point: the check's environment, folder, arguments
+and `sys.path`, a fresh random seed, and the module or script run as `__main__`. What the
+learner's code then does to this process (its imports, monkeypatches, module state) dies
+with the fork: the worker it came from never sees it.
+
+This module imports nothing at its top that a fresh interpreter has not already imported, so
+that a learner's program finds `sys.modules` as `python SCRIPT` would leave it.
 """
 
-from __future__ import annotations
-
-import json
 import os
-import runpy
 import sys
-import tempfile
-import traceback
-from typing import Any, NoReturn
+
+# Names for the type checker only: importing `typing` or `types` here would show in the
+# program's `sys.modules`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, NoReturn
 
 
-def prepare(request: dict[str, Any]) -> str:
-    """Makes this process what `python -B -m MODULE ARGS` would be; returns the module."""
+def fresh_stdio() -> None:
+    """Standard streams made anew over descriptors 0, 1 and 2, as Python's start makes them:
+    the worker made its own over what these were then (another kind of file: a stream keeps
+    whether its file can seek, and whether it is a terminal)."""
+    import io
+
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        old = getattr(sys, name)
+        # As Python's start opens them: buffered, not closing the descriptor.
+        buffered = io.open(fd, mode + "b", -1, None, None, None, False)
+        buffered.raw.name = f"<{name}>"  # type: ignore[attr-defined]  # a buffered file
+        stream = io.TextIOWrapper(
+            buffered,
+            encoding=old.encoding,
+            errors=old.errors,
+            newline="\n",
+            line_buffering=buffered.raw.isatty() or fd == 2,  # type: ignore[attr-defined]
+            write_through=False,
+        )
+        stream.mode = mode  # type: ignore[misc]
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def prepare(request: "dict[str, Any]") -> None:
+    """Makes this process what the command line would: its streams, environment and
+    arguments."""
+    fresh_stdio()
     os.environ.clear()
     os.environ.update(request["env"])
-    # Both are worked out once and kept; the check's own environment decides them here.
-    tempfile.tempdir = None
+    # Worked out once and kept by `tempfile`; the check's own environment decides it here.
+    if "tempfile" in sys.modules:
+        setattr(sys.modules["tempfile"], "tempdir", None)
     if "random" in sys.modules:
         sys.modules["random"].seed()
+
+
+def run_module(module: str, args: list[str]) -> None:
+    """`python -B -m MODULE ARGS`: the working folder first on the path, and the arguments
+    after a first one that runpy replaces with the module's file."""
+    import runpy
+
     sys.dont_write_bytecode = True
-    # `python -m` puts the working folder first on the path, and the module's own arguments
-    # after a first one that runpy replaces with the module's file.
     sys.path.insert(0, os.getcwd())
-    sys.argv = ["-m", *request["args"]]
-    module: str = request["module"]
-    return module
+    sys.argv = ["-m", *args]
+    runpy._run_module_as_main(module)  # type: ignore[attr-defined]
 
 
-def main(request_hex: str) -> NoReturn:
-    """Runs the request (JSON, in hex) as `python -B -m` would, and exits as it would."""
-    module = prepare(json.loads(bytes.fromhex(request_hex)))
+def run_script(script: str, args: list[str]) -> None:
+    """`python SCRIPT ARGS`: a new `__main__` holding what Python gives a script's module, the
+    script's folder (its real one) first on the path, its absolute path as `__file__`."""
+    path = os.path.abspath(script)
+    sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
+    sys.argv = [script, *args]
+    main = type(sys)("__main__")
+    loader = sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path)
+    main.__dict__.update(
+        {"__file__": path, "__cached__": None, "__loader__": loader, "__builtins__": __builtins__, "__annotations__": {}}
+    )
+    sys.modules["__main__"] = main
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec", dont_inherit=True)
+    exec(code, main.__dict__)
+
+
+def from_script(traceback: "TracebackType | None", path: str) -> "TracebackType | None":
+    """The traceback from the script's own first frame on, as `python SCRIPT` prints it (the
+    runner's frames before it are not the learner's)."""
+    while traceback is not None and traceback.tb_frame.f_code.co_filename != path:
+        traceback = traceback.tb_next
+    return traceback
+
+
+def main(request_hex: str) -> "NoReturn":
+    """Runs the request (JSON, in hex) as the command line would, and exits as it would."""
+    import json
+
+    request = json.loads(bytes.fromhex(request_hex))
+    prepare(request)
     try:
-        runpy._run_module_as_main(module)  # type: ignore[attr-defined]
+        if "module" in request:
+            run_module(request["module"], request["args"])
+        else:
+            run_script(request["script"], request["args"])
     except SystemExit:
         raise
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as error:
+        traceback = error.__traceback__
+        if "script" in request:
+            traceback = from_script(traceback, os.path.abspath(request["script"]))
+        sys.excepthook(type(error), error.with_traceback(traceback), traceback)
         sys.exit(1)
     sys.exit(0)

@@ -23,11 +23,14 @@ raise SystemExit(int(sys.argv[1]))
 """
 
 
-def run_warm(folder: Path, args: list[str], env: dict[str, str], forks: int = 1) -> subprocess.CompletedProcess[str]:
+def run_warm(
+    folder: Path, args: list[str], env: dict[str, str], forks: int = 1, script: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """An interpreter that starts with an environment of its own and imports the runner and
-    `random`, as a warm worker does, then forks `forks` times, each fork running the request;
-    it exits as the last fork did."""
-    hexed = json.dumps({"module": "show", "args": args, "env": env}).encode().hex()
+    `random`, as a warm worker does, then forks `forks` times, each fork running the request
+    (the module `show`, or `script`); it exits as the last fork did."""
+    request = {"script": script} if script else {"module": "show"}
+    hexed = json.dumps({**request, "args": args, "env": env}).encode().hex()
     code = (
         "import os, random, tempfile\n"
         "import pygrade_graders.warm as w\n"
@@ -72,3 +75,75 @@ def test_an_exception_is_printed_and_exits_1_as_python_would(tmp_path: Path) -> 
     ran = run_warm(tmp_path, ["raise"], env)
     assert ran.returncode == 1
     assert "ValueError: from the module" in ran.stderr
+
+
+# A program that shows what `python SCRIPT` gives it, then fails as its argument says.
+PROGRAM = """
+import sys
+print(__name__, __file__, __spec__, __cached__, type(__loader__).__name__, __doc__)
+print(sorted(vars()))
+print(sys.argv)
+print(sys.path[0])
+
+
+def fail() -> None:
+    raise ValueError("from the program")
+
+
+if sys.argv[1] == "raise":
+    fail()
+if sys.argv[1] == "syntax":
+    exec("1 +")
+raise SystemExit(int(sys.argv[1]))
+"""
+
+
+def test_a_script_runs_as_python_script_runs_it(tmp_path: Path) -> None:
+    program = tmp_path / "sub" / "program.py"
+    program.parent.mkdir()
+    program.write_text(PROGRAM)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    for args in (["3"], ["raise"], ["syntax"]):
+        cold = subprocess.run(
+            [sys.executable, "sub/program.py", *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        )
+        warm = run_warm(tmp_path, args, env, script="sub/program.py")
+        assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr), args
+
+
+def test_a_script_that_does_not_compile_fails_as_python_script_fails(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("total = (1 +\n")
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    cold = subprocess.run(
+        [sys.executable, "broken.py"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    warm = run_warm(tmp_path, [], env, script="broken.py")
+    assert cold.returncode == 1
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+
+
+def test_the_streams_are_made_for_what_the_descriptors_are_now(tmp_path: Path) -> None:
+    """A worker whose stdout was /dev/null (which can seek) forks a child whose stdout is a
+    pipe (which cannot): the child's `sys.stdout` is made for the pipe, as a fresh Python's."""
+    (tmp_path / "crlf.py").write_text('import sys\nsys.stdout.reconfigure(newline="\\r\\n")\nprint("x")\n')
+    reader, writer = os.pipe()
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    hexed = json.dumps({"script": "crlf.py", "args": [], "env": env}).encode().hex()
+    code = (
+        "import os\n"
+        "import pygrade_graders.warm as w\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        f"    os.dup2({writer}, 1)\n"
+        f"    w.main({hexed!r})\n"
+        "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, check=False, pass_fds=[writer],
+    )
+    os.close(writer)
+    with os.fdopen(reader, "rb") as out:
+        printed = out.read()
+    assert ran.returncode == 0, ran.stderr
+    assert printed == b"x\r\n"

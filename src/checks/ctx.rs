@@ -178,6 +178,7 @@ impl<'a> Ctx<'a> {
             protected: self.protected(),
             scratch: Some(self.own.join("tmp")),
             sandboxed: true,
+            warm: false,
             env: self.env(),
             stdin: None,
             limits: self.limits,

@@ -151,6 +151,7 @@ async fn run(
         args.extend(case.args.iter().map(Into::into));
         let mut spawn = place.spawn(&program, args);
         spawn.stdin = case.stdin.clone();
+        spawn.warm = program == ctx.toolchain.python;
         let finished = place.run(spawn).await?;
         // Paths in stderr read as the learner's own, in the report and when compared.
         let stderr = Captured {

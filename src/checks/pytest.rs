@@ -222,6 +222,7 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     );
     spawn.cwd = root.clone();
     spawn.channel = true;
+    spawn.warm = true;
     let finished = ctx.run(spawn).await?;
     // The learner's code runs in the same job folder next: it finds neither the reference
     // nor the hidden tests there.
@@ -611,6 +612,7 @@ async fn run_pytest(
     }
     let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.channel = true;
+    spawn.warm = true;
     let limits = &mut spawn.limits;
     limits.timeout = limits.timeout.map(|t| t.saturating_sub(spent));
     let cpu_spent = Duration::from_millis(ctx.usage().cpu_ms);

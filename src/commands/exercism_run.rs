@@ -193,6 +193,7 @@ fn grade(
         protected: Vec::new(),
         scratch: Some(tmp),
         sandboxed: true,
+        warm: false,
         stdin: None,
         limits,
         channel: true,

@@ -34,7 +34,7 @@ use super::sandbox::{SETUP_FD, Sandbox, View};
 use super::supervise::{Ending, Hit, WALL_CEILING};
 use super::tree::LoadClock;
 use super::warm::{Pool, Pools, WarmSpec};
-use super::zygote::{Pool as ZygotePool, Request as ZygoteRequest, WorkerLost, Zygotes};
+use super::zygote::{Pool as ZygotePool, Preload, Request as ZygoteRequest, WorkerLost, Zygotes};
 
 /// Bytes kept from the start and from the end of each stream.
 const KEEP_HEAD: usize = 256 * 1024;
@@ -70,6 +70,9 @@ pub(crate) struct Spawn {
     pub scratch: Option<PathBuf>,
     /// Whether it runs in the sandbox: every process that runs learner code does.
     pub sandboxed: bool,
+    /// Whether the program is the grading Python, running `-B -m MODULE ...` or a script,
+    /// which a warm Python worker may fork instead of starting it afresh.
+    pub warm: bool,
     pub stdin: Option<Vec<u8>>,
     pub limits: Limits,
     /// Whether the process gets a results channel: a pipe on descriptor [`CHANNEL_FD`],
@@ -405,13 +408,11 @@ impl Launcher {
     /// pytest` in the built-in sandbox or in none (bubblewrap can only execute a program).
     fn warm_pool(&self, spawn: &Spawn, sandbox: &Sandbox) -> Option<Arc<ZygotePool>> {
         let zygotes = self.zygotes.as_ref()?;
-        let runs_pytest =
-            spawn.args.len() > 3 && spawn.args[..3] == ["-B", "-m", "pytest"].map(OsString::from);
         let sandbox_allows = matches!(sandbox, Sandbox::Builtin { .. } | Sandbox::None { .. });
-        if !(spawn.sandboxed && sandbox_allows && runs_pytest) {
+        if !(spawn.warm && spawn.sandboxed && sandbox_allows) {
             return None;
         }
-        let pool = zygotes.of(&spawn.program, &spawn.env);
+        let pool = zygotes.of(&spawn.program, &spawn.env, Preload::for_args(&spawn.args)?);
         pool.broken().is_none().then_some(pool)
     }
 

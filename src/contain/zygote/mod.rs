@@ -1,5 +1,6 @@
-//! Warm Python workers for the checks that run learner code (pytest): an interpreter that has
-//! imported pytest and pygrade's plugin once, forked for each check.
+//! Warm Python workers for the processes that run learner code with pygrade's Python (pytest,
+//! and the output check's programs): an interpreter started once (for pytest, with pytest and
+//! pygrade's plugin imported), forked for each process.
 //!
 //! Starting Python and importing pytest and pygrade's plugin costs a fresh process about as
 //! much CPU as its whole test session. A warm worker (`pygrade __zygote`, see `serve.rs`) pays
@@ -36,8 +37,37 @@ use super::supervise::pidfd;
 pub(crate) use serve::{Reply, Request, run};
 use serve::{SOCKET_FD, read_reply, send_request};
 
-/// The modules a warm worker imports before its first fork.
-const PRELOAD: &[&str] = &["pytest", "pygrade_graders.pytest_plugin"];
+/// What a warm worker imports before its first fork, by what its forks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Preload {
+    /// `python -B -m pytest ...`: pytest and pygrade's plugin.
+    Pytest,
+    /// `python SCRIPT ...` (a learner's program): nothing, so that the program finds the
+    /// interpreter as a fresh one would be, only started.
+    Nothing,
+}
+
+impl Preload {
+    /// What the warm worker for `python ARGS` imports; `None` where a warm worker cannot run
+    /// it (another option, or `-m` of another module).
+    pub(crate) fn for_args(args: &[OsString]) -> Option<Preload> {
+        let first = args.first()?.to_str()?;
+        if args.len() > 3 && args[..3] == ["-B", "-m", "pytest"].map(OsString::from) {
+            Some(Preload::Pytest)
+        } else if !first.starts_with('-') {
+            Some(Preload::Nothing)
+        } else {
+            None
+        }
+    }
+
+    fn modules(self) -> &'static [&'static str] {
+        match self {
+            Preload::Pytest => &["pytest", "pygrade_graders.pytest_plugin"],
+            Preload::Nothing => &[],
+        }
+    }
+}
 /// The longest a worker may take to start.
 const START_LIMIT: Duration = Duration::from_secs(60);
 
@@ -88,13 +118,18 @@ impl Zygotes {
 
     /// The pool of workers for `python` with the learner environment `env` (whose `HOME` and
     /// `TMPDIR`, a check's own, do not count).
-    pub(crate) fn of(&self, python: &Path, env: &[(String, OsString)]) -> Arc<Pool> {
+    pub(crate) fn of(
+        &self,
+        python: &Path,
+        env: &[(String, OsString)],
+        preload: Preload,
+    ) -> Arc<Pool> {
         let shared: Vec<(String, OsString)> = env
             .iter()
             .filter(|(key, _)| key != "HOME" && key != "TMPDIR")
             .cloned()
             .collect();
-        let mut key = vec![python.as_os_str().to_owned()];
+        let mut key = vec![python.as_os_str().to_owned(), format!("{preload:?}").into()];
         for (name, value) in &shared {
             key.push(name.into());
             key.push(value.clone());
@@ -106,6 +141,7 @@ impl Zygotes {
                 Arc::new(Pool {
                     python: python.to_path_buf(),
                     env: shared,
+                    preload,
                     secrets: self.secrets.clone(),
                     program: self.program.clone(),
                     idle: Mutex::default(),
@@ -120,6 +156,7 @@ impl Zygotes {
 pub(crate) struct Pool {
     python: PathBuf,
     env: Vec<(String, OsString)>,
+    preload: Preload,
     secrets: Vec<&'static [u8]>,
     program: Arc<OnceLock<Result<PathBuf, String>>>,
     idle: Mutex<Vec<Zygote>>,
@@ -259,7 +296,7 @@ impl Pool {
             .arg0("pygrade")
             .arg("__zygote")
             .arg(&self.python)
-            .args(PRELOAD)
+            .args(self.preload.modules())
             .current_dir("/")
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))

@@ -40,7 +40,8 @@ const TARGETS: [RawFd; 5] = [0, 1, 2, CHANNEL_FD, TOKEN_FD];
 pub(crate) struct Request {
     /// What its supervisor enforces.
     pub supervise: supervise::Spec,
-    /// The command (`python -B -m MODULE ARGS`), its environment and folder, and, when
+    /// The command (`python -B -m MODULE ARGS` or `python SCRIPT ARGS`), its environment
+    /// and folder, and, when
     /// `sandboxed`, the built-in sandbox's root.
     pub command: builtin::Spec,
     pub sandboxed: bool,
@@ -251,9 +252,9 @@ fn open_descriptors() -> Vec<RawFd> {
         .collect()
 }
 
-/// The command's process becomes `python -B -m MODULE ARGS`: as an `exec` would, it closes
-/// the descriptors marked close-on-exec, then the interpreter runs the module (see
-/// `graders/pygrade_graders/warm.py`). Returns only with an error.
+/// The command's process becomes `python -B -m MODULE ARGS` or `python SCRIPT ARGS`: as an
+/// `exec` would, it closes the descriptors marked close-on-exec, then the interpreter runs the
+/// module or the script (see `graders/pygrade_graders/warm.py`). Returns only with an error.
 fn become_python(spec: &builtin::Spec) -> Result<Infallible> {
     for fd in open_descriptors() {
         // SAFETY: F_GETFD only asks about the number.
@@ -267,16 +268,23 @@ fn become_python(spec: &builtin::Spec) -> Result<Infallible> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let ["-B", "-m", module, rest @ ..] = words.as_slice() else {
-        bail!("a warm worker runs `python -B -m MODULE ...` only, not {args:?}");
-    };
     let env: serde_json::Map<String, serde_json::Value> = spec
         .env
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string_lossy().into_owned().into()))
         .collect();
-    let request = serde_json::json!({ "module": module, "args": rest, "env": env });
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let request = match words.as_slice() {
+        ["-B", "-m", module, rest @ ..] => {
+            serde_json::json!({ "module": module, "args": rest, "env": env })
+        }
+        [script, rest @ ..] if !script.starts_with('-') => {
+            serde_json::json!({ "script": script, "args": rest, "env": env })
+        }
+        _ => bail!(
+            "a warm worker runs `python -B -m MODULE ...` or `python SCRIPT ...`, not {args:?}"
+        ),
+    };
     let hex: String = serde_json::to_vec(&request)?
         .iter()
         .map(|b| format!("{b:02x}"))
