@@ -16,6 +16,7 @@ import ast
 import builtins
 import dataclasses
 import enum
+import gc
 import importlib
 import math
 import operator
@@ -25,7 +26,7 @@ import types
 import unittest
 import unittest.case
 import unittest.util
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sized
 from itertools import repeat
 
 import _pytest.assertion.rewrite
@@ -258,16 +259,24 @@ class Entries:
 
 class Namespaces:
     """A quick look at many namespaces at once: whether each watched entry is still the same
-    object, each watched class has the same entries, and each watched function the same code,
-    defaults and closure. The probes of a `Watch` say *what* changed, one entry at a time;
-    this says *whether* anything did, at the speed of the interpreter's own loops, so that a
-    check after every test costs well under a millisecond when nothing changed."""
+    object, each watched class has the same entries, and each watched function the same
+    insides. The probes of a `Watch` say *what* changed, one entry at a time; this says
+    *whether* anything did, at the speed of the interpreter's own loops, so that a check after
+    every test costs well under a millisecond when nothing changed.
+
+    A function's insides (its code, defaults, closure, keyword defaults, and more) are what
+    the garbage collector sees it refer to: one `gc.get_referents` call takes them all, where
+    reading `__code__` and `__defaults__` one function at a time raises an audit event each."""
 
     def __init__(self) -> None:
         self._spaces: list[tuple[Mapping[str, object], tuple[str, ...], tuple[object, ...]]] = []
         # A class's namespace, its probe, and its entries when last found sound.
         self._classes: list[tuple[Mapping[str, object], Probe, Entries]] = []
         self._functions: list[types.FunctionType] = []
+        # What the functions refer to, and what their closures' cells and keyword defaults do.
+        self._mutable: list[object] = []
+        self._insides: list[object] = []
+        self._deeper: list[object] = []
 
     def add(self, space: Mapping[str, object], keys: Iterable[str]) -> None:
         """Watches `space[key]` for each of `keys`."""
@@ -283,19 +292,34 @@ class Namespaces:
         self._functions += [value for value in space.values() if isinstance(value, types.FunctionType)]
 
     def seal(self) -> None:
-        """Takes the functions' insides, once every namespace is added."""
-        self._codes = tuple(map(CODE, self._functions))
-        self._defaults = tuple(map(DEFAULTS, self._functions))
-        self._deep = [(f, fingerprint(f)) for f in self._functions if f.__kwdefaults__ or f.__closure__]
+        """Takes the functions' insides, once every namespace is added; taken again when they
+        changed but the probes found nothing replaced (pytest gives a function a `__dict__`
+        of marks, say)."""
+        self._insides = gc.get_referents(*self._functions)
+        cells = [cell for function in self._functions for cell in function.__closure__ or ()]
+        keywords = [function.__kwdefaults__ for function in self._functions if function.__kwdefaults__]
+        self._mutable = [*cells, *keywords]
+        self._deeper = gc.get_referents(*self._mutable)
 
-    def unchanged(self) -> bool:
+    def unchanged(
+        self,
+        *,
+        # The look's own tools, bound once: learner code that replaces `builtins.all` or
+        # `operator.is_` cannot make the look see nothing.
+        _all: Callable[[Iterable[object]], bool] = all,
+        _map: Callable[..., Iterable[object]] = map,
+        _len: Callable[[Sized], int] = len,
+        _is: Callable[[object, object], bool] = operator.is_,
+        _referents: Callable[..., list[object]] = gc.get_referents,
+        _missing: Iterable[object] = repeat(_MISSING),
+    ) -> bool:
         try:
             for space, keys, values in self._spaces:
-                if not all(map(operator.is_, map(space.get, keys, repeat(_MISSING)), values)):
+                if not _all(_map(_is, _map(space.get, keys, _missing), values)):
                     return False
             for index, (space, probe, entries) in enumerate(self._classes):
-                if len(space) == len(entries.keys) and all(
-                    map(operator.is_, map(space.get, entries.keys, repeat(_MISSING)), entries.values)
+                if _len(space) == _len(entries.keys) and _all(
+                    _map(_is, _map(space.get, entries.keys, _missing), entries.values)
                 ):
                     continue
                 if probe():
@@ -303,17 +327,13 @@ class Namespaces:
                 # Only what the probe lets pass was added (pytest's own flags, say): what the
                 # class holds now is what later looks compare with.
                 self._classes[index] = (space, probe, Entries.of(space))
-            if not all(map(operator.is_, map(CODE, self._functions), self._codes)):
-                return False
-            if not all(map(operator.is_, map(DEFAULTS, self._functions), self._defaults)):
-                return False
-            return all(same(before, fingerprint(function)) for function, before in self._deep)
+            for mine, before in ((self._functions, self._insides), (self._mutable, self._deeper)):
+                now = _referents(*mine)
+                if _len(now) != _len(before) or not _all(_map(_is, now, before)):
+                    return False
+            return True
         except Exception:  # noqa: BLE001 - anything odd is for the probes to name
             return False
-
-
-CODE = operator.attrgetter("__code__")
-DEFAULTS = operator.attrgetter("__defaults__")
 
 
 class Watch:
@@ -345,12 +365,15 @@ class Watch:
         self._rest = rest
 
     def replaced(self) -> list[str]:
-        probes = self._rest if self._spaces.unchanged() else [*self._namespaces, *self._rest]
+        quick = self._spaces.unchanged()
+        probes = self._rest if quick else [*self._namespaces, *self._rest]
         changed: list[str] = []
         for probe in probes:
             for name in probe():
                 if name not in changed:
                     changed.append(name)
+        if not quick and not changed:
+            self._spaces.seal()
         return changed
 
 

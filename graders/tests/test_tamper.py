@@ -235,8 +235,24 @@ def double(value: int) -> int:
         ("from pygrade_graders import compare; compare.assert_same.__kwdefaults__['approx'] = 1e9", "pygrade_graders.compare.assert_same"),
         ("from pygrade_graders import compare; compare.READERS[dict] = list.__iter__", "pygrade_graders.compare.READERS"),
         ("import types; sys.modules['pytest'].__class__ = type('M', (types.ModuleType,), {})", "pytest.__class__"),
+        ("from pygrade_graders import compare; compare.assert_same.__code__ = (lambda *a, **k: None).__code__", "pygrade_graders.compare.assert_same"),
+        ("import builtins; builtins.all = lambda items: True", "builtins.all"),
+        ("import builtins, operator; operator.is_ = lambda a, b: True; builtins.round = lambda *args: 0", "builtins.round"),
     ],
-    ids=["approx", "approx-class", "testcase-dunder", "import", "same-builtin", "meta-path", "kwdefaults", "readers", "module-class"],
+    ids=[
+        "approx",
+        "approx-class",
+        "testcase-dunder",
+        "import",
+        "same-builtin",
+        "meta-path",
+        "kwdefaults",
+        "readers",
+        "module-class",
+        "code",
+        "all",
+        "is",
+    ],
 )
 def test_what_the_grading_relies_on_is_watched(pytester: pytest.Pytester, action: str, name: str) -> None:
     solution = f"import sys\nimport pytest\n\ndef double(value: int) -> int:\n    return 2 * value\n\n{action}\n"
