@@ -245,3 +245,43 @@ fn the_state_of_an_older_pygrade_is_read_and_a_newer_ones_refused() {
         "a newer pygrade's state is never overwritten"
     );
 }
+
+#[test]
+fn a_pygrade_killed_while_it_writes_the_state_leaves_the_last_good_one() {
+    let env = Env::new();
+    let (bank, ws) = setup(&env);
+    solve(&bank, &ws, GREET);
+    check(&env, &bank, &ws).code(1); // greet solved, counter not started
+    let state = ws.join(".pygrade/state.json");
+    let hint = || {
+        let mut cmd = env.pygrade_on(&bank);
+        cmd.args(["hint", "greet", "--workspace"])
+            .arg(&ws)
+            .stdout(std::process::Stdio::null());
+        cmd
+    };
+    // How long a whole `hint` takes here, read, change and write: the kills below land all
+    // over it, the write included (here one or two of the 40 kill it with its staging file
+    // written but not yet in place).
+    let started = std::time::Instant::now();
+    hint().assert().success();
+    let whole = started.elapsed();
+    for step in 0..40u32 {
+        let mut child = hint().spawn().unwrap();
+        std::thread::sleep(whole * step / 30);
+        let _ = child.kill();
+        let _ = child.wait();
+        let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap())
+            .unwrap_or_else(|e| panic!("the state is half-written after a kill: {e}"));
+        assert_eq!(
+            written["grades"][GREET]["score"], 6.0,
+            "the grade is kept through every kill"
+        );
+    }
+    env.pygrade_on(&bank)
+        .args(["list", "--workspace"])
+        .arg(&ws)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pass         6/6"));
+}

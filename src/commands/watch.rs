@@ -34,7 +34,7 @@ use crate::settings::{Grader, Settings};
 use crate::workspace::{State, TOOL_CACHES, Workspace};
 
 /// How long the files must stay unchanged after a save before grading starts.
-const QUIET: Duration = Duration::from_millis(50);
+const QUIET: Duration = Duration::from_millis(15);
 /// How often the polling watcher looks at the files, where file events do not arrive.
 const POLL_EVERY: Duration = Duration::from_millis(300);
 /// Failures of the same check in a row after which a hint is offered.
