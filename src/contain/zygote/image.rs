@@ -7,6 +7,7 @@
 //! bank's files is zero (the worker never needs them), made once per pygrade binary and kept
 //! in pygrade's cache, where only the user who made it may read it.
 
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -36,14 +37,30 @@ pub(crate) fn scrubbed(cache: &Path, secrets: &[&'static [u8]]) -> Result<PathBu
     if program.is_file() {
         return Ok(program);
     }
-    let mut image =
-        std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
-    for (offset, length) in file_ranges(&exe, secrets)? {
-        image[offset..offset + length].fill(0);
-    }
+    let wiped = file_ranges(&exe, secrets)?;
+    let mut source =
+        std::fs::File::open(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    crate::files::write_atomically(&program, |out| out.write_all(&image))?;
+    // Copied a piece at a time: the binary is megabytes, and a cohort's run small.
+    crate::files::write_atomically(&program, |out| {
+        let mut piece = vec![0u8; 1 << 20];
+        let mut at = 0;
+        loop {
+            let n = source.read(&mut piece)?;
+            if n == 0 {
+                return Ok(());
+            }
+            for &(offset, length) in &wiped {
+                let (start, end) = (offset.max(at), (offset + length).min(at + n));
+                if start < end {
+                    piece[start - at..end - at].fill(0);
+                }
+            }
+            out.write_all(&piece[..n])?;
+            at += n;
+        }
+    })?;
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o700))?;
     Ok(program)
 }
