@@ -8,9 +8,11 @@
 //! come, each file whole or not at all; a grade that is not a verdict (a check cut short by
 //! Ctrl-C, a timing check the machine was too noisy to decide) is never kept.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -22,8 +24,12 @@ use crate::engine::Submission;
 use crate::grade::Status;
 use crate::report::{ExerciseReport, Tools};
 
-/// What every grade of a run depends on beside its files.
-pub(crate) struct Fingerprint(Vec<u8>);
+/// What every grade of a run depends on beside its files, and each exercise's part of the
+/// key, worked out once.
+pub(crate) struct Fingerprint {
+    run: Arc<str>,
+    exercises: RefCell<HashMap<String, Arc<str>>>,
+}
 
 impl Fingerprint {
     /// The fingerprint of a run with `tools` that runs hidden tests as `hidden` says.
@@ -43,17 +49,24 @@ impl Fingerprint {
         let tools = serde_json::to_vec(tools)?;
         field(&mut hasher, &tools);
         field(&mut hasher, format!("{hidden:?}").as_bytes());
-        Ok(Fingerprint(hasher.finalize().to_vec()))
+        Ok(Fingerprint {
+            run: hex(&hasher.finalize()).into(),
+            exercises: RefCell::default(),
+        })
     }
 
     /// The key of `exercise` graded on `files`.
     pub(crate) fn key(&self, exercise: &Exercise, files: &Submission) -> Key {
-        let mut ex = Sha256::new();
-        field(&mut ex, exercise.id.as_bytes());
-        for (path, bytes) in &exercise.files {
-            field(&mut ex, path.to_string_lossy().as_bytes());
-            field(&mut ex, bytes);
-        }
+        let mut exercises = self.exercises.borrow_mut();
+        let ex = exercises.entry(exercise.id.clone()).or_insert_with(|| {
+            let mut ex = Sha256::new();
+            field(&mut ex, exercise.id.as_bytes());
+            for (path, bytes) in &exercise.files {
+                field(&mut ex, path.to_string_lossy().as_bytes());
+                field(&mut ex, bytes);
+            }
+            hex(&ex.finalize()).into()
+        });
         let mut learner = Sha256::new();
         for (name, bytes) in files.files.iter() {
             field(&mut learner, name.as_bytes());
@@ -67,8 +80,8 @@ impl Fingerprint {
             field(&mut learner, unseen.reason.as_bytes());
         }
         Key {
-            run: hex(&self.0),
-            exercise: hex(&ex.finalize()),
+            run: self.run.clone(),
+            exercise: ex.clone(),
             files: hex(&learner.finalize()),
         }
     }
@@ -79,15 +92,17 @@ impl Fingerprint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Key {
     pub files: String,
-    pub exercise: String,
-    pub run: String,
+    /// Shared by the keys of a run: one per exercise.
+    pub exercise: Arc<str>,
+    /// Shared by the keys of a run.
+    pub run: Arc<str>,
 }
 
 impl Key {
     /// The name the grade is kept under.
     pub(crate) fn combined(&self) -> String {
         let mut hasher = Sha256::new();
-        for part in [&self.files, &self.exercise, &self.run] {
+        for part in [&*self.files, &*self.exercise, &*self.run] {
             field(&mut hasher, part.as_bytes());
         }
         hex(&hasher.finalize())
@@ -178,16 +193,25 @@ pub(crate) fn keeps(report: &ExerciseReport) -> bool {
 
 impl Cache {
     /// Keeps `report`, the grade of `exercise` of `learner`, when this run expects it and it
-    /// is a verdict.
+    /// is a verdict; whether it was kept.
     pub(crate) fn keep(
         &self,
         learner: &str,
         exercise: &str,
         report: &ExerciseReport,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         match self.keys.get(&(learner.to_string(), exercise.to_string())) {
-            Some(key) if keeps(report) => self.put(key, report),
-            _ => Ok(()),
+            Some(key) if keeps(report) => self.put(key, report).map(|()| true),
+            _ => Ok(false),
         }
+    }
+
+    /// The grade of `exercise` of `learner` that this run kept ([`Cache::keep`]).
+    pub(crate) fn kept(&self, learner: &str, exercise: &str) -> Option<ExerciseReport> {
+        let key = self
+            .keys
+            .get(&(learner.to_string(), exercise.to_string()))?;
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 }

@@ -4,9 +4,12 @@
 //! Every learner's every exercise is one unit of one engine run, so the checks of all of
 //! them share the cores. Grades are kept in the output's cache as they come: Ctrl-C loses
 //! nothing graded, and running the same command again grades only what is left or changed.
-//! The files are written at the end, from the gradebook alone (see
-//! [`crate::report::gradebook`]), along with `.pygrade-batch.json`, the key of every grade,
-//! which `--diff` reads to say why a score changed.
+//! The files are written at the end, a learner at a time in name order, each learner's
+//! report made from the cache, written and let go before the next (see
+//! [`crate::report::gradebook::Book`]), along with `.pygrade-batch.json`, the key of every
+//! grade, which `--diff` reads to say why a score changed. Nor are the learners' files held
+//! while they wait to be graded ([`Submission::park`]): pygrade's memory does not grow with
+//! the cohort but by a few bytes an exercise.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,13 +22,13 @@ use serde::{Deserialize, Serialize};
 use crate::bank::{Bank, Exercise};
 use crate::checks::Hidden;
 use crate::cli::{BatchArgs, Format};
-use crate::cohort::cache::{Cache, Fingerprint, Key, keeps};
+use crate::cohort::cache::{Cache, Fingerprint, Key};
 use crate::cohort::{self, Prepared};
 use crate::engine::{Event, Listener, Submission, Work};
 use crate::exit::Outcome;
 use crate::files::write_atomically;
 use crate::grade::Status;
-use crate::report::gradebook::{self, Column, Gradebook, summary::Summary};
+use crate::report::gradebook::{self, Column, summary::Summary};
 use crate::report::{ExerciseReport, Report, json, progress};
 use crate::settings::Settings;
 
@@ -111,8 +114,8 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     let mut cache = Cache::open(&out.join(".cache"))?;
     let columns = columns(&bank);
 
-    // Each learner's grades, by exercise in bank order: from the cache, or to be graded.
-    let mut grades: BTreeMap<&str, Vec<Option<ExerciseReport>>> = BTreeMap::new();
+    // Each learner's grades, by exercise in bank order: where each will come from.
+    let mut grades: BTreeMap<&str, Vec<Slot>> = BTreeMap::new();
     let mut refused: BTreeMap<&str, String> = BTreeMap::new();
     let mut roots: BTreeMap<&str, PathBuf> = BTreeMap::new();
     let mut index = Index::new(shard.map(|s| s.to_string()), &args.formats);
@@ -138,28 +141,30 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         };
         let mut slots = Vec::new();
         for (exercise, column) in bank.exercises.iter().zip(&columns) {
-            let files = match Submission::from_workspace(exercise, &root.join(&exercise.id)) {
+            let folder = root.join(&exercise.id);
+            let mut files = match Submission::from_workspace(exercise, &folder) {
                 Ok(files) => files,
                 Err(e) => {
-                    slots.push(Some(gradebook::refused(column, &format!("{e:#}"))));
+                    let refused = gradebook::refused(column, &format!("{e:#}"));
+                    slots.push(Slot::Refused(Box::new(refused)));
                     continue;
                 }
             };
             let key = fingerprint.key(exercise, &files);
-            let kept = if args.no_cache { None } else { cache.get(&key) };
-            match kept {
-                Some(report) => {
-                    from_cache += 1;
-                    slots.push(Some(report));
-                }
-                None => match planned.get(&key.combined()) {
+            let kept = !args.no_cache && cache.get(&key).is_some();
+            if kept {
+                from_cache += 1;
+                slots.push(Slot::Cached);
+            } else {
+                match planned.get(&key.combined()) {
                     Some(first) => {
                         twins.insert((name, &exercise.id), first);
-                        slots.push(None);
                     }
                     None => {
                         planned.insert(key.combined(), name);
                         cache.expect(name, &exercise.id, &key);
+                        // Read again when graded: the cohort's files are never all held.
+                        files.park(exercise, &folder);
                         work.push(Work {
                             submission: name,
                             exercise,
@@ -167,9 +172,9 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                             grade_untouched: false,
                             behaviour_only: false,
                         });
-                        slots.push(None);
                     }
-                },
+                }
+                slots.push(Slot::Graded);
             }
             index
                 .keys
@@ -193,13 +198,13 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     if interrupted {
         bail!(
             "grading was interrupted: the {} exercise grades finished are kept in {}; run the same command again to go on from there",
-            collected.reports.values().filter(|r| keeps(r)).count() + from_cache,
+            collected.kept + from_cache,
             out.join(".cache").display()
         );
     }
 
     // A timing verdict the machine was too busy to give is tried once more, alone.
-    let again: Vec<(&str, &Exercise)> = (collected.reports.iter())
+    let again: Vec<(&str, &Exercise)> = (collected.held.iter())
         .filter(|(_, r)| r.status == Status::Inconclusive)
         .filter_map(|((learner, id), _)| {
             let learner = grades.get_key_value(learner.as_str())?.0;
@@ -230,48 +235,59 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         let mut retried = Collected::new(&cache);
         let interrupted = single.grade(work, &mut [&mut retried])?;
         if !interrupted {
-            collected.reports.extend(retried.reports);
+            collected.absorb(retried);
         }
     }
 
-    let mut graded = Vec::new();
-    for (name, slots) in grades {
-        let exercises = slots
-            .into_iter()
-            .zip(&columns)
-            .map(|(slot, column)| {
-                let whose = twins.get(&(name, column.id.as_str())).unwrap_or(&name);
-                slot.or_else(|| {
-                    collected
-                        .reports
-                        .get(&(whose.to_string(), column.id.clone()))
-                        .cloned()
-                })
-                .with_context(|| format!("{name}: {} has no grade", column.id))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut report = Report::new(grader.tools.clone(), exercises);
-        report.learner = Some(name.to_string());
-        graded.push(gradebook::Learner {
+    // Every learner in name order, each report made, written and let go in turn.
+    let mut everyone: BTreeMap<&str, Result<Vec<Slot>, String>> = BTreeMap::new();
+    everyone.extend(grades.into_iter().map(|(name, slots)| (name, Ok(slots))));
+    everyone.extend(refused.into_iter().map(|(name, why)| (name, Err(why))));
+    let previous = args.diff.as_deref().map(read_scores).transpose()?;
+    let mut scores = Vec::new();
+    let mut output = Output::new(out, &index, &bank.outline.modules, &columns)?;
+    for (name, slots) in everyone {
+        let report = match slots {
+            Ok(slots) => {
+                let exercises = (slots.into_iter().zip(&columns))
+                    .map(|(slot, column)| {
+                        let id = column.id.as_str();
+                        let report = match slot {
+                            Slot::Refused(report) => Some(*report),
+                            Slot::Cached => (index.keys.get(name))
+                                .and_then(|keys| keys.get(id))
+                                .and_then(|key| cache.get(key)),
+                            Slot::Graded => {
+                                let whose = twins.get(&(name, id)).unwrap_or(&name);
+                                collected.report(whose, id)
+                            }
+                        };
+                        report.with_context(|| {
+                            format!("{name}: {id} has no grade (was the output's .cache changed during the run?)")
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let mut report = Report::new(grader.tools.clone(), exercises);
+                report.learner = Some(name.to_string());
+                report
+            }
+            Err(why) => gradebook::rejected(name, grader.tools.clone(), &columns, &why),
+        };
+        let learner = gradebook::Learner {
             name: name.to_string(),
             report,
-        });
+        };
+        if previous.is_some() {
+            scores.push(Scores::of(&learner));
+        }
+        output.add(&learner)?;
     }
-    for (name, why) in refused {
-        graded.push(gradebook::Learner {
-            name: name.to_string(),
-            report: gradebook::rejected(name, grader.tools.clone(), &columns, &why),
-        });
-    }
-    let book = Gradebook::new(bank.outline.modules.clone(), columns, graded);
-    let previous = args.diff.as_deref().map(read_output).transpose()?;
-    write_output(out, &book, &index)?;
+    let (learners, summary) = output.finish(&index)?;
     let _ = std::fs::remove_dir_all(&scratch);
 
-    let summary = Summary::of(&book);
     eprintln!(
         "pygrade: graded {} learners{} in {}: a mean of {} of {} points ({}%); files written to {}",
-        book.learners.len(),
+        learners,
         shard.map_or(String::new(), |s| format!(" (shard {s})")),
         humantime::format_duration(std::time::Duration::from_secs(started.elapsed().as_secs())),
         summary.mean_score,
@@ -280,7 +296,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         out.display()
     );
     if let Some((before, before_index)) = previous {
-        print!("{}", changes(&before, &before_index, &book, &index));
+        print!("{}", changes(&before, &before_index, &scores, &index));
     }
     Ok(Outcome::Success)
 }
@@ -289,12 +305,13 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
 /// over the whole cohort writes.
 pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Result<Outcome> {
     let bank = settings.bank()?;
-    let mut learners: Vec<gradebook::Learner> = Vec::new();
     let mut index = Index::new(None, &[]);
     settings.decide_color(false);
     let mut slices: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // Each learner's shard, by name.
+    let mut whose: BTreeMap<String, &Path> = BTreeMap::new();
     for dir in shards {
-        let (book, shard_index) = read_output(dir)?;
+        let shard_index = read_index(dir)?;
         if let Some(shard) = &shard_index.shard
             && let Some(other) = slices.insert(shard.clone(), dir.clone())
         {
@@ -304,15 +321,19 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
                 dir.display()
             );
         }
-        for learner in book {
-            if learners.iter().any(|l| l.name == learner.name) {
+        for name in shard_index.keys.keys() {
+            // Each is read when its turn comes; that all are there is known before a file is
+            // written.
+            let report = dir.join(LEARNERS).join(format!("{name}.json"));
+            if !report.is_file() {
+                bail!("{} is missing: give the shard's whole output", report.display());
+            }
+            if whose.insert(name.clone(), dir).is_some() {
                 bail!(
-                    "the learner `{}` is in more than one shard's output (the second: {}): were the shards cut from the same cohort?",
-                    learner.name,
+                    "the learner `{name}` is in more than one shard's output (the second: {}): were the shards cut from the same cohort?",
                     dir.display()
                 );
             }
-            learners.push(learner);
         }
         index.keys.extend(shard_index.keys);
         index.formats.extend(shard_index.formats);
@@ -336,13 +357,14 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
             );
         }
     }
-    std::fs::create_dir_all(out.join(LEARNERS))
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    let book = Gradebook::new(bank.outline.modules.clone(), columns(&bank), learners);
-    write_output(out, &book, &index)?;
+    let columns = columns(&bank);
+    let mut output = Output::new(out, &index, &bank.outline.modules, &columns)?;
+    for (name, dir) in &whose {
+        output.add(&read_learner(dir, name)?)?;
+    }
+    let (learners, _) = output.finish(&index)?;
     eprintln!(
-        "pygrade: merged {} learners from {} shards into {}",
-        book.learners.len(),
+        "pygrade: merged {learners} learners from {} shards into {}",
         shards.len(),
         out.display()
     );
@@ -362,19 +384,50 @@ fn columns(bank: &Bank) -> Vec<Column> {
         .collect()
 }
 
-/// Each graded exercise of the run, by learner and exercise id, each kept in the cache as it
-/// comes.
+/// Where a learner's grade of an exercise comes from, once the run is over.
+enum Slot {
+    /// Known before anything ran: the exercise's submission was refused.
+    Refused(Box<ExerciseReport>),
+    /// The output's cache, from an earlier run, under the grade's key in the index.
+    Cached,
+    /// This run (or, for identical files, another learner's grade in it): see [`Collected`].
+    Graded,
+}
+
+/// Each exercise graded in the run, kept in the cache as it comes and read back from there
+/// when the learner's reports are written; only the grades the cache does not keep (no
+/// verdict: inconclusive timings, checks cut short) are held in memory.
 struct Collected<'c> {
-    reports: BTreeMap<(String, String), ExerciseReport>,
+    /// Grades the cache did not keep, by learner and exercise id.
+    held: BTreeMap<(String, String), ExerciseReport>,
+    /// How many grades the cache kept.
+    kept: usize,
     cache: &'c Cache,
 }
 
 impl<'c> Collected<'c> {
     fn new(cache: &'c Cache) -> Self {
         Collected {
-            reports: BTreeMap::new(),
+            held: BTreeMap::new(),
+            kept: 0,
             cache,
         }
+    }
+
+    /// The grade of exercise `id` of `learner`.
+    fn report(&self, learner: &str, id: &str) -> Option<ExerciseReport> {
+        match self.held.get(&(learner.to_string(), id.to_string())) {
+            Some(report) => Some(report.clone()),
+            None => self.cache.kept(learner, id),
+        }
+    }
+
+    /// Takes in the grades of the run that graded the inconclusive ones again: theirs (kept
+    /// in the cache, or held) replace these.
+    fn absorb(&mut self, again: Collected<'_>) {
+        self.held.retain(|_, r| r.status != Status::Inconclusive);
+        self.held.extend(again.held);
+        self.kept += again.kept;
     }
 }
 
@@ -383,58 +436,83 @@ impl Listener for Collected<'_> {
         if let Event::ExerciseGraded { graded } = event {
             let (learner, id) = (graded.unit.submission, &graded.unit.exercise.id);
             let report = ExerciseReport::new(graded);
-            self.cache.keep(learner, id, &report)?;
-            self.reports
-                .insert((learner.to_string(), id.clone()), report);
+            let key = (learner.to_string(), id.clone());
+            if self.cache.keep(learner, id, &report)? {
+                self.kept += 1;
+                self.held.remove(&key);
+            } else {
+                self.held.insert(key, report);
+            }
         }
         Ok(())
     }
 }
 
-/// Writes the batch's files into `out`: each learner's reports (and no stale one of a learner
-/// no longer in the cohort), the gradebook, the summaries and the index.
-fn write_output(out: &Path, book: &Gradebook, index: &Index) -> Result<()> {
-    let folder = out.join(LEARNERS);
-    let formats = index.formats()?;
-    let mut current = Vec::new();
-    for learner in &book.learners {
-        for format in &formats {
-            let file = format!("{}.{}", learner.name, format.extension());
-            let emitter = super::check::emitter(*format);
-            write_atomically(&folder.join(&file), |w| emitter.emit(&learner.report, w))?;
-            current.push(file);
-        }
-    }
-    // A learner no longer in the cohort, or a format no longer asked for, leaves no file.
-    for entry in std::fs::read_dir(&folder)?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !current.contains(&name) {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
-        }
-    }
-    let summary = Summary::of(book);
-    write_atomically(&out.join("gradebook.csv"), |w| {
-        gradebook::table::write(book, w)
-    })?;
-    write_atomically(&out.join("summary.json"), |w| {
-        gradebook::summary::write_json(&summary, w)
-    })?;
-    write_atomically(&out.join("summary.md"), |w| {
-        gradebook::summary::write_markdown(&summary, w)
-    })?;
-    write_atomically(&out.join("report.html"), |w| {
-        gradebook::html::write(book, w)
-    })?;
-    write_atomically(&out.join(INDEX), |w| {
-        serde_json::to_writer_pretty(&mut *w, index)?;
-        writeln!(w)
-    })?;
-    Ok(())
+/// The batch's files in `out`, written as the learners come (in name order): each learner's
+/// reports, then the gradebook, the summaries and the index.
+struct Output<'b> {
+    out: PathBuf,
+    formats: Vec<Format>,
+    /// The learners' files written.
+    current: Vec<String>,
+    learners: usize,
+    book: gradebook::Book<'b>,
 }
 
-/// The learners' reports and the index a batch left in `dir`.
-fn read_output(dir: &Path) -> Result<(Vec<gradebook::Learner>, Index)> {
+impl<'b> Output<'b> {
+    fn new(
+        out: &Path,
+        index: &Index,
+        modules: &'b [gradebook::Module],
+        columns: &'b [Column],
+    ) -> Result<Output<'b>> {
+        std::fs::create_dir_all(out.join(LEARNERS))
+            .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+        Ok(Output {
+            out: out.to_path_buf(),
+            formats: index.formats()?,
+            current: Vec::new(),
+            learners: 0,
+            book: gradebook::Book::new(modules, columns)?,
+        })
+    }
+
+    fn add(&mut self, learner: &gradebook::Learner) -> Result<()> {
+        for format in &self.formats {
+            let file = format!("{}.{}", learner.name, format.extension());
+            let emitter = super::check::emitter(*format);
+            let path = self.out.join(LEARNERS).join(&file);
+            write_atomically(&path, |w| emitter.emit(&learner.report, w))?;
+            self.current.push(file);
+        }
+        self.learners += 1;
+        self.book.add(learner)
+    }
+
+    /// Writes the cohort's files and the index, after taking out the files of a learner no
+    /// longer in the cohort (or of a format no longer asked for); the number of learners, and
+    /// the summary.
+    fn finish(self, index: &Index) -> Result<(usize, Summary)> {
+        let folder = self.out.join(LEARNERS);
+        let current: std::collections::HashSet<&String> = self.current.iter().collect();
+        for entry in std::fs::read_dir(&folder)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !current.contains(&name) {
+                std::fs::remove_file(entry.path())
+                    .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            }
+        }
+        let summary = self.book.write(&self.out)?;
+        write_atomically(&self.out.join(INDEX), |w| {
+            serde_json::to_writer_pretty(&mut *w, index)?;
+            writeln!(w)
+        })?;
+        Ok((self.learners, summary))
+    }
+}
+
+/// The index a batch left in `dir`.
+fn read_index(dir: &Path) -> Result<Index> {
     let index_path = dir.join(INDEX);
     let index: Index = serde_json::from_slice(&std::fs::read(&index_path).with_context(|| {
         format!(
@@ -450,56 +528,71 @@ fn read_output(dir: &Path) -> Result<(Vec<gradebook::Learner>, Index)> {
             index.schema
         );
     }
-    let mut learners = Vec::new();
-    let folder = dir.join(LEARNERS);
-    for name in index.keys.keys() {
-        let path = folder.join(format!("{name}.json"));
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let report = json::read(&bytes)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        learners.push(gradebook::Learner {
-            name: name.clone(),
-            report,
-        });
+    Ok(index)
+}
+
+/// The report of the learner `name` that a batch left in `dir`.
+fn read_learner(dir: &Path, name: &str) -> Result<gradebook::Learner> {
+    let path = dir.join(LEARNERS).join(format!("{name}.json"));
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let report = json::read(&bytes)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(gradebook::Learner {
+        name: name.to_string(),
+        report,
+    })
+}
+
+/// What `--diff` compares of a learner: the total, and each exercise's score and status.
+struct Scores {
+    name: String,
+    total: f64,
+    /// By exercise id.
+    exercises: Vec<(String, f64, Status)>,
+}
+
+impl Scores {
+    fn of(learner: &gradebook::Learner) -> Scores {
+        Scores {
+            name: learner.name.clone(),
+            total: learner.report.summary.score,
+            exercises: (learner.report.exercises.iter())
+                .map(|e| (e.id.clone(), e.score, e.status))
+                .collect(),
+        }
     }
-    Ok((learners, index))
+}
+
+/// The scores of the learners of the batch that left `dir`, and its index.
+fn read_scores(dir: &Path) -> Result<(Vec<Scores>, Index)> {
+    let index = read_index(dir)?;
+    let scores = (index.keys.keys())
+        .map(|name| Ok(Scores::of(&read_learner(dir, name)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((scores, index))
 }
 
 /// Whose scores changed between the batch `before` and `book`, exercise by exercise, and why.
-fn changes(
-    before: &[gradebook::Learner],
-    before_index: &Index,
-    book: &Gradebook,
-    index: &Index,
-) -> String {
+fn changes(before: &[Scores], before_index: &Index, now: &[Scores], index: &Index) -> String {
     use std::fmt::Write as _;
     let mut text = String::new();
     let mut changed = 0;
-    for learner in &book.learners {
+    for learner in now {
         let Some(old) = before.iter().find(|l| l.name == learner.name) else {
-            let _ = writeln!(
-                text,
-                "{}: new, {} points",
-                learner.name, learner.report.summary.score
-            );
+            let _ = writeln!(text, "{}: new, {} points", learner.name, learner.total);
             changed += 1;
             continue;
         };
-        for e in &learner.report.exercises {
-            let previous = old.report.exercises.iter().find(|o| o.id == e.id);
-            let (old_score, old_status) =
-                previous.map_or((0.0, "absent"), |o| (o.score, o.status.as_str()));
-            if previous.is_some_and(|o| o.score == e.score && o.status == e.status) {
+        for (id, score, status) in &learner.exercises {
+            let previous = old.exercises.iter().find(|(o, ..)| o == id);
+            let (old_score, old_status) = previous.map_or((0.0, "absent"), |(_, score, status)| {
+                (*score, status.as_str())
+            });
+            if previous.is_some_and(|(_, s, st)| s == score && st == status) {
                 continue;
             }
-            let keys = |i: &Index| {
-                i.keys
-                    .get(&learner.name)
-                    .and_then(|k| k.get(&e.id))
-                    .cloned()
-            };
+            let keys = |i: &Index| i.keys.get(&learner.name).and_then(|k| k.get(id)).cloned();
             let why = match (keys(index), keys(before_index)) {
                 (Some(now), Some(then)) => {
                     let why = now.changes_since(&then);
@@ -516,17 +609,17 @@ fn changes(
                 text,
                 "{}: {} {} -> {} ({} -> {}): {why}",
                 learner.name,
-                e.id,
+                id,
                 old_score,
-                e.score,
+                score,
                 old_status,
-                e.status.as_str()
+                status.as_str()
             );
             changed += 1;
         }
     }
     for old in before {
-        if !book.learners.iter().any(|l| l.name == old.name) {
+        if !now.iter().any(|l| l.name == old.name) {
             let _ = writeln!(text, "{}: no longer in the cohort", old.name);
             changed += 1;
         }

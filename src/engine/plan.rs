@@ -27,6 +27,17 @@ pub(crate) struct Submission {
     pub rejected: Vec<String>,
     /// Other files in the learner's folder, which no check sees.
     pub not_graded: Vec<NotGraded>,
+    /// Set once the files' bytes were let go, to be read again when a check needs them
+    /// ([`Submission::park`]).
+    pub parked: Option<Parked>,
+}
+
+/// Where a parked submission's files are, and what they were.
+#[derive(Debug)]
+pub(crate) struct Parked {
+    folder: PathBuf,
+    digest: Vec<u8>,
+    starter: bool,
 }
 
 /// The most undeclared files a report lists for one exercise.
@@ -101,10 +112,42 @@ impl Submission {
         Ok(submission)
     }
 
+    /// Lets go of the files' bytes, which were read from the workspace `folder`: a check
+    /// reads them again ([`Submission::files`]), so that a cohort's run holds only the files
+    /// of the checks in flight. The bytes read again must be the same.
+    pub(crate) fn park(&mut self, exercise: &Exercise, folder: &Path) {
+        if self.parked.is_some() || !folder.exists() {
+            return; // (a folder not in the workspace is the bank's starter: nothing to read)
+        }
+        self.parked = Some(Parked {
+            folder: folder.to_path_buf(),
+            digest: digest(&self.files),
+            starter: self.is_starter(exercise),
+        });
+        self.files = Arc::from([]);
+    }
+
+    /// The declared files, read again from the learner's folder if they were parked.
+    pub(crate) fn files(&self, exercise: &Exercise) -> Result<LearnerFiles> {
+        let Some(parked) = &self.parked else {
+            return Ok(self.files.clone());
+        };
+        let again = Submission::from_folder(exercise, &parked.folder)?;
+        anyhow::ensure!(
+            digest(&again.files) == parked.digest,
+            "the learner's files in {} changed while they were being graded: grade them again once they stay put",
+            parked.folder.display()
+        );
+        Ok(again.files)
+    }
+
     /// Whether this is the starter as handed out: nothing to grade yet, as far as the learner
     /// is concerned. A file a glob takes that the starter does not have, or one of the
     /// starter's that is gone, is a change.
     pub(crate) fn is_starter(&self, exercise: &Exercise) -> bool {
+        if let Some(parked) = &self.parked {
+            return parked.starter;
+        }
         let starter = exercise.side_files(Side::Starter);
         self.missing.is_empty()
             && self.rejected.is_empty()
@@ -128,6 +171,19 @@ impl Submission {
             (Status::Error, message)
         })
     }
+}
+
+/// A hash of `files`, names and bytes, each field after its length.
+fn digest(files: &LearnerFiles) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (name, bytes) in files.iter() {
+        for field in [name.as_bytes(), bytes] {
+            hasher.update((field.len() as u64).to_le_bytes());
+            hasher.update(field);
+        }
+    }
+    hasher.finalize().to_vec()
 }
 
 /// Why a learner file is refused before anything runs, when it is: a link, or too large.
@@ -371,6 +427,41 @@ points = 1
             write_file(&learner.join(path), &vec![b'1'; *size]).unwrap();
         }
         Submission::from_workspace(&bank.exercises[0], &learner).unwrap()
+    }
+
+    #[test]
+    fn parked_files_are_read_again_and_must_not_have_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let exercise = dir.path().join("bank/01-foundations/01-stock");
+        for (path, text) in [
+            ("exercise.toml", MANIFEST),
+            ("README.md", "# Stock\n"),
+            ("starter/stock.py", "x = 1\n"),
+            ("reference/stock.py", "x = 2\n"),
+        ] {
+            write_file(&exercise.join(path), text.as_bytes()).unwrap();
+        }
+        let outline = dir.path().join("bank").join(outline::FILE);
+        write_file(&outline, ONE_MODULE.as_bytes()).unwrap();
+        let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
+        let exercise = &bank.exercises[0];
+        let learner = dir.path().join("learner");
+        write_file(&learner.join("stock.py"), b"x = 3\n").unwrap();
+        write_file(&learner.join("data/a.txt"), b"1").unwrap();
+
+        let mut submission = Submission::from_workspace(exercise, &learner).unwrap();
+        let read = submission.files.clone();
+        submission.park(exercise, &learner);
+        assert!(submission.files.is_empty(), "the bytes are let go");
+        assert!(!submission.is_starter(exercise));
+        assert_eq!(submission.files(exercise).unwrap(), read);
+
+        write_file(&learner.join("data/a.txt"), b"2").unwrap();
+        let changed = submission.files(exercise).unwrap_err().to_string();
+        assert!(
+            changed.contains("changed while they were being graded"),
+            "{changed}"
+        );
     }
 
     #[test]

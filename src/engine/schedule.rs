@@ -197,7 +197,7 @@ impl Engine<'_> {
             launcher,
             exercise,
             check,
-            job.files.files.clone(),
+            job.files.files(exercise)?,
             slot,
             self.hidden,
         )?;
@@ -223,7 +223,10 @@ struct UnitState {
     started: bool,
     not_graded: Vec<NotGraded>,
     begun: bool,
+    /// Each check's result, until the unit is graded: then the listeners have them, and a
+    /// cohort's run holds no more than the units in flight.
     results: Vec<Option<CheckResult>>,
+    graded: bool,
 }
 
 impl<'r, 'l> Progress<'r, 'l> {
@@ -239,6 +242,7 @@ impl<'r, 'l> Progress<'r, 'l> {
                 not_graded: planned.not_graded,
                 begun: false,
                 results: Vec::new(),
+                graded: false,
             })
             .collect();
         for job in jobs {
@@ -266,7 +270,8 @@ impl<'r, 'l> Progress<'r, 'l> {
     }
 
     fn has_result(&self, job: &Job<'_>) -> bool {
-        self.units[job.unit.seq].results[job.check].is_some()
+        let state = &self.units[job.unit.seq];
+        state.graded || state.results[job.check].is_some()
     }
 
     fn finished(&mut self, job: &Job<'_>, result: CheckResult) -> Result<()> {
@@ -279,7 +284,11 @@ impl<'r, 'l> Progress<'r, 'l> {
         let state = &mut self.units[unit.seq];
         state.results[job.check] = Some(result);
         if state.results.iter().all(Option::is_some) {
-            let mut checks: Vec<CheckResult> = state.results.iter().flatten().cloned().collect();
+            state.graded = true;
+            let mut checks: Vec<CheckResult> = std::mem::take(&mut state.results)
+                .into_iter()
+                .flatten()
+                .collect();
             let quality: Vec<bool> = (unit.exercise.manifest.checks.iter())
                 .map(|check| check.section.quality())
                 .collect();

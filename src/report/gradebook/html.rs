@@ -21,8 +21,10 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+#[cfg(test)]
+use super::Gradebook;
 use super::summary::Summary;
-use super::{Gradebook, percent};
+use super::{Column, Learner, percent};
 use crate::grade::{CheckResult, Status};
 use crate::report::ExerciseReport;
 
@@ -57,7 +59,7 @@ struct Page {
     mean_percent: f64,
     modules: Vec<PageModule>,
     columns: Vec<PageColumn>,
-    rows: Vec<Row>,
+    // Last, the learners' rows: see [`Rows::finish`].
 }
 
 #[derive(Serialize)]
@@ -175,8 +177,57 @@ impl Texts {
 }
 
 /// Writes the page of `gradebook`.
+#[cfg(test)]
 pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Result<()> {
-    let data = json_for_script(&page(gradebook))?;
+    let mut rows = Rows::new(&gradebook.columns);
+    for learner in &gradebook.learners {
+        rows.add(learner)?;
+    }
+    rows.finish(&Summary::of(gradebook), out)
+}
+
+/// The page's rows, made one learner at a time (in the gradebook's order), each kept as its
+/// JSON, so that a cohort's page needs no more than one learner's report in memory at once.
+pub(crate) struct Rows<'g> {
+    columns: &'g [Column],
+    max_score: f64,
+    texts: Texts,
+    /// Each row's JSON.
+    rows: Vec<String>,
+}
+
+impl<'g> Rows<'g> {
+    pub(crate) fn new(columns: &'g [Column]) -> Rows<'g> {
+        Rows {
+            columns,
+            max_score: crate::grade::round2(columns.iter().map(|c| c.max_score).sum()),
+            texts: Texts::default(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, learner: &Learner) -> std::io::Result<()> {
+        let row = row(&mut self.texts, self.columns, self.max_score, learner);
+        self.rows.push(serde_json::to_string(&row)?);
+        Ok(())
+    }
+
+    /// Writes the page, with the cohort's `summary` on top.
+    pub(crate) fn finish(self, summary: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
+        let head = serde_json::to_string(&page(summary, self.texts))?;
+        // The page's JSON as one object, the rows its last member.
+        let rows = self.rows.join(",");
+        let whole = format!(
+            "{},\"rows\":[{rows}]}}",
+            head.strip_suffix('}').expect("an object")
+        );
+        write_page(&whole, out)
+    }
+}
+
+/// Writes the page around `data`, the grades' JSON.
+fn write_page(data: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let data = json_for_script(data);
     // The one script the policy allows, by its hash: nothing else on the page can run, not
     // even markup that slipped in, and nothing can be fetched.
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
@@ -220,43 +271,38 @@ pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Resu
 
 /// `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` (which JSON
 /// holds only in strings) become `\u` escapes, so neither `</script>` nor `<!--` can appear.
-fn json_for_script(value: &impl Serialize) -> std::io::Result<String> {
-    let json = serde_json::to_string(value)?;
-    Ok(json
-        .replace('<', "\\u003c")
+fn json_for_script(json: &str) -> String {
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
-        .replace('&', "\\u0026"))
+        .replace('&', "\\u0026")
 }
 
-fn page(gradebook: &Gradebook) -> Page {
-    let summary = Summary::of(gradebook);
-    let mut texts = Texts::default();
-    let rows = (gradebook.learners.iter())
-        .map(|learner| {
-            let report = &learner.report;
-            let cells = (gradebook.columns.iter())
-                .map(|column| {
-                    match report.exercises.iter().find(|e| e.id == column.id) {
-                        Some(e) => cell(&mut texts, e),
-                        // A report that lacks the exercise: graded as not started, like the CSV.
-                        None => Cell {
-                            s: texts.of(Status::NotStarted.as_str()),
-                            p: 0.0,
-                            c: Vec::new(),
-                            ng: 0,
-                        },
-                    }
-                })
-                .collect();
-            Row {
-                name: learner.name.clone(),
-                total: report.summary.score,
-                percent: percent(report.summary.score, summary.max_score),
-                refused: learner.refusal().map(str::to_string),
-                cells,
+fn row(texts: &mut Texts, columns: &[Column], max_score: f64, learner: &Learner) -> Row {
+    let report = &learner.report;
+    let cells = (columns.iter())
+        .map(|column| {
+            match report.exercises.iter().find(|e| e.id == column.id) {
+                Some(e) => cell(texts, e),
+                // A report that lacks the exercise: graded as not started, like the CSV.
+                None => Cell {
+                    s: texts.of(Status::NotStarted.as_str()),
+                    p: 0.0,
+                    c: Vec::new(),
+                    ng: 0,
+                },
             }
         })
         .collect();
+    Row {
+        name: learner.name.clone(),
+        total: report.summary.score,
+        percent: percent(report.summary.score, max_score),
+        refused: learner.refusal().map(str::to_string),
+        cells,
+    }
+}
+
+fn page(summary: &Summary, texts: Texts) -> Page {
     Page {
         messages_left_out: texts.left_out,
         texts: texts.texts,
@@ -286,7 +332,6 @@ fn page(gradebook: &Gradebook) -> Page {
                 mean_score: e.mean_score,
             })
             .collect(),
-        rows,
     }
 }
 

@@ -1,9 +1,10 @@
 //! A cohort's grades: every learner's report of a batch, and the files a batch leaves.
 //!
-//! [`Gradebook`] holds one [`Report`] per learner, over the same exercises in bank order; a
+//! [`Book`] takes one [`Report`] per learner, in name order, over the same exercises in bank
+//! order, and keeps only what the files need of each (a row of a few bytes an exercise); a
 //! learner whose submission was refused as a whole (an archive that is no safe workspace) has
-//! every exercise `rejected`, with the reason. The files are rendered from it alone, so a
-//! merge of shards, which reads the learners' reports back, writes exactly what one run
+//! every exercise `rejected`, with the reason. The files are rendered from the reports alone,
+//! so a merge of shards, which reads the learners' reports back, writes exactly what one run
 //! writes: `gradebook.csv` ([`table`]), `summary.json` and `summary.md` ([`summary`]),
 //! `report.html` ([`html`]), and each learner's `learners/<name>.json` and `.md` (the `json`
 //! and `markdown` formats).
@@ -12,10 +13,14 @@ pub(crate) mod html;
 pub(crate) mod summary;
 pub(crate) mod table;
 
+use std::path::Path;
+
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::{ExerciseReport, Report, Tools};
 pub(crate) use crate::bank::outline::Module;
+use crate::files::write_atomically;
 use crate::grade::{CheckResult, Status};
 
 /// One exercise of the bank, as a gradebook column.
@@ -35,7 +40,9 @@ pub(crate) struct Learner {
     pub report: Report,
 }
 
-/// A batch's grades.
+/// A batch's grades, all at once: the tests' way to make the files ([`Book`] makes them one
+/// learner at a time).
+#[cfg(test)]
 #[derive(Debug, Clone)]
 pub(crate) struct Gradebook {
     pub modules: Vec<Module>,
@@ -44,6 +51,7 @@ pub(crate) struct Gradebook {
     pub learners: Vec<Learner>,
 }
 
+#[cfg(test)]
 impl Gradebook {
     /// The gradebook of `learners`, sorted by name.
     pub(crate) fn new(
@@ -58,15 +66,58 @@ impl Gradebook {
             learners,
         }
     }
+}
 
-    /// Each learner's grade of `column`, in learner order (`None`: the report lacks it).
-    pub(crate) fn cells<'g>(
-        &'g self,
-        column: &'g Column,
-    ) -> impl Iterator<Item = Option<&'g ExerciseReport>> + 'g {
-        self.learners
-            .iter()
-            .map(move |l| l.report.exercises.iter().find(|e| e.id == column.id))
+/// The cohort's files, made as the learners come, one at a time in name order, so that
+/// grading a cohort never needs more than one learner's report in memory at once (a row of a
+/// few bytes an exercise is kept of each).
+pub(crate) struct Book<'g> {
+    table: table::Table<'g>,
+    tally: summary::Tally<'g>,
+    page: html::Rows<'g>,
+    last: Option<String>,
+}
+
+impl<'g> Book<'g> {
+    pub(crate) fn new(modules: &'g [Module], columns: &'g [Column]) -> Result<Book<'g>> {
+        Ok(Book {
+            table: table::Table::new(columns)?,
+            tally: summary::Tally::new(modules, columns),
+            page: html::Rows::new(columns),
+            last: None,
+        })
+    }
+
+    /// Adds the next learner, whose name comes after the last one's.
+    pub(crate) fn add(&mut self, learner: &Learner) -> Result<()> {
+        if let Some(last) = self.last.replace(learner.name.clone()) {
+            anyhow::ensure!(
+                last < learner.name,
+                "learners out of order: {} after {last}",
+                learner.name
+            );
+        }
+        self.table.add(learner)?;
+        self.tally.add(learner);
+        self.page.add(learner)?;
+        Ok(())
+    }
+
+    /// Writes `gradebook.csv`, `summary.json`, `summary.md` and `report.html` into `out`, and
+    /// returns the summary.
+    pub(crate) fn write(self, out: &Path) -> Result<summary::Summary> {
+        let table = self.table.finish()?;
+        write_atomically(&out.join("gradebook.csv"), |w| w.write_all(&table))?;
+        let summary = self.tally.finish();
+        write_atomically(&out.join("summary.json"), |w| {
+            summary::write_json(&summary, w)
+        })?;
+        write_atomically(&out.join("summary.md"), |w| {
+            summary::write_markdown(&summary, w)
+        })?;
+        let page = self.page;
+        write_atomically(&out.join("report.html"), |w| page.finish(&summary, w))?;
+        Ok(summary)
     }
 }
 

@@ -4,7 +4,7 @@
 //! Per exercise: how many started it, the pass rate and the mean score among them, the count
 //! of each status, and the checks and the tests that fail most often with their most common
 //! messages (the first line of each, so that one learner's numbers do not split a message in
-//! two). Per module: the mean score of a learner over the module's exercises, not-started ones
+//! two; among the first 32 different ones of each check or test, in learner order). Per module: the mean score of a learner over the module's exercises, not-started ones
 //! counting 0. Everything is ordered (counts down, then names), so the same grades always give
 //! the same bytes.
 
@@ -14,8 +14,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{Column, Gradebook, percent};
+#[cfg(test)]
+use super::Gradebook;
+use super::{Column, Learner, Module, percent};
 use crate::grade::{self, Status};
+use crate::report::ExerciseReport;
 use crate::report::markdown::{code, points, text};
 
 /// The checks, and the tests, listed per exercise.
@@ -24,6 +27,9 @@ const MOST_FAILING: usize = 5;
 const MOST_MESSAGES: usize = 3;
 /// The characters of a message kept.
 const MESSAGE_CHARS: usize = 160;
+/// The different messages counted for one check or test (in learner order): any later new one
+/// counts as a failure only.
+const MESSAGES_COUNTED: usize = 32;
 
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
@@ -88,32 +94,90 @@ pub(crate) struct Message {
     pub count: usize,
 }
 
+#[cfg(test)]
 impl Summary {
     pub(crate) fn of(gradebook: &Gradebook) -> Summary {
-        let learners = gradebook.learners.len();
-        let max_score = grade::round2(gradebook.columns.iter().map(|c| c.max_score).sum());
-        let totals: Vec<f64> = (gradebook.learners.iter())
-            .map(|l| l.report.summary.score)
-            .collect();
-        let mean_score = mean(&totals).unwrap_or(0.0);
-        let modules = (gradebook.modules.iter())
-            .filter_map(|m| {
-                let columns: Vec<&Column> = (gradebook.columns.iter())
+        let mut tally = Tally::new(&gradebook.modules, &gradebook.columns);
+        for learner in &gradebook.learners {
+            tally.add(learner);
+        }
+        tally.finish()
+    }
+}
+
+/// The summary's figures, counted one learner at a time, so that a cohort's summary needs no
+/// more than one learner's report in memory at once. Sums run in learner order, so the same
+/// grades always give the same figures.
+pub(crate) struct Tally<'g> {
+    modules: &'g [Module],
+    columns: &'g [Column],
+    learners: usize,
+    refused: usize,
+    /// The sum of the learners' totals.
+    total: f64,
+    /// The sum, over the learners, of each module's score (by `modules`).
+    module_totals: Vec<f64>,
+    exercises: Vec<ExerciseTally>,
+}
+
+/// One column's figures so far.
+#[derive(Default)]
+struct ExerciseTally {
+    graded: usize,
+    started: usize,
+    passed: usize,
+    /// The sum of the scores of those who started it.
+    scores: f64,
+    statuses: BTreeMap<&'static str, usize>,
+    checks: Failures,
+    tests: Failures,
+}
+
+impl<'g> Tally<'g> {
+    pub(crate) fn new(modules: &'g [Module], columns: &'g [Column]) -> Tally<'g> {
+        Tally {
+            modules,
+            columns,
+            learners: 0,
+            refused: 0,
+            total: 0.0,
+            module_totals: vec![0.0; modules.len()],
+            exercises: columns.iter().map(|_| ExerciseTally::default()).collect(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, learner: &Learner) {
+        let report = &learner.report;
+        self.learners += 1;
+        self.refused += usize::from(learner.refusal().is_some());
+        self.total += report.summary.score;
+        for (m, sum) in self.modules.iter().zip(&mut self.module_totals) {
+            *sum += (report.exercises.iter())
+                .filter(|e| e.module == m.number)
+                .map(|e| e.score)
+                .sum::<f64>();
+        }
+        for (column, tally) in self.columns.iter().zip(&mut self.exercises) {
+            if let Some(e) = report.exercises.iter().find(|e| e.id == column.id) {
+                tally.add(e);
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Summary {
+        let max_score = grade::round2(self.columns.iter().map(|c| c.max_score).sum());
+        let mean_of = |sum: f64| mean(sum, self.learners).unwrap_or(0.0);
+        let mean_score = mean_of(self.total);
+        let modules = (self.modules.iter().zip(&self.module_totals))
+            .filter_map(|(m, &sum)| {
+                let columns: Vec<&Column> = (self.columns.iter())
                     .filter(|c| c.module == m.number)
                     .collect();
                 if columns.is_empty() {
                     return None;
                 }
                 let max_score = grade::round2(columns.iter().map(|c| c.max_score).sum());
-                let scores: Vec<f64> = (gradebook.learners.iter())
-                    .map(|l| {
-                        (l.report.exercises.iter())
-                            .filter(|e| e.module == m.number)
-                            .map(|e| e.score)
-                            .sum()
-                    })
-                    .collect();
-                let mean_score = mean(&scores).unwrap_or(0.0);
+                let mean_score = mean_of(sum);
                 Some(ModuleSummary {
                     number: m.number,
                     title: m.title.clone(),
@@ -124,78 +188,101 @@ impl Summary {
                 })
             })
             .collect();
-        let refused = (gradebook.learners.iter())
-            .filter(|l| l.refusal().is_some())
-            .count();
         Summary {
             schema: "pygrade-batch-summary",
             schema_version: SCHEMA_VERSION,
-            learners,
-            refused,
+            learners: self.learners,
+            refused: self.refused,
             max_score,
             mean_score,
             mean_percent: percent(mean_score, max_score),
             modules,
-            exercises: (gradebook.columns.iter())
-                .map(|c| exercise(gradebook, c))
+            exercises: (self.columns.iter().zip(self.exercises))
+                .map(|(column, tally)| tally.finish(column))
                 .collect(),
         }
     }
 }
 
-fn exercise(gradebook: &Gradebook, column: &Column) -> ExerciseSummary {
-    let graded: Vec<_> = gradebook.cells(column).flatten().collect();
-    let started: Vec<_> = graded.iter().filter(|e| e.started).collect();
-    let passed = started.iter().filter(|e| e.status == Status::Pass).count();
-    let mut statuses = BTreeMap::new();
-    for e in &graded {
-        *statuses.entry(e.status.as_str()).or_insert(0) += 1;
-    }
-    let mut checks: Tally = BTreeMap::new();
-    let mut tests: Tally = BTreeMap::new();
-    for e in &started {
+impl ExerciseTally {
+    fn add(&mut self, e: &ExerciseReport) {
+        self.graded += 1;
+        *self.statuses.entry(e.status.as_str()).or_insert(0) += 1;
+        if !e.started {
+            return;
+        }
+        self.started += 1;
+        self.passed += usize::from(e.status == Status::Pass);
+        self.scores += e.score;
         for check in &e.checks {
             if check.status == Status::Pass {
                 continue;
             }
-            let messages = checks.entry((check.kind.to_string(), None)).or_default();
-            messages.push(first_line(check.message.as_deref()));
+            self.checks
+                .add((check.kind.to_string(), None), check.message.as_deref());
             for test in check.failing_tests() {
-                (tests
-                    .entry((check.kind.to_string(), Some(test.name.clone())))
-                    .or_default())
-                .push(first_line(test.message.as_deref()));
+                self.tests.add(
+                    (check.kind.to_string(), Some(test.name.clone())),
+                    test.message.as_deref(),
+                );
             }
         }
     }
-    let scores: Vec<f64> = started.iter().map(|e| e.score).collect();
-    ExerciseSummary {
-        id: column.id.clone(),
-        module: column.module,
-        title: column.title.clone(),
-        max_score: column.max_score,
-        started: started.len(),
-        not_started: graded.len() - started.len(),
-        passed,
-        pass_rate: (!started.is_empty())
-            .then(|| grade::round2(passed as f64 / started.len() as f64)),
-        mean_score: mean(&scores),
-        statuses,
-        failing_checks: most_failing(checks),
-        failing_tests: most_failing(tests),
+
+    fn finish(self, column: &Column) -> ExerciseSummary {
+        ExerciseSummary {
+            id: column.id.clone(),
+            module: column.module,
+            title: column.title.clone(),
+            max_score: column.max_score,
+            started: self.started,
+            not_started: self.graded - self.started,
+            passed: self.passed,
+            pass_rate: (self.started > 0)
+                .then(|| grade::round2(self.passed as f64 / self.started as f64)),
+            mean_score: mean(self.scores, self.started),
+            statuses: self.statuses,
+            failing_checks: most_failing(self.checks),
+            failing_tests: most_failing(self.tests),
+        }
     }
 }
 
-/// Messages by (check, test).
-type Tally = BTreeMap<(String, Option<String>), Vec<String>>;
+/// By (check, test): how often it failed, and how often with each message (the first line of
+/// each; empty ones are counted as failures, not as messages).
+#[derive(Default)]
+struct Failures(BTreeMap<(String, Option<String>), (usize, Counts)>);
 
-fn most_failing(tally: Tally) -> Vec<Failing> {
-    let mut failing: Vec<Failing> = tally
-        .into_iter()
-        .map(|((check, test), messages)| Failing {
+/// How often each message came.
+type Counts = BTreeMap<String, usize>;
+
+impl Failures {
+    fn add(&mut self, what: (String, Option<String>), message: Option<&str>) {
+        let (count, messages) = self.0.entry(what).or_default();
+        *count += 1;
+        let line = first_line(message);
+        if line.is_empty() {
+            return;
+        }
+        let room = messages.len() < MESSAGES_COUNTED;
+        match messages.get_mut(&line) {
+            Some(seen) => *seen += 1,
+            None if room => {
+                messages.insert(line, 1);
+            }
+            // A cohort's many different messages (each with its learner's own numbers) would
+            // make the summary's memory grow with the cohort; the common ones come early.
+            None => {}
+        }
+    }
+}
+
+fn most_failing(failures: Failures) -> Vec<Failing> {
+    let mut failing: Vec<Failing> = (failures.0.into_iter())
+        .map(|((check, test), (count, messages))| Failing {
             check,
             test,
-            count: messages.len(),
+            count,
             messages: most_common(messages),
         })
         .collect();
@@ -205,11 +292,7 @@ fn most_failing(tally: Tally) -> Vec<Failing> {
     failing
 }
 
-fn most_common(messages: Vec<String>) -> Vec<Message> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for m in messages.into_iter().filter(|m| !m.is_empty()) {
-        *counts.entry(m).or_insert(0) += 1;
-    }
+fn most_common(counts: Counts) -> Vec<Message> {
     let mut common: Vec<Message> = counts
         .into_iter()
         .map(|(text, count)| Message { text, count })
@@ -233,8 +316,9 @@ fn first_line(message: Option<&str>) -> String {
     }
 }
 
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| grade::round2(values.iter().sum::<f64>() / values.len() as f64))
+/// The mean of `count` values that add up to `sum`.
+fn mean(sum: f64, count: usize) -> Option<f64> {
+    (count > 0).then(|| grade::round2(sum / count as f64))
 }
 
 pub(crate) fn write_json(summary: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
@@ -345,6 +429,22 @@ mod tests {
         assert_eq!(money.statuses["not-started"], 1);
         let oop = &summary.modules[1];
         assert_eq!((oop.mean_score, oop.mean_percent), (1.33, 33.25));
+    }
+
+    #[test]
+    fn a_cohorts_many_different_messages_are_counted_up_to_a_limit() {
+        let mut failures = Failures::default();
+        let test = || ("pytest".to_string(), Some("counts words".to_string()));
+        for learner in 0..200 {
+            failures.add(test(), Some("AssertionError: wrong count"));
+            failures.add(test(), Some(&format!("AssertionError: {learner} != 3")));
+        }
+        let messages = &failures.0[&test()].1;
+        assert_eq!(messages.len(), MESSAGES_COUNTED);
+        let failing = most_failing(failures);
+        assert_eq!(failing[0].count, 400, "every failure counts");
+        assert_eq!(failing[0].messages[0].text, "AssertionError: wrong count");
+        assert_eq!(failing[0].messages[0].count, 200);
     }
 
     #[test]

@@ -7,29 +7,54 @@
 //! column says why a learner's row needs a look (refused, inconclusive timings to grade again).
 //! Cells are guarded against spreadsheet formulas as in the `csv` format.
 
-use std::io::Write;
-
-use super::{Gradebook, percent};
+#[cfg(test)]
+use super::Gradebook;
+use super::{Column, Learner, percent};
 use crate::grade::Status;
 use crate::report::csv::cell_text;
 
-pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut writer = ::csv::Writer::from_writer(out);
-    let mut header = vec!["learner".to_string()];
-    header.extend(gradebook.columns.iter().map(|c| c.id.clone()));
-    header.extend(["total", "percent", "note"].map(String::from));
-    writer.write_record(&header)?;
-
-    let max_total: f64 = crate::grade::round2(gradebook.columns.iter().map(|c| c.max_score).sum());
-    let mut max_row = vec!["(max)".to_string()];
-    max_row.extend(gradebook.columns.iter().map(|c| c.max_score.to_string()));
-    max_row.extend([max_total.to_string(), "100".into(), String::new()]);
-    writer.write_record(&max_row)?;
-
+#[cfg(test)]
+pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut table = Table::new(&gradebook.columns)?;
     for learner in &gradebook.learners {
+        table.add(learner)?;
+    }
+    out.write_all(&table.finish()?)
+}
+
+/// The table, written one learner's row at a time (into memory: a row is a few bytes an
+/// exercise).
+pub(crate) struct Table<'g> {
+    columns: &'g [Column],
+    max_total: f64,
+    writer: ::csv::Writer<Vec<u8>>,
+}
+
+impl<'g> Table<'g> {
+    /// The table with its header and its row of maximums.
+    pub(crate) fn new(columns: &'g [Column]) -> std::io::Result<Table<'g>> {
+        let mut writer = ::csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["learner".to_string()];
+        header.extend(columns.iter().map(|c| c.id.clone()));
+        header.extend(["total", "percent", "note"].map(String::from));
+        writer.write_record(&header)?;
+
+        let max_total: f64 = crate::grade::round2(columns.iter().map(|c| c.max_score).sum());
+        let mut max_row = vec!["(max)".to_string()];
+        max_row.extend(columns.iter().map(|c| c.max_score.to_string()));
+        max_row.extend([max_total.to_string(), "100".into(), String::new()]);
+        writer.write_record(&max_row)?;
+        Ok(Table {
+            columns,
+            max_total,
+            writer,
+        })
+    }
+
+    pub(crate) fn add(&mut self, learner: &Learner) -> std::io::Result<()> {
         let report = &learner.report;
         let mut row = vec![cell_text(&learner.name)];
-        for column in &gradebook.columns {
+        for column in self.columns {
             let cell = match report.exercises.iter().find(|e| e.id == column.id) {
                 None => String::new(),
                 Some(e) if e.status == Status::NotStarted => String::new(),
@@ -39,15 +64,21 @@ pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Resu
         }
         let s = &report.summary;
         row.push(s.score.to_string());
-        row.push(percent(s.score, max_total).to_string());
+        row.push(percent(s.score, self.max_total).to_string());
         row.push(cell_text(&note(learner)));
-        writer.write_record(&row)?;
+        Ok(self.writer.write_record(&row)?)
     }
-    writer.flush()
+
+    /// The table's bytes.
+    pub(crate) fn finish(self) -> std::io::Result<Vec<u8>> {
+        self.writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
 }
 
 /// What a mentor should know of a learner's row beyond the points.
-fn note(learner: &super::Learner) -> String {
+fn note(learner: &Learner) -> String {
     if let Some(why) = learner.refusal() {
         return why.to_string();
     }
