@@ -32,6 +32,16 @@ fn solve(bank: &Path, workspace: &Path, id: &str) {
     copy_tree(&bank.join(id).join("reference"), &workspace.join(id));
 }
 
+/// `list` says greet passed with full marks.
+fn list_shows_greet_passed(env: &Env, bank: &Path, workspace: &Path) {
+    env.pygrade_on(bank)
+        .args(["list", "--workspace"])
+        .arg(workspace)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pass         6/6"));
+}
+
 fn check(env: &Env, bank: &Path, workspace: &Path) -> assert_cmd::assert::Assert {
     env.pygrade_on(bank)
         .args(["check", "--workspace"])
@@ -206,12 +216,7 @@ fn the_state_of_an_older_pygrade_is_read_and_a_newer_ones_refused() {
         format!(r#"{{"{GREET}": {{"status": "pass", "score": 6.0, "max_score": 6.0}}}}"#),
     )
     .unwrap();
-    env.pygrade_on(&bank)
-        .args(["list", "--workspace"])
-        .arg(&ws)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("pass         6/6"));
+    list_shows_greet_passed(&env, &bank, &ws);
     env.pygrade_on(&bank)
         .args(["solution", "greet", "--workspace"])
         .arg(&ws)
@@ -278,10 +283,5 @@ fn a_pygrade_killed_while_it_writes_the_state_leaves_the_last_good_one() {
             "the grade is kept through every kill"
         );
     }
-    env.pygrade_on(&bank)
-        .args(["list", "--workspace"])
-        .arg(&ws)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("pass         6/6"));
+    list_shows_greet_passed(&env, &bank, &ws);
 }

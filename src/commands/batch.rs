@@ -326,7 +326,10 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
             // written.
             let report = dir.join(LEARNERS).join(format!("{name}.json"));
             if !report.is_file() {
-                bail!("{} is missing: give the shard's whole output", report.display());
+                bail!(
+                    "{} is missing: give the shard's whole output",
+                    report.display()
+                );
             }
             if whose.insert(name.clone(), dir).is_some() {
                 bail!(
