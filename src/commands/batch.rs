@@ -11,8 +11,9 @@
 //! while they wait to be graded ([`Submission::park`]): pygrade's memory does not grow with
 //! the cohort but by a few bytes an exercise.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -125,7 +126,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     let mut from_cache = 0;
     // Identical files of one exercise are graded once: by key, the learner graded for it;
     // and each learner whose grade is another's, with whose.
-    let mut planned: BTreeMap<String, &str> = BTreeMap::new();
+    let mut planned: HashMap<String, &str> = HashMap::new();
     let mut twins: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let scratch = out.join(".work");
     for learner in &learners {
@@ -140,9 +141,9 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             Prepared::Workspace(root) => root,
         };
         let mut slots = Vec::new();
+        let workspace: Arc<Path> = root.as_path().into();
         for (exercise, column) in bank.exercises.iter().zip(&columns) {
-            let folder = root.join(&exercise.id);
-            let mut files = match Submission::from_workspace(exercise, &folder) {
+            let mut files = match Submission::from_workspace(exercise, &root.join(&exercise.id)) {
                 Ok(files) => files,
                 Err(e) => {
                     let refused = gradebook::refused(column, &format!("{e:#}"));
@@ -164,7 +165,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                         planned.insert(key.combined(), name);
                         cache.expect(name, &exercise.id, &key);
                         // Read again when graded: the cohort's files are never all held.
-                        files.park(exercise, &folder);
+                        files.park(exercise, &workspace);
                         work.push(Work {
                             submission: name,
                             exercise,

@@ -35,8 +35,9 @@ pub(crate) struct Submission {
 /// Where a parked submission's files are, and what they were.
 #[derive(Debug)]
 pub(crate) struct Parked {
-    folder: PathBuf,
-    digest: Vec<u8>,
+    /// The workspace, shared by its exercises: the files are in its folder of the exercise.
+    workspace: Arc<Path>,
+    digest: [u8; 32],
     starter: bool,
 }
 
@@ -112,15 +113,15 @@ impl Submission {
         Ok(submission)
     }
 
-    /// Lets go of the files' bytes, which were read from the workspace `folder`: a check
-    /// reads them again ([`Submission::files`]), so that a cohort's run holds only the files
-    /// of the checks in flight. The bytes read again must be the same.
-    pub(crate) fn park(&mut self, exercise: &Exercise, folder: &Path) {
-        if self.parked.is_some() || !folder.exists() {
+    /// Lets go of the files' bytes, which were read from the exercise's folder in `workspace`:
+    /// a check reads them again ([`Submission::files`]), so that a cohort's run holds only the
+    /// files of the checks in flight. The bytes read again must be the same.
+    pub(crate) fn park(&mut self, exercise: &Exercise, workspace: &Arc<Path>) {
+        if self.parked.is_some() || !workspace.join(&exercise.id).exists() {
             return; // (a folder not in the workspace is the bank's starter: nothing to read)
         }
         self.parked = Some(Parked {
-            folder: folder.to_path_buf(),
+            workspace: workspace.clone(),
             digest: digest(&self.files),
             starter: self.is_starter(exercise),
         });
@@ -132,11 +133,12 @@ impl Submission {
         let Some(parked) = &self.parked else {
             return Ok(self.files.clone());
         };
-        let again = Submission::from_folder(exercise, &parked.folder)?;
+        let folder = parked.workspace.join(&exercise.id);
+        let again = Submission::from_folder(exercise, &folder)?;
         anyhow::ensure!(
             digest(&again.files) == parked.digest,
             "the learner's files in {} changed while they were being graded: grade them again once they stay put",
-            parked.folder.display()
+            folder.display()
         );
         Ok(again.files)
     }
@@ -174,7 +176,7 @@ impl Submission {
 }
 
 /// A hash of `files`, names and bytes, each field after its length.
-fn digest(files: &LearnerFiles) -> Vec<u8> {
+fn digest(files: &LearnerFiles) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for (name, bytes) in files.iter() {
@@ -183,7 +185,7 @@ fn digest(files: &LearnerFiles) -> Vec<u8> {
             hasher.update(field);
         }
     }
-    hasher.finalize().to_vec()
+    hasher.finalize().into()
 }
 
 /// Why a learner file is refused before anything runs, when it is: a link, or too large.
@@ -445,13 +447,14 @@ points = 1
         write_file(&outline, ONE_MODULE.as_bytes()).unwrap();
         let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
         let exercise = &bank.exercises[0];
-        let learner = dir.path().join("learner");
+        let workspace: Arc<Path> = dir.path().join("ws").into();
+        let learner = workspace.join(&exercise.id);
         write_file(&learner.join("stock.py"), b"x = 3\n").unwrap();
         write_file(&learner.join("data/a.txt"), b"1").unwrap();
 
         let mut submission = Submission::from_workspace(exercise, &learner).unwrap();
         let read = submission.files.clone();
-        submission.park(exercise, &learner);
+        submission.park(exercise, &workspace);
         assert!(submission.files.is_empty(), "the bytes are let go");
         assert!(!submission.is_starter(exercise));
         assert_eq!(submission.files(exercise).unwrap(), read);
