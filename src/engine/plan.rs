@@ -357,8 +357,9 @@ pub(crate) struct Planned {
 /// Every check of every unit, in the order given then manifest order; and what is known of
 /// each unit, in the same order.
 pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<Planned>) {
-    let mut jobs = Vec::new();
-    let mut units = Vec::new();
+    let checks = work.iter().map(|w| w.exercise.manifest.checks.len()).sum();
+    let mut jobs = Vec::with_capacity(checks);
+    let mut units = Vec::with_capacity(work.len());
     for (seq, work) in work.into_iter().enumerate() {
         let unit = Unit {
             submission: work.submission,

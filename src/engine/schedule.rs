@@ -223,8 +223,10 @@ struct UnitState {
     started: bool,
     not_graded: Vec<NotGraded>,
     begun: bool,
-    /// Each check's result, until the unit is graded: then the listeners have them, and a
-    /// cohort's run holds no more than the units in flight.
+    /// How many checks the unit has.
+    checks: usize,
+    /// Each check's result, from the first to come until the unit is graded: then the
+    /// listeners have them. A cohort's run so holds results only for the units in flight.
     results: Vec<Option<CheckResult>>,
     graded: bool,
 }
@@ -241,12 +243,13 @@ impl<'r, 'l> Progress<'r, 'l> {
                 started: planned.started,
                 not_graded: planned.not_graded,
                 begun: false,
+                checks: 0,
                 results: Vec::new(),
                 graded: false,
             })
             .collect();
         for job in jobs {
-            units[job.unit.seq].results.push(None);
+            units[job.unit.seq].checks += 1;
         }
         Progress { units, listeners }
     }
@@ -271,7 +274,7 @@ impl<'r, 'l> Progress<'r, 'l> {
 
     fn has_result(&self, job: &Job<'_>) -> bool {
         let state = &self.units[job.unit.seq];
-        state.graded || state.results[job.check].is_some()
+        state.graded || state.results.get(job.check).is_some_and(Option::is_some)
     }
 
     fn finished(&mut self, job: &Job<'_>, result: CheckResult) -> Result<()> {
@@ -282,6 +285,9 @@ impl<'r, 'l> Progress<'r, 'l> {
             result: &result,
         })?;
         let state = &mut self.units[unit.seq];
+        if state.results.is_empty() {
+            state.results.resize_with(state.checks, || None);
+        }
         state.results[job.check] = Some(result);
         if state.results.iter().all(Option::is_some) {
             state.graded = true;
