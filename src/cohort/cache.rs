@@ -158,7 +158,11 @@ impl Cache {
     /// The grade kept under `key`, if any. A file that cannot be read back (written by
     /// another version, or damaged) is as good as none: the exercise is graded again.
     pub(crate) fn get(&self, key: &Key) -> Option<ExerciseReport> {
-        let bytes = std::fs::read(self.path(&key.combined())).ok()?;
+        self.read(&key.combined())
+    }
+
+    fn read(&self, combined: &str) -> Option<ExerciseReport> {
+        let bytes = std::fs::read(self.path(combined)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -208,10 +212,9 @@ impl Cache {
 
     /// The grade of `exercise` of `learner` that this run kept ([`Cache::keep`]).
     pub(crate) fn kept(&self, learner: &str, exercise: &str) -> Option<ExerciseReport> {
-        let key = self
-            .keys
-            .get(&(learner.to_string(), exercise.to_string()))?;
-        let bytes = std::fs::read(self.path(key)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        self.read(
+            self.keys
+                .get(&(learner.to_string(), exercise.to_string()))?,
+        )
     }
 }

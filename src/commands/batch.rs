@@ -283,12 +283,12 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         }
         output.add(&learner)?;
     }
-    let (learners, summary) = output.finish(&index)?;
+    let summary = output.finish(&index)?;
     let _ = std::fs::remove_dir_all(&scratch);
 
     eprintln!(
         "pygrade: graded {} learners{} in {}: a mean of {} of {} points ({}%); files written to {}",
-        learners,
+        summary.learners,
         shard.map_or(String::new(), |s| format!(" (shard {s})")),
         humantime::format_duration(std::time::Duration::from_secs(started.elapsed().as_secs())),
         summary.mean_score,
@@ -366,7 +366,7 @@ pub(super) fn merge(settings: &Settings, shards: &[PathBuf], out: &Path) -> Resu
     for (name, dir) in &whose {
         output.add(&read_learner(dir, name)?)?;
     }
-    let (learners, _) = output.finish(&index)?;
+    let learners = output.finish(&index)?.learners;
     eprintln!(
         "pygrade: merged {learners} learners from {} shards into {}",
         shards.len(),
@@ -459,7 +459,6 @@ struct Output<'b> {
     formats: Vec<Format>,
     /// The learners' files written.
     current: Vec<String>,
-    learners: usize,
     book: gradebook::Book<'b>,
 }
 
@@ -476,7 +475,6 @@ impl<'b> Output<'b> {
             out: out.to_path_buf(),
             formats: index.formats()?,
             current: Vec::new(),
-            learners: 0,
             book: gradebook::Book::new(modules, columns)?,
         })
     }
@@ -489,14 +487,12 @@ impl<'b> Output<'b> {
             write_atomically(&path, |w| emitter.emit(&learner.report, w))?;
             self.current.push(file);
         }
-        self.learners += 1;
         self.book.add(learner)
     }
 
     /// Writes the cohort's files and the index, after taking out the files of a learner no
-    /// longer in the cohort (or of a format no longer asked for); the number of learners, and
-    /// the summary.
-    fn finish(self, index: &Index) -> Result<(usize, Summary)> {
+    /// longer in the cohort (or of a format no longer asked for); the summary.
+    fn finish(self, index: &Index) -> Result<Summary> {
         let folder = self.out.join(LEARNERS);
         let current: std::collections::HashSet<&String> = self.current.iter().collect();
         for entry in std::fs::read_dir(&folder)?.flatten() {
@@ -511,7 +507,7 @@ impl<'b> Output<'b> {
             serde_json::to_writer_pretty(&mut *w, index)?;
             writeln!(w)
         })?;
-        Ok((self.learners, summary))
+        Ok(summary)
     }
 }
 

@@ -407,11 +407,9 @@ kind = "quick"
 points = 1
 "#;
 
-    /// A bank of one exercise taking `data/**` up to 1 KiB, and a learner's folder holding
-    /// its `stock.py` and `data` (path, size in bytes).
-    fn submission(data: &[(&str, usize)]) -> Submission {
-        let dir = tempfile::tempdir().unwrap();
-        let exercise = dir.path().join("bank/01-foundations/01-stock");
+    /// A bank, in `dir`, of one exercise taking `data/**` up to 1 KiB.
+    fn stock_bank(dir: &Path) -> Bank {
+        let exercise = dir.join("bank/01-foundations/01-stock");
         let files = [
             ("exercise.toml", MANIFEST),
             ("README.md", "# Stock\n"),
@@ -421,9 +419,16 @@ points = 1
         for (path, text) in files {
             write_file(&exercise.join(path), text.as_bytes()).unwrap();
         }
-        let outline = dir.path().join("bank").join(outline::FILE);
+        let outline = dir.join("bank").join(outline::FILE);
         write_file(&outline, ONE_MODULE.as_bytes()).unwrap();
-        let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
+        Bank::load(Some(&dir.join("bank")), &ProbeKinds).unwrap()
+    }
+
+    /// The stock bank's exercise, and a learner's folder holding its `stock.py` and `data`
+    /// (path, size in bytes).
+    fn submission(data: &[(&str, usize)]) -> Submission {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = stock_bank(dir.path());
         let learner = dir.path().join("learner");
         write_file(&learner.join("stock.py"), b"x = 3\n").unwrap();
         for (path, size) in data {
@@ -435,18 +440,7 @@ points = 1
     #[test]
     fn parked_files_are_read_again_and_must_not_have_changed() {
         let dir = tempfile::tempdir().unwrap();
-        let exercise = dir.path().join("bank/01-foundations/01-stock");
-        for (path, text) in [
-            ("exercise.toml", MANIFEST),
-            ("README.md", "# Stock\n"),
-            ("starter/stock.py", "x = 1\n"),
-            ("reference/stock.py", "x = 2\n"),
-        ] {
-            write_file(&exercise.join(path), text.as_bytes()).unwrap();
-        }
-        let outline = dir.path().join("bank").join(outline::FILE);
-        write_file(&outline, ONE_MODULE.as_bytes()).unwrap();
-        let bank = Bank::load(Some(&dir.path().join("bank")), &ProbeKinds).unwrap();
+        let bank = stock_bank(dir.path());
         let exercise = &bank.exercises[0];
         let workspace: Arc<Path> = dir.path().join("ws").into();
         let learner = workspace.join(&exercise.id);

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 #[cfg(test)]
 use super::Gradebook;
 use super::summary::Summary;
-use super::{Column, Learner, percent};
+use super::{Column, Learner, max_total, percent};
 use crate::grade::{CheckResult, Status};
 use crate::report::ExerciseReport;
 
@@ -200,7 +200,7 @@ impl<'g> Rows<'g> {
     pub(crate) fn new(columns: &'g [Column]) -> Rows<'g> {
         Rows {
             columns,
-            max_score: crate::grade::round2(columns.iter().map(|c| c.max_score).sum()),
+            max_score: max_total(columns),
             texts: Texts::default(),
             rows: Vec::new(),
         }

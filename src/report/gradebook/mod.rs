@@ -164,6 +164,11 @@ pub(crate) fn rejected(name: &str, tools: Tools, columns: &[Column], reason: &st
     report
 }
 
+/// The most points `columns` hold together.
+pub(crate) fn max_total<'c>(columns: impl IntoIterator<Item = &'c Column>) -> f64 {
+    crate::grade::round2(columns.into_iter().map(|c| c.max_score).sum())
+}
+
 /// `part` of `whole` as a percentage with two decimals (0 of nothing is 0).
 pub(crate) fn percent(part: f64, whole: f64) -> f64 {
     if whole > 0.0 {

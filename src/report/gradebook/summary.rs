@@ -4,8 +4,9 @@
 //! Per exercise: how many started it, the pass rate and the mean score among them, the count
 //! of each status, and the checks and the tests that fail most often with their most common
 //! messages (the first line of each, so that one learner's numbers do not split a message in
-//! two; among the first 32 different ones of each check or test, in learner order). Per module: the mean score of a learner over the module's exercises, not-started ones
-//! counting 0. Everything is ordered (counts down, then names), so the same grades always give
+//! two; among the first 32 different ones of each check or test, in learner order). Per
+//! module: the mean score of a learner over the module's exercises, not-started ones counting
+//! 0. Everything is ordered (counts down, then names), so the same grades always give
 //! the same bytes.
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use serde::Serialize;
 
 #[cfg(test)]
 use super::Gradebook;
-use super::{Column, Learner, Module, percent};
+use super::{Column, Learner, Module, max_total, percent};
 use crate::grade::{self, Status};
 use crate::report::ExerciseReport;
 use crate::report::markdown::{code, points, text};
@@ -165,7 +166,7 @@ impl<'g> Tally<'g> {
     }
 
     pub(crate) fn finish(self) -> Summary {
-        let max_score = grade::round2(self.columns.iter().map(|c| c.max_score).sum());
+        let max_score = max_total(self.columns);
         let mean_of = |sum: f64| mean(sum, self.learners).unwrap_or(0.0);
         let mean_score = mean_of(self.total);
         let modules = (self.modules.iter().zip(&self.module_totals))
@@ -176,7 +177,7 @@ impl<'g> Tally<'g> {
                 if columns.is_empty() {
                     return None;
                 }
-                let max_score = grade::round2(columns.iter().map(|c| c.max_score).sum());
+                let max_score = max_total(columns.iter().copied());
                 let mean_score = mean_of(sum);
                 Some(ModuleSummary {
                     number: m.number,

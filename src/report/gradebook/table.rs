@@ -9,7 +9,7 @@
 
 #[cfg(test)]
 use super::Gradebook;
-use super::{Column, Learner, percent};
+use super::{Column, Learner, max_total, percent};
 use crate::grade::Status;
 use crate::report::csv::cell_text;
 
@@ -39,7 +39,7 @@ impl<'g> Table<'g> {
         header.extend(["total", "percent", "note"].map(String::from));
         writer.write_record(&header)?;
 
-        let max_total: f64 = crate::grade::round2(columns.iter().map(|c| c.max_score).sum());
+        let max_total = max_total(columns);
         let mut max_row = vec!["(max)".to_string()];
         max_row.extend(columns.iter().map(|c| c.max_score.to_string()));
         max_row.extend([max_total.to_string(), "100".into(), String::new()]);
