@@ -4,8 +4,8 @@
 //! workspace folder, or (for `pygrade verify`) from the bank's `starter/` or `reference/`.
 //! Only the files the manifest's `files` take are ever read (its plain paths, and what its
 //! globs match, within their caps); nothing else in the learner's folder (their own
-//! conftest.py, edited tests, caches) can reach a check. A plan is one job per check of each
-//! unit of work (one exercise of one submission).
+//! conftest.py, edited tests, caches) can reach a check. A plan holds each unit of work (one
+//! exercise of one submission); its jobs are one per check of each unit.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -327,63 +327,91 @@ pub(crate) struct Work<'a> {
     pub behaviour_only: bool,
 }
 
-/// One check of one unit of work.
-#[derive(Debug, Clone)]
-pub(crate) struct Job<'a> {
+/// One unit of work, planned: whose and which exercise it is, and what is known of it before
+/// any check runs.
+#[derive(Debug)]
+pub(crate) struct Planned<'a> {
     pub unit: Unit<'a>,
-    /// Index into the manifest's checks.
-    pub check: usize,
-    pub files: Arc<Submission>,
-    /// The learner has not started the exercise, and the check does not run.
-    pub not_started: bool,
-    /// The check is left out of this unit's grading ([`Work::behaviour_only`]).
-    pub left_out: bool,
-}
-
-impl<'a> Job<'a> {
-    pub(crate) fn check(&self) -> &'a Check {
-        &self.unit.exercise.manifest.checks[self.check]
-    }
-}
-
-/// What the plan knows of a unit before any check runs.
-pub(crate) struct Planned {
+    pub files: Submission,
     /// Whether its learner has started it.
     pub started: bool,
-    /// The files of the learner's folder that no check sees.
-    pub not_graded: Vec<NotGraded>,
+    grade_untouched: bool,
+    behaviour_only: bool,
 }
 
-/// Every check of every unit, in the order given then manifest order; and what is known of
-/// each unit, in the same order.
-pub(crate) fn jobs<'a>(work: Vec<Work<'a>>) -> (Vec<Job<'a>>, Vec<Planned>) {
-    let checks = work.iter().map(|w| w.exercise.manifest.checks.len()).sum();
-    let mut jobs = Vec::with_capacity(checks);
-    let mut units = Vec::with_capacity(work.len());
-    for (seq, work) in work.into_iter().enumerate() {
-        let unit = Unit {
-            submission: work.submission,
-            exercise: work.exercise,
-            seq,
-        };
-        let started = !work.files.is_starter(work.exercise);
-        units.push(Planned {
-            started,
-            not_graded: work.files.not_graded.clone(),
-        });
-        let not_started = !started && !work.grade_untouched;
-        let files = Arc::new(work.files);
-        let checks = &work.exercise.manifest.checks;
-        jobs.extend(checks.iter().enumerate().map(|(check, section)| Job {
-            unit,
-            check,
-            files: files.clone(),
-            not_started,
-            left_out: work.behaviour_only
-                && (section.section.quality() || section.section.runs_alone()),
-        }));
+/// Every unit of a run, in the order given. Its jobs, one per check of each unit, are made as
+/// the run takes them: a cohort's plan holds a few words per unit, not one job per check.
+pub(crate) struct Plan<'a> {
+    pub units: Vec<Planned<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    pub(crate) fn new(work: Vec<Work<'a>>) -> Plan<'a> {
+        let units = (work.into_iter().enumerate())
+            .map(|(seq, work)| Planned {
+                unit: Unit {
+                    submission: work.submission,
+                    exercise: work.exercise,
+                    seq,
+                },
+                started: !work.files.is_starter(work.exercise),
+                files: work.files,
+                grade_untouched: work.grade_untouched,
+                behaviour_only: work.behaviour_only,
+            })
+            .collect();
+        Plan { units }
     }
-    (jobs, units)
+
+    /// How many checks the run holds.
+    pub(crate) fn checks(&self) -> usize {
+        (self.units.iter())
+            .map(|planned| planned.unit.exercise.manifest.checks.len())
+            .sum()
+    }
+
+    /// Every check of every unit, in plan order then manifest order.
+    pub(crate) fn jobs(&self) -> impl Iterator<Item = Job<'_, 'a>> {
+        self.units.iter().flat_map(|planned| {
+            (0..planned.unit.exercise.manifest.checks.len())
+                .map(move |check| Job { planned, check })
+        })
+    }
+
+    /// [`Plan::jobs`], those that must run alone (timing) or those that need not.
+    pub(crate) fn jobs_alone(&self, alone: bool) -> impl Iterator<Item = Job<'_, 'a>> {
+        self.jobs()
+            .filter(move |job| job.check().section.runs_alone() == alone)
+    }
+}
+
+/// One check of one unit of work.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Job<'p, 'a> {
+    pub planned: &'p Planned<'a>,
+    /// Index into the manifest's checks.
+    pub check: usize,
+}
+
+impl<'a> Job<'_, 'a> {
+    pub(crate) fn unit(&self) -> Unit<'a> {
+        self.planned.unit
+    }
+
+    pub(crate) fn check(&self) -> &'a Check {
+        &self.planned.unit.exercise.manifest.checks[self.check]
+    }
+
+    /// The learner has not started the exercise, and the check does not run.
+    pub(crate) fn not_started(&self) -> bool {
+        !self.planned.started && !self.planned.grade_untouched
+    }
+
+    /// The check is left out of this unit's grading ([`Work::behaviour_only`]).
+    pub(crate) fn left_out(&self) -> bool {
+        let section = &self.check().section;
+        self.planned.behaviour_only && (section.quality() || section.runs_alone())
+    }
 }
 
 #[cfg(test)]

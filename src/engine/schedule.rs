@@ -10,10 +10,10 @@ use futures::StreamExt;
 use tokio::sync::{Notify, mpsc};
 
 use super::events::{Event, Graded, Listener};
-use super::plan::{self, Job, Planned, Work};
+use super::plan::{Job, Plan, Work};
 use crate::checks::{Ctx, Hidden, Registry};
 use crate::contain::{Launcher, Sandbox, Warm};
-use crate::grade::{self, CheckResult, NotGraded, Status};
+use crate::grade::{self, CheckResult, Status};
 use crate::toolchain::Toolchain;
 
 /// What grading needs, resolved once for a run.
@@ -96,11 +96,11 @@ impl Engine<'_> {
         listeners: &mut [&mut dyn Listener],
         stop: &Notify,
     ) -> Result<bool> {
-        let (jobs, units) = plan::jobs(work);
-        let mut run = Progress::new(units, &jobs, listeners);
+        let plan = Plan::new(work);
+        let mut run = Progress::new(&plan, listeners);
         run.emit(Event::RunStarted {
-            units: run.units.len(),
-            checks: jobs.len(),
+            units: plan.units.len(),
+            checks: plan.checks(),
         })?;
         let mut launcher = Launcher::new(self.sandbox.clone(), self.toolchain.readable())?;
         if self.warm {
@@ -109,24 +109,27 @@ impl Engine<'_> {
         let parallel = self.jobs.max(1);
         let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
         // Jobs say when they start on this channel; the loop below tells the listeners.
-        let (started, mut starts) = mpsc::unbounded_channel::<usize>();
-        let start = |index: usize| {
-            let (launcher, slots, started, job) =
-                (&launcher, &slots, started.clone(), &jobs[index]);
+        let (started, mut starts) = mpsc::unbounded_channel::<Job<'_, '_>>();
+        let start = |job| {
+            // (Typed here, not in the closure's head, so that its lifetimes are the plan's.)
+            let job: Job<'_, '_> = job;
+            let (launcher, slots, started) = (&launcher, &slots, started.clone());
             async move {
                 let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
-                let _ = started.send(index);
+                let _ = started.send(job);
                 let result = self.run_one(job, launcher, slot).await;
                 slots.lock().expect("slot pool").push(slot);
-                result.map(|result| (index, result))
+                result.map(|result| (job, result))
             }
         };
-        let (alone, others): (Vec<usize>, Vec<usize>) =
-            (0..jobs.len()).partition(|&index| jobs[index].check().section.runs_alone());
-        let mut stream = futures::stream::iter(others)
+        let mut stream = futures::stream::iter(plan.jobs_alone(false))
             .map(start)
             .buffer_unordered(parallel)
-            .chain(futures::stream::iter(alone).map(start).buffer_unordered(1));
+            .chain(
+                futures::stream::iter(plan.jobs_alone(true))
+                    .map(start)
+                    .buffer_unordered(1),
+            );
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
         let mut interrupted = false;
@@ -141,15 +144,15 @@ impl Engine<'_> {
                     interrupted = true;
                     break;
                 }
-                Some(index) = starts.recv() => run.started(&jobs[index])?,
+                Some(job) = starts.recv() => run.started(job)?,
                 next = stream.next() => match next {
                     Some(done) => {
-                        let (index, result) = done?;
+                        let (job, result) = done?;
                         // A job that finished has said that it started: tell that first.
-                        while let Ok(index) = starts.try_recv() {
-                            run.started(&jobs[index])?;
+                        while let Ok(job) = starts.try_recv() {
+                            run.started(job)?;
                         }
-                        run.finished(&jobs[index], result)?;
+                        run.finished(job, result)?;
                     }
                     None => break,
                 },
@@ -157,7 +160,7 @@ impl Engine<'_> {
         }
         // Dropping the unfinished runs asks their supervisors to stop.
         drop(stream);
-        for job in &jobs {
+        for job in plan.jobs() {
             if !run.has_result(job) {
                 let check = job.check();
                 let skipped = CheckResult::whole(check.kind(), Status::Skipped, check.points)
@@ -171,25 +174,25 @@ impl Engine<'_> {
 
     async fn run_one(
         &self,
-        job: &Job<'_>,
+        job: Job<'_, '_>,
         launcher: &Launcher,
         slot: usize,
     ) -> Result<CheckResult> {
         let started = Instant::now();
-        let (exercise, check) = (job.unit.exercise, job.check());
-        if job.left_out {
+        let (exercise, check, files) = (job.unit().exercise, job.check(), &job.planned.files);
+        if job.left_out() {
             return Ok(
                 CheckResult::whole(check.kind(), Status::Skipped, check.points)
                     .with_message("not run: only the checks of what the code does run here"),
             );
         }
-        if job.not_started {
+        if job.not_started() {
             return Ok(
                 CheckResult::whole(check.kind(), Status::NotStarted, check.points)
                     .with_message("not started: the files are still the starter's"),
             );
         }
-        if let Some((status, why)) = job.files.refusal() {
+        if let Some((status, why)) = files.refusal() {
             return Ok(CheckResult::whole(check.kind(), status, check.points).with_message(why));
         }
         let ctx = Ctx::prepare(
@@ -197,7 +200,7 @@ impl Engine<'_> {
             launcher,
             exercise,
             check,
-            job.files.files(exercise)?,
+            files.files(exercise)?,
             slot,
             self.hidden,
         )?;
@@ -214,44 +217,30 @@ impl Engine<'_> {
 }
 
 /// Where each unit of a run stands, and the listeners to tell.
-struct Progress<'r, 'l> {
+struct Progress<'p, 'a, 'r, 'l> {
+    plan: &'p Plan<'a>,
     units: Vec<UnitState>,
     listeners: &'r mut [&'l mut dyn Listener],
 }
 
+#[derive(Default)]
 struct UnitState {
-    started: bool,
-    not_graded: Vec<NotGraded>,
     begun: bool,
-    /// How many checks the unit has.
-    checks: usize,
     /// Each check's result, from the first to come until the unit is graded: then the
     /// listeners have them. A cohort's run so holds results only for the units in flight.
     results: Vec<Option<CheckResult>>,
     graded: bool,
 }
 
-impl<'r, 'l> Progress<'r, 'l> {
-    fn new(
-        units: Vec<Planned>,
-        jobs: &[Job<'_>],
-        listeners: &'r mut [&'l mut dyn Listener],
-    ) -> Self {
-        let mut units: Vec<UnitState> = units
-            .into_iter()
-            .map(|planned| UnitState {
-                started: planned.started,
-                not_graded: planned.not_graded,
-                begun: false,
-                checks: 0,
-                results: Vec::new(),
-                graded: false,
-            })
-            .collect();
-        for job in jobs {
-            units[job.unit.seq].checks += 1;
+impl<'p, 'a, 'r, 'l> Progress<'p, 'a, 'r, 'l> {
+    fn new(plan: &'p Plan<'a>, listeners: &'r mut [&'l mut dyn Listener]) -> Self {
+        let mut units = Vec::new();
+        units.resize_with(plan.units.len(), UnitState::default);
+        Progress {
+            plan,
+            units,
+            listeners,
         }
-        Progress { units, listeners }
     }
 
     fn emit(&mut self, event: Event<'_, '_>) -> Result<()> {
@@ -261,8 +250,8 @@ impl<'r, 'l> Progress<'r, 'l> {
         Ok(())
     }
 
-    fn started(&mut self, job: &Job<'_>) -> Result<()> {
-        let unit = job.unit;
+    fn started(&mut self, job: Job<'_, '_>) -> Result<()> {
+        let unit = job.unit();
         if !std::mem::replace(&mut self.units[unit.seq].begun, true) {
             self.emit(Event::ExerciseStarted { unit })?;
         }
@@ -272,13 +261,13 @@ impl<'r, 'l> Progress<'r, 'l> {
         })
     }
 
-    fn has_result(&self, job: &Job<'_>) -> bool {
-        let state = &self.units[job.unit.seq];
+    fn has_result(&self, job: Job<'_, '_>) -> bool {
+        let state = &self.units[job.unit().seq];
         state.graded || state.results.get(job.check).is_some_and(Option::is_some)
     }
 
-    fn finished(&mut self, job: &Job<'_>, result: CheckResult) -> Result<()> {
-        let unit = job.unit;
+    fn finished(&mut self, job: Job<'_, '_>, result: CheckResult) -> Result<()> {
+        let unit = job.unit();
         self.emit(Event::CheckFinished {
             unit,
             check: job.check,
@@ -286,7 +275,8 @@ impl<'r, 'l> Progress<'r, 'l> {
         })?;
         let state = &mut self.units[unit.seq];
         if state.results.is_empty() {
-            state.results.resize_with(state.checks, || None);
+            let checks = unit.exercise.manifest.checks.len();
+            state.results.resize_with(checks, || None);
         }
         state.results[job.check] = Some(result);
         if state.results.iter().all(Option::is_some) {
@@ -299,10 +289,11 @@ impl<'r, 'l> Progress<'r, 'l> {
                 .map(|check| check.section.quality())
                 .collect();
             grade::scale_quality(&mut checks, &quality);
+            let planned = &self.plan.units[unit.seq];
             let graded = Graded {
                 unit,
-                started: state.started,
-                not_graded: std::mem::take(&mut state.not_graded),
+                started: planned.started,
+                not_graded: planned.files.not_graded.clone(),
                 checks,
             };
             self.emit(Event::ExerciseGraded { graded: &graded })?;
