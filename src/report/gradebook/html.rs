@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 #[cfg(test)]
 use super::Gradebook;
 use super::summary::Summary;
-use super::{Column, Learner, max_total, percent};
+use super::{Column, Learner, Spill, max_total, percent};
 use crate::grade::{CheckResult, Status};
 use crate::report::ExerciseReport;
 
@@ -179,55 +179,62 @@ impl Texts {
 /// Writes the page of `gradebook`.
 #[cfg(test)]
 pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut rows = Rows::new(&gradebook.columns);
+    let mut rows = Rows::new(&gradebook.columns)?;
     for learner in &gradebook.learners {
         rows.add(learner)?;
     }
     rows.finish(&Summary::of(gradebook), out)
 }
 
-/// The page's rows, made one learner at a time (in the gradebook's order), each kept as its
-/// JSON, so that a cohort's page needs no more than one learner's report in memory at once.
+/// The page's rows, made one learner at a time (in the gradebook's order), each set aside
+/// as its JSON, so that a cohort's page needs no more than one learner's report in memory at
+/// once.
 pub(crate) struct Rows<'g> {
     columns: &'g [Column],
     max_score: f64,
     texts: Texts,
-    /// Each row's JSON.
-    rows: Vec<String>,
+    /// The rows' JSON so far, made safe for the page ([`json_for_script`]), between commas.
+    rows: Spill,
+    count: usize,
 }
 
 impl<'g> Rows<'g> {
-    pub(crate) fn new(columns: &'g [Column]) -> Rows<'g> {
-        Rows {
+    pub(crate) fn new(columns: &'g [Column]) -> std::io::Result<Rows<'g>> {
+        Ok(Rows {
             columns,
             max_score: max_total(columns),
             texts: Texts::default(),
-            rows: Vec::new(),
-        }
+            rows: Spill::new()?,
+            count: 0,
+        })
     }
 
     pub(crate) fn add(&mut self, learner: &Learner) -> std::io::Result<()> {
         let row = row(&mut self.texts, self.columns, self.max_score, learner);
-        self.rows.push(serde_json::to_string(&row)?);
-        Ok(())
+        if self.count > 0 {
+            self.rows.write_all(b",")?;
+        }
+        self.count += 1;
+        let json = json_for_script(&serde_json::to_string(&row)?);
+        self.rows.write_all(json.as_bytes())
     }
 
     /// Writes the page, with the cohort's `summary` on top.
     pub(crate) fn finish(self, summary: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
         let head = serde_json::to_string(&page(summary, self.texts))?;
+        write_page_top(out)?;
         // The page's JSON as one object, the rows its last member.
-        let rows = self.rows.join(",");
-        let whole = format!(
-            "{},\"rows\":[{rows}]}}",
-            head.strip_suffix('}').expect("an object")
-        );
-        write_page(&whole, out)
+        let head = head.strip_suffix('}').expect("an object");
+        out.write_all(json_for_script(head).as_bytes())?;
+        out.write_all(b",\"rows\":[")?;
+        self.rows.copy_to(out)?;
+        out.write_all(b"]}")?;
+        write_page_bottom(out)
     }
 }
 
-/// Writes the page around `data`, the grades' JSON.
-fn write_page(data: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let data = json_for_script(data);
+/// Writes the page up to its data, the grades' JSON, which comes next.
+fn write_page_top(out: &mut dyn Write) -> std::io::Result<()> {
     // The one script the policy allows, by its hash: nothing else on the page can run, not
     // even markup that slipped in, and nothing can be fetched.
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
@@ -261,7 +268,15 @@ fn write_page(data: &str, out: &mut dyn Write) -> std::io::Result<()> {
 </div>
 <section id="details" aria-live="polite" hidden></section>
 </main>
-<script type="application/json" id="data">{data}</script>
+<script type="application/json" id="data">"#
+    )
+}
+
+/// Writes the page after its data.
+fn write_page_bottom(out: &mut dyn Write) -> std::io::Result<()> {
+    write!(
+        out,
+        r#"</script>
 <script>{SCRIPT}</script>
 </body>
 </html>

@@ -1,7 +1,7 @@
 //! A cohort's grades: every learner's report of a batch, and the files a batch leaves.
 //!
 //! [`Book`] takes one [`Report`] per learner, in name order, over the same exercises in bank
-//! order, and keeps only what the files need of each (a row of a few bytes an exercise); a
+//! order, and keeps only what the files need of each (a row, set aside on disk); a
 //! learner whose submission was refused as a whole (an archive that is no safe workspace) has
 //! every exercise `rejected`, with the reason. The files are rendered from the reports alone,
 //! so a merge of shards, which reads the learners' reports back, writes exactly what one run
@@ -22,6 +22,40 @@ use super::{ExerciseReport, Report, Tools};
 pub(crate) use crate::bank::outline::Module;
 use crate::files::write_atomically;
 use crate::grade::{CheckResult, Status};
+
+/// Bytes written as the learners come, kept in an unnamed temporary file rather than in
+/// memory (a cohort's rows grow with it), to be copied into the file they belong to at the
+/// end.
+pub(crate) struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    pub(crate) fn new() -> std::io::Result<Spill> {
+        Ok(Spill {
+            file: std::io::BufWriter::new(tempfile::tempfile()?),
+        })
+    }
+
+    /// Copies every byte written into `out`.
+    pub(crate) fn copy_to(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Seek;
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        std::io::copy(&mut file, out)?;
+        Ok(())
+    }
+}
+
+impl std::io::Write for Spill {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
 
 /// One exercise of the bank, as a gradebook column.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -69,8 +103,8 @@ impl Gradebook {
 }
 
 /// The cohort's files, made as the learners come, one at a time in name order, so that
-/// grading a cohort never needs more than one learner's report in memory at once (a row of a
-/// few bytes an exercise is kept of each).
+/// grading a cohort never needs more than one learner's report in memory at once (the rows
+/// made of each wait in a [`Spill`]).
 pub(crate) struct Book<'g> {
     table: table::Table<'g>,
     tally: summary::Tally<'g>,
@@ -83,7 +117,7 @@ impl<'g> Book<'g> {
         Ok(Book {
             table: table::Table::new(columns)?,
             tally: summary::Tally::new(modules, columns),
-            page: html::Rows::new(columns),
+            page: html::Rows::new(columns)?,
             last: None,
         })
     }
@@ -106,8 +140,8 @@ impl<'g> Book<'g> {
     /// Writes `gradebook.csv`, `summary.json`, `summary.md` and `report.html` into `out`, and
     /// returns the summary.
     pub(crate) fn write(self, out: &Path) -> Result<summary::Summary> {
-        let table = self.table.finish()?;
-        write_atomically(&out.join("gradebook.csv"), |w| w.write_all(&table))?;
+        let table = self.table;
+        write_atomically(&out.join("gradebook.csv"), |w| table.finish(w))?;
         let summary = self.tally.finish();
         write_atomically(&out.join("summary.json"), |w| {
             summary::write_json(&summary, w)

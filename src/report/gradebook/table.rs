@@ -9,7 +9,7 @@
 
 #[cfg(test)]
 use super::Gradebook;
-use super::{Column, Learner, max_total, percent};
+use super::{Column, Learner, Spill, max_total, percent};
 use crate::grade::Status;
 use crate::report::csv::cell_text;
 
@@ -19,21 +19,20 @@ pub(crate) fn write(gradebook: &Gradebook, out: &mut dyn std::io::Write) -> std:
     for learner in &gradebook.learners {
         table.add(learner)?;
     }
-    out.write_all(&table.finish()?)
+    table.finish(out)
 }
 
-/// The table, written one learner's row at a time (into memory: a row is a few bytes an
-/// exercise).
+/// The table, written one learner's row at a time.
 pub(crate) struct Table<'g> {
     columns: &'g [Column],
     max_total: f64,
-    writer: ::csv::Writer<Vec<u8>>,
+    writer: ::csv::Writer<Spill>,
 }
 
 impl<'g> Table<'g> {
     /// The table with its header and its row of maximums.
     pub(crate) fn new(columns: &'g [Column]) -> std::io::Result<Table<'g>> {
-        let mut writer = ::csv::Writer::from_writer(Vec::new());
+        let mut writer = ::csv::Writer::from_writer(Spill::new()?);
         let mut header = vec!["learner".to_string()];
         header.extend(columns.iter().map(|c| c.id.clone()));
         header.extend(["total", "percent", "note"].map(String::from));
@@ -69,11 +68,10 @@ impl<'g> Table<'g> {
         Ok(self.writer.write_record(&row)?)
     }
 
-    /// The table's bytes.
-    pub(crate) fn finish(self) -> std::io::Result<Vec<u8>> {
-        self.writer
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))
+    /// Writes the table into `out`.
+    pub(crate) fn finish(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let spill = (self.writer.into_inner()).map_err(|e| std::io::Error::other(e.to_string()))?;
+        spill.copy_to(out)
     }
 }
 
