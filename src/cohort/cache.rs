@@ -50,7 +50,7 @@ impl Fingerprint {
         field(&mut hasher, &tools);
         field(&mut hasher, format!("{hidden:?}").as_bytes());
         Ok(Fingerprint {
-            run: hex(&hasher.finalize()).into(),
+            run: hex::encode(hasher.finalize()).into(),
             exercises: RefCell::default(),
         })
     }
@@ -65,7 +65,7 @@ impl Fingerprint {
                 field(&mut ex, path.to_string_lossy().as_bytes());
                 field(&mut ex, bytes);
             }
-            hex(&ex.finalize()).into()
+            hex::encode(ex.finalize()).into()
         });
         let mut learner = Sha256::new();
         for (name, bytes) in files.files.iter() {
@@ -82,7 +82,7 @@ impl Fingerprint {
         Key {
             run: self.run.clone(),
             exercise: ex.clone(),
-            files: hex(&learner.finalize()),
+            files: learner.finalize().into(),
         }
     }
 }
@@ -91,7 +91,10 @@ impl Fingerprint {
 /// learner's files, the exercise's, or pygrade and its tools.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Key {
-    pub files: String,
+    /// Held as bytes (a cohort's run holds a key for each of its learners' exercises), written
+    /// as hexadecimal digits.
+    #[serde(with = "hex::serde")]
+    pub files: [u8; 32],
     /// Shared by the keys of a run: one per exercise.
     pub exercise: Arc<str>,
     /// Shared by the keys of a run.
@@ -101,11 +104,16 @@ pub(crate) struct Key {
 impl Key {
     /// The name the grade is kept under.
     pub(crate) fn combined(&self) -> String {
+        hex::encode(self.digest())
+    }
+
+    /// [`Key::combined`], as bytes.
+    pub(crate) fn digest(&self) -> [u8; 32] {
         let mut hasher = Sha256::new();
-        for part in [&*self.files, &*self.exercise, &*self.run] {
+        for part in [&*hex::encode(self.files), &*self.exercise, &*self.run] {
             field(&mut hasher, part.as_bytes());
         }
-        hex(&hasher.finalize())
+        hasher.finalize().into()
     }
 
     /// Why a grade under `self` may differ from one under `before`, in words.
@@ -124,10 +132,6 @@ impl Key {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// One field of a key, its length first, so that no two sequences of fields hash alike.
 fn field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_le_bytes());
@@ -137,8 +141,6 @@ fn field(hasher: &mut Sha256, bytes: &[u8]) {
 /// A folder of grades by key.
 pub(crate) struct Cache {
     dir: PathBuf,
-    /// The key of each unit this run may store, by (learner, exercise id).
-    keys: HashMap<(String, String), String>,
 }
 
 impl Cache {
@@ -147,7 +149,6 @@ impl Cache {
             .with_context(|| format!("cannot create the grade cache {}", dir.display()))?;
         Ok(Cache {
             dir: dir.to_path_buf(),
-            keys: HashMap::new(),
         })
     }
 
@@ -158,18 +159,8 @@ impl Cache {
     /// The grade kept under `key`, if any. A file that cannot be read back (written by
     /// another version, or damaged) is as good as none: the exercise is graded again.
     pub(crate) fn get(&self, key: &Key) -> Option<ExerciseReport> {
-        self.read(&key.combined())
-    }
-
-    fn read(&self, combined: &str) -> Option<ExerciseReport> {
-        let bytes = std::fs::read(self.path(combined)).ok()?;
+        let bytes = std::fs::read(self.path(&key.combined())).ok()?;
         serde_json::from_slice(&bytes).ok()
-    }
-
-    /// Keep the grade of `exercise` of `learner`, once graded, under `key`.
-    pub(crate) fn expect(&mut self, learner: &str, exercise: &str, key: &Key) {
-        self.keys
-            .insert((learner.to_string(), exercise.to_string()), key.combined());
     }
 
     fn put(&self, key: &str, report: &ExerciseReport) -> Result<()> {
@@ -196,25 +187,11 @@ pub(crate) fn keeps(report: &ExerciseReport) -> bool {
 }
 
 impl Cache {
-    /// Keeps `report`, the grade of `exercise` of `learner`, when this run expects it and it
-    /// is a verdict; whether it was kept.
-    pub(crate) fn keep(
-        &self,
-        learner: &str,
-        exercise: &str,
-        report: &ExerciseReport,
-    ) -> Result<bool> {
-        match self.keys.get(&(learner.to_string(), exercise.to_string())) {
-            Some(key) if keeps(report) => self.put(key, report).map(|()| true),
-            _ => Ok(false),
+    /// Keeps `report` under `key` when it is a verdict; whether it was kept.
+    pub(crate) fn keep(&self, key: &Key, report: &ExerciseReport) -> Result<bool> {
+        if !keeps(report) {
+            return Ok(false);
         }
-    }
-
-    /// The grade of `exercise` of `learner` that this run kept ([`Cache::keep`]).
-    pub(crate) fn kept(&self, learner: &str, exercise: &str) -> Option<ExerciseReport> {
-        self.read(
-            self.keys
-                .get(&(learner.to_string(), exercise.to_string()))?,
-        )
+        self.put(&key.combined(), report).map(|()| true)
     }
 }

@@ -112,7 +112,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     };
     let grader = settings.grader(args.jobs, hidden)?;
     let fingerprint = Fingerprint::new(&grader.tools, hidden)?;
-    let mut cache = Cache::open(&out.join(".cache"))?;
+    let cache = Cache::open(&out.join(".cache"))?;
     let columns = columns(&bank);
 
     // Each learner's grades, by exercise in bank order: where each will come from.
@@ -126,7 +126,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
     let mut from_cache = 0;
     // Identical files of one exercise are graded once: by key, the learner graded for it;
     // and each learner whose grade is another's, with whose.
-    let mut planned: HashMap<String, &str> = HashMap::new();
+    let mut planned: HashMap<[u8; 32], &str> = HashMap::new();
     let mut twins: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let scratch = out.join(".work");
     for learner in &learners {
@@ -157,13 +157,12 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                 from_cache += 1;
                 slots.push(Slot::Cached);
             } else {
-                match planned.get(&key.combined()) {
+                match planned.get(&key.digest()) {
                     Some(first) => {
                         twins.insert((name, &exercise.id), first);
                     }
                     None => {
-                        planned.insert(key.combined(), name);
-                        cache.expect(name, &exercise.id, &key);
+                        planned.insert(key.digest(), name);
                         // Read again when graded: the cohort's files are never all held.
                         files.park(exercise, &workspace);
                         work.push(Work {
@@ -186,13 +185,14 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
         grades.insert(name, slots);
         roots.insert(name, root);
     }
+    drop(planned);
     if from_cache > 0 {
         eprintln!(
             "pygrade: {from_cache} grades kept from an earlier run (--no-cache grades them again)"
         );
     }
 
-    let mut collected = Collected::new(&cache);
+    let mut collected = Collected::new(&cache, &index);
     let mut bar = progress::Bar::batch();
     let engine = grader.engine(&settings.registry);
     let interrupted = engine.grade(work, &mut [&mut bar, &mut collected])?;
@@ -233,7 +233,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             })
             .collect::<Result<Vec<_>>>()?;
         let single = crate::engine::Engine { jobs: 1, ..engine };
-        let mut retried = Collected::new(&cache);
+        let mut retried = Collected::new(&cache, &index);
         let interrupted = single.grade(work, &mut [&mut retried])?;
         if !interrupted {
             collected.absorb(retried);
@@ -398,31 +398,38 @@ enum Slot {
     Graded,
 }
 
-/// Each exercise graded in the run, kept in the cache as it comes and read back from there
-/// when the learner's reports are written; only the grades the cache does not keep (no
-/// verdict: inconclusive timings, checks cut short) are held in memory.
+/// Each exercise graded in the run, kept in the cache (under its key in the index) as it
+/// comes and read back from there when the learner's reports are written; only the grades the
+/// cache does not keep (no verdict: inconclusive timings, checks cut short) are held in
+/// memory.
 struct Collected<'c> {
     /// Grades the cache did not keep, by learner and exercise id.
     held: BTreeMap<(String, String), ExerciseReport>,
     /// How many grades the cache kept.
     kept: usize,
     cache: &'c Cache,
+    index: &'c Index,
 }
 
 impl<'c> Collected<'c> {
-    fn new(cache: &'c Cache) -> Self {
+    fn new(cache: &'c Cache, index: &'c Index) -> Self {
         Collected {
             held: BTreeMap::new(),
             kept: 0,
             cache,
+            index,
         }
+    }
+
+    fn key(&self, learner: &str, id: &str) -> Option<&'c Key> {
+        self.index.keys.get(learner)?.get(id)
     }
 
     /// The grade of exercise `id` of `learner`.
     fn report(&self, learner: &str, id: &str) -> Option<ExerciseReport> {
         match self.held.get(&(learner.to_string(), id.to_string())) {
             Some(report) => Some(report.clone()),
-            None => self.cache.kept(learner, id),
+            None => self.cache.get(self.key(learner, id)?),
         }
     }
 
@@ -441,7 +448,11 @@ impl Listener for Collected<'_> {
             let (learner, id) = (graded.unit.submission, &graded.unit.exercise.id);
             let report = ExerciseReport::new(graded);
             let key = (learner.to_string(), id.clone());
-            if self.cache.keep(learner, id, &report)? {
+            let kept = match self.key(learner, id) {
+                Some(key) => self.cache.keep(key, &report)?,
+                None => false,
+            };
+            if kept {
                 self.kept += 1;
                 self.held.remove(&key);
             } else {
