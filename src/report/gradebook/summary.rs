@@ -254,8 +254,9 @@ impl ExerciseTally {
 #[derive(Default)]
 struct Failures(BTreeMap<(String, Option<String>), (usize, Counts)>);
 
-/// How often each message came.
-type Counts = BTreeMap<String, usize>;
+/// How often each message came, in the order they first came (a short list: a map's nodes
+/// would take more room than its few entries).
+type Counts = Vec<(String, usize)>;
 
 impl Failures {
     fn add(&mut self, what: (String, Option<String>), message: Option<&str>) {
@@ -266,11 +267,9 @@ impl Failures {
             return;
         }
         let room = messages.len() < MESSAGES_COUNTED;
-        match messages.get_mut(&line) {
-            Some(seen) => *seen += 1,
-            None if room => {
-                messages.insert(line, 1);
-            }
+        match messages.iter_mut().find(|(text, _)| *text == line) {
+            Some((_, seen)) => *seen += 1,
+            None if room => messages.push((line, 1)),
             // A cohort's many different messages (each with its learner's own numbers) would
             // make the summary's memory grow with the cohort; the common ones come early.
             None => {}
@@ -293,7 +292,9 @@ fn most_failing(failures: Failures) -> Vec<Failing> {
     failing
 }
 
-fn most_common(counts: Counts) -> Vec<Message> {
+fn most_common(mut counts: Counts) -> Vec<Message> {
+    // Among equal counts, the messages in text order.
+    counts.sort();
     let mut common: Vec<Message> = counts
         .into_iter()
         .map(|(text, count)| Message { text, count })
