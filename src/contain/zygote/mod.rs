@@ -40,7 +40,7 @@ use serve::{SOCKET_FD, read_reply, send_request};
 /// What a warm worker imports before its first fork, by what its forks run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Preload {
-    /// `python -B -m pytest ...`: pytest and pygrade's plugin.
+    /// `python -B -m pytest ...`: pytest, its own plugins, and pygrade's plugin.
     Pytest,
     /// `python SCRIPT ...` (a learner's program): nothing, so that the program finds the
     /// interpreter as a fresh one would be, only started.
@@ -63,7 +63,11 @@ impl Preload {
 
     fn modules(self) -> &'static [&'static str] {
         match self {
-            Preload::Pytest => &["pytest", "pygrade_graders.pytest_plugin"],
+            Preload::Pytest => &[
+                "pytest",
+                "pygrade_graders.pytest_plugin",
+                "pygrade_graders.pytest_preload",
+            ],
             Preload::Nothing => &[],
         }
     }
