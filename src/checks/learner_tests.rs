@@ -101,11 +101,12 @@ const GUARD: &[(&str, &str)] = &[
     ("forbid", "exec"),
 ];
 
-/// Writes the code under test out again: `ast.unparse` of its tree, the same behaviour in
-/// other text (no comments, other quotes and spacing).
+/// Writes code out again: `ast.unparse` of its tree, the same behaviour in other text (no
+/// comments, other quotes and spacing). Its arguments are pairs of files: from, to.
 const REWRITE: &str = "import ast, sys\n\
-    source = open(sys.argv[1], encoding='utf-8').read()\n\
-    open(sys.argv[2], 'w', encoding='utf-8').write(ast.unparse(ast.parse(source)) + '\\n')\n";
+    for i in range(1, len(sys.argv), 2):\n    \
+    source = open(sys.argv[i], encoding='utf-8').read()\n    \
+    open(sys.argv[i + 1], 'w', encoding='utf-8').write(ast.unparse(ast.parse(source)) + '\\n')\n";
 
 impl Kind for LearnerTests {
     const NAME: &'static str = NAME;
@@ -196,12 +197,21 @@ impl Kind for LearnerTests {
         }
         let mut tests = Vec::new();
 
-        // Against the code under test, as written and as written out again.
+        // Against the code under test, as written and as written out again; and the faulty
+        // variants, written out as the correct code was, so that what tells one apart is its
+        // bug, not its layout (all written out by one process).
         let reference = self.tests_against(ctx, None, true).await?;
         let correct = std::fs::read(ctx.work.join(&self.module))?;
+        let correct_text = String::from_utf8_lossy(&correct).into_owned();
+        let mut codes = vec![correct];
+        for variant in &self.variants {
+            let faulty = variant.apply(&correct_text).map_err(anyhow::Error::msg)?;
+            codes.push(faulty.into_bytes());
+        }
+        let mut codes = self.rewrite(ctx, &codes).await?.into_iter();
         let rewritten = {
             let fresh = ctx.in_fresh_folder()?;
-            let code = self.rewrite(ctx, &correct).await?;
+            let code = codes.next().expect("the correct code, written out");
             self.tests_against(&fresh, Some(&code), false).await?
         };
         if let (Run::Ended(status, why), _) | (_, Run::Ended(status, why)) =
@@ -215,8 +225,7 @@ impl Kind for LearnerTests {
         tests.push(gate);
 
         // Against each faulty variant.
-        let correct_text = String::from_utf8_lossy(&correct).into_owned();
-        for variant in &self.variants {
+        for (variant, code) in self.variants.iter().zip(codes) {
             let mut test = TestResult::new(format!("catches {}", variant.name), Status::NotRun);
             if !gate_passed {
                 test.message =
@@ -224,10 +233,6 @@ impl Kind for LearnerTests {
                 tests.push(test);
                 continue;
             }
-            let faulty = variant.apply(&correct_text).map_err(anyhow::Error::msg)?;
-            // Written out as the correct code was for the second run, so that what tells it
-            // apart is its bug, not its layout.
-            let code = self.rewrite(ctx, faulty.as_bytes()).await?;
             let fresh = ctx.in_fresh_folder()?;
             match self.tests_against(&fresh, Some(&code), false).await? {
                 Run::Tests { failing, .. } if failing.is_empty() => {
@@ -343,18 +348,17 @@ impl LearnerTests {
         ))
     }
 
-    /// `code` (the code under test or a variant) as `ast.unparse` writes it out.
-    async fn rewrite(&self, ctx: &Ctx<'_>, code: &[u8]) -> Result<Vec<u8>> {
-        let from = ctx.own.join("unwritten.py");
-        let to = ctx.own.join("rewritten.py");
-        std::fs::write(&from, code)?;
-        let args: Vec<OsString> = vec![
-            "-B".into(),
-            "-c".into(),
-            REWRITE.into(),
-            from.into(),
-            to.clone().into(),
-        ];
+    /// Each of `codes` (the code under test and its variants) as `ast.unparse` writes it out.
+    async fn rewrite(&self, ctx: &Ctx<'_>, codes: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+        let mut args: Vec<OsString> = vec!["-B".into(), "-c".into(), REWRITE.into()];
+        let mut written = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let from = ctx.own.join(format!("unwritten-{i}.py"));
+            let to = ctx.own.join(format!("rewritten-{i}.py"));
+            std::fs::write(&from, code)?;
+            args.extend([from.into(), to.clone().into()]);
+            written.push(to);
+        }
         let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
         // Trusted code over the exercise's own file.
         spawn.sandboxed = false;
@@ -366,7 +370,9 @@ impl LearnerTests {
                 finished.stderr.text().trim()
             );
         }
-        Ok(std::fs::read(&to)?)
+        (written.iter())
+            .map(|to| Ok(std::fs::read(to)?))
+            .collect()
     }
 
     /// Runs the learner's tests in `ctx` with the code under test replaced by `code` (or as
