@@ -8,8 +8,9 @@
 //! report made from the cache, written and let go before the next (see
 //! [`crate::report::gradebook::Book`]), along with `.pygrade-batch.json`, the key of every
 //! grade, which `--diff` reads to say why a score changed. Nor are the learners' files held
-//! while they wait to be graded ([`Submission::park`]): pygrade's memory does not grow with
-//! the cohort but by a few bytes an exercise.
+//! while they wait to be graded ([`Submission::park`]), nor the gradebook's rows (they wait
+//! in a temporary file): pygrade's memory grows with the cohort only by its plan and the
+//! grades' keys, about a hundred bytes a learner's exercise.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
