@@ -370,9 +370,7 @@ impl LearnerTests {
                 finished.stderr.text().trim()
             );
         }
-        (written.iter())
-            .map(|to| Ok(std::fs::read(to)?))
-            .collect()
+        (written.iter()).map(|to| Ok(std::fs::read(to)?)).collect()
     }
 
     /// Runs the learner's tests in `ctx` with the code under test replaced by `code` (or as
