@@ -156,14 +156,15 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
             let kept = !args.no_cache && cache.get(&key).is_some();
             if kept {
                 from_cache += 1;
-                slots.push(Slot::Cached);
+                slots.push(Slot::Kept);
             } else {
-                match planned.get(&key.digest()) {
+                let digest = key.digest();
+                match planned.get(&digest) {
                     Some(first) => {
                         twins.insert((name, &exercise.id), first);
                     }
                     None => {
-                        planned.insert(key.digest(), name);
+                        planned.insert(digest, name);
                         // Read again when graded: the cohort's files are never all held.
                         files.park(exercise, &workspace);
                         work.push(Work {
@@ -175,7 +176,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                         });
                     }
                 }
-                slots.push(Slot::Graded);
+                slots.push(Slot::Kept);
             }
             index
                 .keys
@@ -256,10 +257,7 @@ pub(super) fn run(settings: &Settings, args: BatchArgs) -> Result<Outcome> {
                         let id = column.id.as_str();
                         let report = match slot {
                             Slot::Refused(report) => Some(*report),
-                            Slot::Cached => (index.keys.get(name))
-                                .and_then(|keys| keys.get(id))
-                                .and_then(|key| cache.get(key)),
-                            Slot::Graded => {
+                            Slot::Kept => {
                                 let whose = twins.get(&(name, id)).unwrap_or(&name);
                                 collected.report(whose, id)
                             }
@@ -393,10 +391,10 @@ fn columns(bank: &Bank) -> Vec<Column> {
 enum Slot {
     /// Known before anything ran: the exercise's submission was refused.
     Refused(Box<ExerciseReport>),
-    /// The output's cache, from an earlier run, under the grade's key in the index.
-    Cached,
-    /// This run (or, for identical files, another learner's grade in it): see [`Collected`].
-    Graded,
+    /// The output's cache, under the grade's key in the index, from an earlier run or this
+    /// one (for identical files, another learner's grade); or, for a grade the cache does not
+    /// keep, this run's: see [`Collected`].
+    Kept,
 }
 
 /// Each exercise graded in the run, kept in the cache (under its key in the index) as it
@@ -426,7 +424,7 @@ impl<'c> Collected<'c> {
         self.index.keys.get(learner)?.get(id)
     }
 
-    /// The grade of exercise `id` of `learner`.
+    /// The grade of exercise `id` of `learner`: this run's, or the cache's.
     fn report(&self, learner: &str, id: &str) -> Option<ExerciseReport> {
         match self.held.get(&(learner.to_string(), id.to_string())) {
             Some(report) => Some(report.clone()),

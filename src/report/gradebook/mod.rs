@@ -140,8 +140,7 @@ impl<'g> Book<'g> {
     /// Writes `gradebook.csv`, `summary.json`, `summary.md` and `report.html` into `out`, and
     /// returns the summary.
     pub(crate) fn write(self, out: &Path) -> Result<summary::Summary> {
-        let table = self.table;
-        write_atomically(&out.join("gradebook.csv"), |w| table.finish(w))?;
+        write_atomically(&out.join("gradebook.csv"), |w| self.table.finish(w))?;
         let summary = self.tally.finish();
         write_atomically(&out.join("summary.json"), |w| {
             summary::write_json(&summary, w)
@@ -149,8 +148,7 @@ impl<'g> Book<'g> {
         write_atomically(&out.join("summary.md"), |w| {
             summary::write_markdown(&summary, w)
         })?;
-        let page = self.page;
-        write_atomically(&out.join("report.html"), |w| page.finish(&summary, w))?;
+        write_atomically(&out.join("report.html"), |w| self.page.finish(&summary, w))?;
         Ok(summary)
     }
 }
