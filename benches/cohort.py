@@ -12,7 +12,9 @@ bytes (`pygrade batch` grades identical files once; the starters left untouched 
 and cost nothing, as nothing runs for them). It prints what the cohort holds.
 
 It then grades the cohort with `pygrade batch --no-cache`, warm workers on (the default) and off
-(`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score. It
+(`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score. A
+third run, warm, grades against a copy of the bank that keeps only the checks the CPU target
+counts (pytest, mypy and output), as the plain loop runs only pytest and mypy. It
 times the plain loop too: `pytest` then `mypy --strict` in each learner's exercise folder, once
 in sequence and once on all cores, leaving out the hostile submissions, which nothing would
 contain there. It prints, for each approach, the wall and CPU time (of every process started),
@@ -74,6 +76,9 @@ MYPY_TIMEOUT = 120
 CHECK_TIMEOUT = 120
 COMMAND_TIMEOUT = 600  # init, setup, doctor: these only write files or build the environment
 BUILD_TIMEOUT = 60 * 60
+
+# The checks the CPU target counts; `--bank` grades a copy of the bank holding only these.
+TARGET_KINDS = ("pytest", "mypy", "output")
 
 TARGETS = (
     "target: <= 30 ms CPU per exercise-grading; >= 25x the sequential loop; "
@@ -347,15 +352,19 @@ def make_cohort(
 
 
 def grade_with_pygrade(
-    name: str, pygrade: Path, cohort: Path, out: Path, jobs: int, gradings: int, warm: bool
+    name: str, pygrade: Path, cohort: Path, out: Path, jobs: int, gradings: int, warm: bool,
+    bank: Path | None = None,
 ) -> Measured:
-    """Times `pygrade batch --no-cache` over the cohort, reading pygrade's peak memory."""
-    progress(f"grading the cohort with pygrade ({'warm' if warm else 'cold'})...")
+    """Times `pygrade batch --no-cache` over the cohort, reading pygrade's peak memory; with
+    `bank`, against that bank instead of the built-in one."""
+    progress(f"grading the cohort with pygrade ({name})...")
     env = {key: value for key, value in os.environ.items() if key != "PYGRADE_WARM"}
     if not warm:
         env["PYGRADE_WARM"] = "0"
     args: list[str | Path] = [pygrade, "batch", cohort, "--out", out, "--no-cache"]
     args += ["--jobs", str(jobs)]
+    if bank is not None:
+        args += ["--bank", bank]
     cpu_before = children_cpu()
     started = time.perf_counter()
     child = subprocess.Popen(
@@ -373,6 +382,48 @@ def grade_with_pygrade(
     if child.returncode != 0:
         sys.exit(f"pygrade batch failed with {child.returncode}: {errors}")
     return Measured(name, wall, cpu, gradings, peak.kib)
+
+
+def only_checks(manifest: str, kinds: tuple[str, ...]) -> str | None:
+    """The manifest with only the `[[check]]` tables of `kinds` (and their own sub-tables,
+    such as `[[check.variant]]`); None when it would keep none."""
+    blocks: list[list[str]] = [[]]
+    for line in manifest.splitlines(keepends=True):
+        if line.startswith("["):
+            blocks.append([])
+        blocks[-1].append(line)
+    kept: list[str] = []
+    keeping = True
+    checks = 0
+    for block in blocks:
+        header = block[0].strip() if block else ""
+        if header == "[[check]]":
+            keeping = tomllib.loads("".join(block[1:])).get("kind") in kinds
+            checks += keeping
+        elif not header.startswith(("[check.", "[[check.")):
+            keeping = True
+        if keeping:
+            kept += block
+    text = "".join(kept)
+    # Split by line, the manifest must read back as the same tables less the checks left out.
+    wanted = [c for c in tomllib.loads(manifest).get("check", []) if c.get("kind") in kinds]
+    if tomllib.loads(text).get("check", []) != wanted:
+        raise ValueError("a manifest whose tables could not be told apart line by line")
+    return text if checks else None
+
+
+def target_bank(folder: Path) -> Path:
+    """A copy of the bank in `folder` whose exercises keep only the checks the target counts;
+    an exercise with none of them is left out."""
+    bank = folder / "target-bank"
+    shutil.copytree(BANK, bank)
+    for manifest in sorted(bank.glob("*/*/exercise.toml")):
+        kept = only_checks(manifest.read_text(encoding="utf-8"), TARGET_KINDS)
+        if kept is None:
+            shutil.rmtree(manifest.parent)
+        else:
+            manifest.write_text(kept, encoding="utf-8")
+    return bank
 
 
 def check_names(checks: list[dict[str, object]]) -> list[str]:
@@ -550,13 +601,13 @@ def warm_mypy_cache(
 
 def print_table(rows: list[Measured]) -> None:
     print(
-        f"{'approach':<22} {'gradings':>8} {'wall s':>8} {'CPU s':>8} {'CPU ms/grading':>15} "
+        f"{'approach':<28} {'gradings':>8} {'wall s':>8} {'CPU s':>8} {'CPU ms/grading':>15} "
         f"{'wall ms/grading':>16} {'peak RSS MiB':>13}"
     )
     for row in rows:
         peak = f"{row.peak_kib / 1024:.1f}" if row.peak_kib is not None else "-"
         print(
-            f"{row.name:<22} {row.gradings:>8} {row.wall:>8.1f} {row.cpu:>8.1f} "
+            f"{row.name:<28} {row.gradings:>8} {row.wall:>8.1f} {row.cpu:>8.1f} "
             f"{cpu_ms(row):>15.1f} {wall_ms(row):>16.1f} {peak:>13}"
         )
 
@@ -571,11 +622,11 @@ def wall_ms(row: Measured) -> float:
 
 def print_ratios(pygrade: Measured, sequential: Measured, parallel: Measured) -> None:
     print(
-        f"plain sequential CPU / pygrade CPU, per exercise-grading: "
+        f"  plain sequential CPU / pygrade CPU, per exercise-grading: "
         f"{cpu_ms(sequential) / cpu_ms(pygrade):.1f}x"
     )
     print(
-        f"plain on all cores wall / pygrade wall, per exercise-grading: "
+        f"  plain on all cores wall / pygrade wall, per exercise-grading: "
         f"{wall_ms(parallel) / wall_ms(pygrade):.1f}x"
     )
 
@@ -656,12 +707,19 @@ def compare_with_plain(
         ))
         differences = compare_verdicts(base / "out-warm", base / "out-cold")
         print_cpu_by_kind([("warm", base / "out-warm"), ("cold", base / "out-cold")])
+    target = grade_with_pygrade(
+        "pygrade, " + "+".join(TARGET_KINDS), pygrade, folder, base / "out-target",
+        options.jobs, gradings, True, target_bank(base),
+    )
+    rows.append(target)
     plain = [] if options.skip_plain else plain_loops(options, python, cohort, exercises, base)
     print_table(rows + plain)
     if plain:
         sequential, parallel = plain
-        print_ratios(warm, sequential, parallel)
-    print(TARGETS)
+        for row in (warm, target):
+            print(f"{row.name}:")
+            print_ratios(row, sequential, parallel)
+    print(TARGETS + " (" + ", ".join(TARGET_KINDS) + " checks)")
     learner_check(pygrade, python, base)
     return differences
 
