@@ -295,6 +295,11 @@ class Namespaces:
         """Takes the functions' insides, once every namespace is added; taken again when they
         changed but the probes found nothing replaced (pytest gives a function a `__dict__`
         of marks, say)."""
+        for function in self._functions:
+            # A function keeps its annotations in a compact form until they are first read
+            # (pytest reads a fixture's through `inspect.signature`), when they become a dict:
+            # read now, that first read is not taken for a change.
+            getattr(function, "__annotations__")
         self._insides = gc.get_referents(*self._functions)
         cells = [cell for function in self._functions for cell in function.__closure__ or ()]
         keywords = [function.__kwdefaults__ for function in self._functions if function.__kwdefaults__]

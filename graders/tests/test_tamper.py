@@ -1,12 +1,13 @@
 """Tampering and peeking, as the plugin sees them in a run laid out as pygrade lays out a check:
 the learner's module at the root, the trusted tests in `tests/`."""
 
+import inspect
 import json
 from typing import Any
 
 import pytest
 
-from pygrade_graders.tamper import bindings
+from pygrade_graders.tamper import Namespaces, bindings
 
 
 def run(pytester: pytest.Pytester, solution: str, tests: str) -> tuple[list[str], list[str], dict[str, str]]:
@@ -300,3 +301,20 @@ def helper() -> None:
     )
     assert found.imported == {"os": ("os", None), "pt": ("pytest", None), "same": ("pygrade_graders.compare", "assert_same")}
     assert found.assigned == {"sibling", "tomllib", "LIMIT", "len", "helper"}
+
+
+def test_a_function_s_annotations_read_for_the_first_time_are_not_a_change() -> None:
+    """A function's annotations become a dict when first read, as pytest reads a fixture's
+    through `inspect.signature`: the quick look must not take that for a change (every check
+    after it would look at each name one at a time)."""
+    namespace: dict[str, object] = {}
+    exec("def fixture(request: 'FixtureRequest') -> 'Any':\n    return request\n", namespace)
+    spaces = Namespaces()
+    spaces.add(namespace, ["fixture"])
+    spaces.seal()
+    function = namespace["fixture"]
+    assert callable(function)
+    inspect.signature(function)
+    assert spaces.unchanged()
+    namespace["fixture"] = lambda request: request
+    assert not spaces.unchanged()
