@@ -75,7 +75,6 @@ class Reporter:
         # Sent once each, as soon as they are seen: a run that ends abruptly later still shows them.
         self.told: set[str] = set()
         self.guard = FrameGuard(Trust(self.tests_prefix), self.relative, self.tell_inspected)
-        self.guard.install()
 
     def relative(self, text: str) -> str:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
@@ -89,6 +88,13 @@ class Reporter:
             if path.startswith(self.tests_prefix):
                 return f"{self.relative(path)}:{entry.lineno + 1}"
         return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> None:
+        """Learner code first runs when the test modules that import it are collected: the
+        guard starts watching here, not during pytest's own start (which reads every plugin's
+        fixtures, each read an event for the guard to look at)."""
+        self.guard.install()
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:

@@ -79,6 +79,13 @@ def test_learner_code_reaching_for_a_frame_is_seen(pytester: pytest.Pytester, im
     assert len(inspected) == 1 and inspected[0].startswith(seen), inspected
 
 
+def test_a_frame_taken_while_the_tests_import_the_learner_s_module_is_seen(pytester: pytest.Pytester) -> None:
+    solution = "import sys\n\nIMPORTER = sys._getframe(1)\n\n\ndef double(value: int) -> int:\n    return 2 * value\n"
+    _, inspected, statuses = run(pytester, solution, TESTS)
+    assert len(inspected) == 1 and inspected[0].startswith("sys._getframe from solution.py:3"), inspected
+    assert set(statuses.values()) == {"pass"}
+
+
 def test_a_peek_at_the_tests_frames_finds_the_expected_value(pytester: pytest.Pytester) -> None:
     _, inspected, statuses = run(pytester, "import sys" + PEEKER.replace("{reach}", "sys._getframe()"), TESTS)
     # Why the reach is seen: the parametrized test's expected value is a local of its frame.
