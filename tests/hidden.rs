@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::prelude::*;
-use common::{Env, Grade, Graded, check, copy_outline, copy_tree, message, repo};
+use common::{Env, Grade, Graded, WORD_COUNT, check, copy_outline, copy_tree, message, repo};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -269,4 +269,49 @@ fn a_hidden_test_file_that_cannot_load_the_code_keeps_its_text_hidden() {
             .all(|t| t["status"] == "error" && message(t).contains("cannot import name 'PARTS'")),
         "{hidden:?}"
     );
+}
+
+/// A visible test that passes only where pytest finds its module already rewritten, and only
+/// where no part of the hidden tests is in the job's folder unless their source is.
+const REWRITTEN_PROBE: &str = r#"
+from pathlib import Path
+
+HERE = Path(__file__)
+
+
+def test_found_rewritten() -> None:
+    assert list((HERE.parent / "__pycache__").glob(HERE.stem + ".*-pytest-*.pyc"))
+
+
+def test_nothing_hidden_without_the_hidden_tests() -> None:
+    hidden = HERE.parent / "hidden"
+    assert hidden.exists() == (hidden / "test_probe_hidden.py").exists()
+"#;
+
+#[test]
+fn the_test_modules_rewritten_with_the_reference_are_laid_beside_the_tests_hidden_ones_only_when_they_run()
+ {
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let exercise = bank.join(WORD_COUNT);
+    std::fs::write(exercise.join("tests/test_probe.py"), REWRITTEN_PROBE).unwrap();
+    let hidden = REWRITTEN_PROBE
+        .split("\n\ndef test_nothing")
+        .next()
+        .unwrap();
+    std::fs::create_dir(exercise.join("hidden")).unwrap();
+    std::fs::write(exercise.join("hidden/test_probe_hidden.py"), hidden).unwrap();
+    let ws = env.init("ws", Some(&bank));
+    std::fs::copy(
+        exercise.join("reference/word_count.py"),
+        ws.exercise(WORD_COUNT).join("word_count.py"),
+    )
+    .unwrap();
+    for args in [&[][..], &["--hidden"]] {
+        let graded = env.check(&ws).args(args).arg(WORD_COUNT).graded();
+        let pytest = check(graded.exercise(WORD_COUNT), "pytest");
+        assert_eq!(pytest["status"], "pass", "{args:?}: {pytest}");
+        let hidden = (!args.is_empty()).then(|| json!({ "passed": 1, "total": 1 }));
+        assert_eq!(pytest["hidden"], json!(hidden), "{args:?}: {pytest}");
+    }
 }

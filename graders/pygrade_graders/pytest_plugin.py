@@ -241,6 +241,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the results to the file PATH instead (for trying the plugin by hand)",
     )
+    parser.addoption(
+        "--pygrade-write-rewritten",
+        action="store_true",
+        help="write the test modules pytest rewrites to __pycache__ even under `python -B`, "
+        "for pygrade to keep (only in a run of trusted code)",
+    )
 
 
 def decode_captured(self: capture.CaptureIO) -> str:
@@ -258,6 +264,11 @@ def tolerate_invalid_utf8() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--pygrade-write-rewritten"):
+        # pytest keeps each test module it rewrites in the `__pycache__` beside it, under a
+        # name of its own and checked against the source's hash, unless Python writes no
+        # bytecode (`-B`, as pygrade runs it).
+        sys.dont_write_bytecode = False
     config.addinivalue_line(
         "markers", "weight(n): this test is worth n shares of the check's points"
     )

@@ -13,12 +13,12 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::ctx::{Ctx, write_file};
 use super::kind::Kind;
@@ -178,22 +178,81 @@ pub(super) fn pytest_args(ctx: &Ctx<'_>, root: &Path, extra: &[&str]) -> Result<
     Ok(args)
 }
 
-/// The tests the exercise defines, with their weights, as collected with the reference
-/// solution: trusted code, before any learner code runs. A test the learner's run does not
-/// report is then a failure, not an absence. The hidden tests are among them when they run,
-/// after the visible ones.
-async fn expected_tests(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
-    let mut tests = collected_with_reference(ctx).await?;
-    tests.retain(|c| ctx.hidden.runs() || !is_hidden(&c.id));
-    tests.sort_by_key(|c| is_hidden(&c.id));
-    Ok(tests)
+/// What collecting an exercise's tests with its reference solution gives, kept per exercise.
+#[derive(Serialize, Deserialize)]
+struct Reference {
+    /// Every test of the exercise, hidden ones included.
+    tests: Vec<Collected>,
+    /// The test modules as pytest rewrote them (its files in the `__pycache__` folders under
+    /// `tests/`), by path in a job's folder. Laid beside the tests of a learner's run, they
+    /// spare pytest rewriting each test module again: it loads one only where its test
+    /// module's source has the hash the file names, under the same Python and pytest, and
+    /// rewrites the module otherwise.
+    rewritten: Vec<Rewritten>,
 }
 
-/// Every test of the exercise, hidden ones included, as collected with the reference
-/// solution. Cached by everything it depends on.
-async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
+/// One of pytest's rewritten test modules.
+#[derive(Serialize, Deserialize)]
+struct Rewritten {
+    path: PathBuf,
+    #[serde(with = "hex::serde")]
+    bytes: Vec<u8>,
+}
+
+impl Reference {
+    /// The tests the exercise defines, with their weights: a test the learner's run does not
+    /// report is then a failure, not an absence. The hidden tests are among them when they
+    /// run, after the visible ones.
+    fn expected_tests(self, ctx: &Ctx<'_>) -> Vec<Collected> {
+        let mut tests = self.tests;
+        tests.retain(|c| ctx.hidden.runs() || !is_hidden(&c.id));
+        tests.sort_by_key(|c| is_hidden(&c.id));
+        tests
+    }
+
+    /// Lays the rewritten test modules into the job's folder: the hidden tests' only when
+    /// they run.
+    fn lay_rewritten(&self, ctx: &Ctx<'_>) -> Result<()> {
+        for kept in &self.rewritten {
+            let inside = kept.path.starts_with("tests")
+                && (kept.path.components()).all(|c| matches!(c, Component::Normal(_)));
+            if inside && (ctx.hidden.runs() || !kept.path.starts_with(HIDDEN_TESTS)) {
+                write_file(&ctx.work.join(&kept.path), &kept.bytes)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// pytest's rewritten test modules under `root`'s `tests/` folder, by path in `root`.
+fn rewritten_in(root: &Path) -> Result<Vec<Rewritten>> {
+    let mut found = Vec::new();
+    let tests = root.join("tests");
+    if !tests.is_dir() {
+        return Ok(found);
+    }
+    for entry in walkdir::WalkDir::new(&tests).sort_by_file_name() {
+        let entry = entry?;
+        let path = entry.path();
+        let in_cache = path.parent().and_then(Path::file_name) == Some("__pycache__".as_ref());
+        let pytests =
+            (path.file_name().and_then(|n| n.to_str())).is_some_and(|n| n.contains("-pytest-"));
+        if entry.file_type().is_file() && in_cache && pytests {
+            found.push(Rewritten {
+                path: path.strip_prefix(root)?.to_path_buf(),
+                bytes: std::fs::read(path)?,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The exercise's tests as collected with the reference solution (trusted code, before any
+/// learner code runs), and pytest's rewritten test modules. Cached by everything they depend
+/// on.
+async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Reference> {
     let exercise = ctx.exercise;
-    let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes()];
+    let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes(), b"rewritten"];
     parts.extend(ctx.toolchain.versions.pytest.as_deref().map(str::as_bytes));
     for (path, bytes) in &exercise.files {
         parts.push(path.as_os_str().as_encoded_bytes());
@@ -202,11 +261,11 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     let cache = crate::toolchain::home()?
         .join("collected")
         .join(format!("{}.json", crate::toolchain::short_hash(&parts)));
-    if let Some(tests) = std::fs::read(&cache)
+    if let Some(reference) = std::fs::read(&cache)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
     {
-        return Ok(tests);
+        return Ok(reference);
     }
     let root = ctx.own.join("collect");
     for (path, bytes) in exercise.trusted_files() {
@@ -216,14 +275,13 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
     for (name, bytes) in exercise.side_files(Side::Reference) {
         write_file(&root.join(name), bytes)?;
     }
-    let mut spawn = ctx.spawn(
-        &ctx.toolchain.python,
-        pytest_args(ctx, &root, &["--collect-only"])?,
-    );
+    let args = pytest_args(ctx, &root, &["--collect-only", "--pygrade-write-rewritten"])?;
+    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
     spawn.cwd = root.clone();
     spawn.channel = true;
     spawn.warm = true;
     let finished = ctx.run(spawn).await?;
+    let rewritten = rewritten_in(&root)?;
     // The learner's code runs in the same job folder next: it finds neither the reference
     // nor the hidden tests there.
     std::fs::remove_dir_all(&root)
@@ -248,21 +306,24 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Vec<Collected>> {
             finished.stderr.text().trim()
         );
     };
+    let reference = Reference { tests, rewritten };
     if let Some(parent) = cache.parent() {
         std::fs::create_dir_all(parent)?;
         let staged = tempfile::NamedTempFile::new_in(parent)?;
-        std::fs::write(staged.path(), serde_json::to_vec(&tests)?)?;
+        std::fs::write(staged.path(), serde_json::to_vec(&reference)?)?;
         let _ = staged.persist(&cache);
     }
-    Ok(tests)
+    Ok(reference)
 }
 
 async fn run(ctx: &Ctx<'_>, section: &Pytest) -> Result<CheckResult> {
     let (points, skips) = (ctx.points, section.skips);
-    let expected = expected_tests(ctx).await?;
+    let reference = collected_with_reference(ctx).await?;
     if ctx.hidden.runs() {
         lay_out_hidden(ctx, &ctx.work)?;
     }
+    reference.lay_rewritten(ctx)?;
+    let expected = reference.expected_tests(ctx);
     // By default a test may take half the check's time, so that one looping test leaves
     // time for the others.
     let test_timeout = section
