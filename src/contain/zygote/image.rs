@@ -5,13 +5,22 @@
 //! `/proc/self/exe`. pygrade's own binary carries its bundled bank, reference solutions and
 //! hidden tests among it, so a worker never runs it. It runs a copy in which every byte of the
 //! bank's files is zero (the worker never needs them), made once per pygrade binary and kept
-//! in pygrade's cache, where only the user who made it may read it.
+//! in pygrade's cache, where only the user who made it may read it. A copy no run has used for
+//! a day is removed when the next copy is made, so that the copies of binaries since upgraded
+//! or rebuilt do not pile up there.
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
+
+/// A copy unused for this long is removed when another is made (and made again if its binary
+/// runs after all).
+const UNUSED_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+/// The name of a copy's folder in the cache begins with this.
+const PREFIX: &str = "warm-";
 
 /// The copy of this binary with `secrets` (slices of this binary's own static data) wiped, in
 /// `cache`, made if it is not there yet.
@@ -32,11 +41,14 @@ pub(crate) fn scrubbed(cache: &Path, secrets: &[&'static [u8]]) -> Result<PathBu
         env!("CARGO_PKG_VERSION")
     );
     let name = crate::toolchain::short_hash(&[stamp.as_bytes()]);
-    let dir = cache.join(format!("warm-{name}"));
+    let dir = cache.join(format!("{PREFIX}{name}"));
     let program = dir.join("pygrade-warm");
     if program.is_file() {
+        // When it was last used is its modification time.
+        let _ = std::fs::File::open(&program).and_then(|f| f.set_modified(SystemTime::now()));
         return Ok(program);
     }
+    remove_unused(cache);
     let wiped = file_ranges(&exe, secrets)?;
     let mut source =
         std::fs::File::open(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
@@ -63,6 +75,26 @@ pub(crate) fn scrubbed(cache: &Path, secrets: &[&'static [u8]]) -> Result<PathBu
     })?;
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o700))?;
     Ok(program)
+}
+
+/// Removes the copies in `cache` that no run has used for [`UNUSED_FOR`] (or, of one still
+/// being made, since its folder was made). What cannot be removed stays.
+fn remove_unused(cache: &Path) {
+    let Ok(entries) = std::fs::read_dir(cache) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let used = std::fs::metadata(dir.join("pygrade-warm"))
+            .or_else(|_| std::fs::metadata(&dir))
+            .and_then(|meta| meta.modified());
+        if used.is_ok_and(|at| at.elapsed().is_ok_and(|age| age > UNUSED_FOR)) {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
 }
 
 /// Where in the file `exe` each of `slices` (in this process's memory) lies: offset and length.
@@ -115,5 +147,51 @@ mod tests {
         assert!(differing <= SECRET.len(), "{differing} bytes differ");
         // Made once: the second call finds it.
         assert_eq!(scrubbed(cache.path(), &[SECRET]).unwrap(), program);
+    }
+
+    #[test]
+    fn making_a_copy_removes_those_no_run_has_used_for_a_day() {
+        let cache = tempfile::tempdir().unwrap();
+        let copy = |name: &str, used: Duration| {
+            let program = cache.path().join(name).join("pygrade-warm");
+            std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+            std::fs::write(&program, b"an older pygrade").unwrap();
+            let file = std::fs::File::open(&program).unwrap();
+            file.set_modified(SystemTime::now() - used).unwrap();
+            program
+        };
+        let old = copy("warm-old", UNUSED_FOR + Duration::from_secs(60));
+        let recent = copy("warm-recent", UNUSED_FOR - Duration::from_secs(60));
+        let other = cache.path().join("python-env");
+        std::fs::create_dir(&other).unwrap();
+        let long_ago = SystemTime::now() - 2 * UNUSED_FOR;
+        std::fs::File::open(&other)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let made = scrubbed(cache.path(), &[SECRET]).unwrap();
+        assert!(made.is_file());
+        assert!(
+            !old.parent().unwrap().exists(),
+            "unused for over a day: removed"
+        );
+        assert!(recent.is_file(), "used within the day: kept");
+        assert!(other.is_dir(), "not a copy: kept");
+        // Finding a copy counts as using it; only making one removes others.
+        std::fs::File::open(&made)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        copy("warm-again", UNUSED_FOR + Duration::from_secs(60));
+        assert_eq!(scrubbed(cache.path(), &[SECRET]).unwrap(), made);
+        let used = std::fs::metadata(&made).unwrap().modified().unwrap();
+        assert!(
+            used.elapsed().unwrap() < Duration::from_secs(60),
+            "{used:?}"
+        );
+        assert!(
+            cache.path().join("warm-again").exists(),
+            "nothing is removed without a new copy"
+        );
     }
 }
