@@ -12,7 +12,9 @@ bytes (`pygrade batch` grades identical files once; the starters left untouched 
 and cost nothing, as nothing runs for them). It prints what the cohort holds.
 
 It then grades the cohort with `pygrade batch --no-cache`, warm workers on (the default) and off
-(`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score. A
+(`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score
+(after grading, untimed, a learner who hands in every reference, to fill what pygrade keeps
+between runs: each exercise's tests collected with its reference, and mypy's cache). A
 third run, warm, grades against a copy of the bank that keeps only the checks the CPU target
 counts (pytest, mypy and output), as the plain loop runs only pytest and mypy. It
 times the plain loop too: `pytest` then `mypy --strict` in each learner's exercise folder, once
@@ -426,6 +428,20 @@ def target_bank(folder: Path) -> Path:
     return bank
 
 
+def fill_caches(pygrade: Path, exercises: list[Exercise], base: Path) -> None:
+    """Grades, untimed, a learner who hands in every exercise's reference, so that no timed
+    run pays for what pygrade keeps between runs: each exercise's tests collected with its
+    reference, and mypy's cache of the standard library (as the plain loop's mypy cache is
+    warmed for it)."""
+    progress("filling pygrade's caches with one learner, untimed...")
+    cohort = base / "warm-up" / "cohort"
+    init_workspace(pygrade, cohort / "reference")
+    for exercise in exercises:
+        lay_submission(Submission("right"), exercise, cohort / "reference")
+    out = base / "warm-up" / "out"
+    run([pygrade, "batch", cohort, "--out", out, "--no-cache"], BATCH_TIMEOUT)
+
+
 def check_names(checks: list[dict[str, object]]) -> list[str]:
     """Each check's kind, numbered from the second check of the same kind ("timing 2")."""
     seen: Counter[str] = Counter()
@@ -696,6 +712,7 @@ def compare_with_plain(
     cohort, exercises = make_cohort(pygrade, folder, options.learners, options)
     describe(folder, cohort, exercises)
     gradings = len(cohort.submissions)
+    fill_caches(pygrade, exercises, base)
     warm = grade_with_pygrade(
         "pygrade (warm)", pygrade, folder, base / "out-warm", options.jobs, gradings, True
     )
