@@ -194,7 +194,7 @@ pub(crate) enum Command {
     Verify {
         /// Verify only these exercises: ids, id prefixes (e.g. 01-foundations) or names (e.g. word-count).
         exercises: Vec<String>,
-        /// Checks run at once (default: the number of cores).
+        /// Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next.
         #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
         jobs: usize,
         /// Grade mutants of each reference (one small mistake each) and require the tests to kill at least 90% of those not marked equivalent.
@@ -306,7 +306,7 @@ pub(crate) struct BatchArgs {
     /// Where to write the gradebook, the summaries, report.html and each learner's reports.
     #[arg(long, value_name = "DIR", default_value = "pygrade-batch")]
     pub out: PathBuf,
-    /// Checks run at once, across learners and exercises (default: the number of cores).
+    /// Checks run at once, across learners and exercises (default: the number of cores); a check whose code only waits gives its place to the next.
     #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
     pub jobs: usize,
     /// Grade everything again, ignoring the grades kept from earlier runs (they are
@@ -353,7 +353,7 @@ pub(crate) struct RunArgs {
     /// Write the one report that names no file of its own to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Checks run at once (default: the number of cores).
+    /// Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next.
     #[arg(long, short, value_name = "N", default_value_t = default_jobs(), value_parser = jobs)]
     pub jobs: usize,
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 
 use crate::bank::{Check, Exercise};
-use crate::contain::{Finished, Launcher, Limits, Spawn};
+use crate::contain::{Claim, Finished, Launcher, Limits, Spawn};
 use crate::grade::Usage;
 use crate::toolchain::Toolchain;
 
@@ -57,7 +57,7 @@ pub(crate) struct Ctx<'a> {
     pub work: PathBuf,
     /// pygrade's own files for this job, next to `work/`.
     pub own: PathBuf,
-    /// Which of the `--jobs` concurrent places this job holds (for per-slot caches).
+    /// Which of the places of the jobs in flight this one holds (for per-slot caches).
     pub slot: usize,
     /// The limits on each of the check's processes.
     pub limits: Limits,
@@ -65,6 +65,9 @@ pub(crate) struct Ctx<'a> {
     pub points: f64,
     /// Whether the exercise's hidden tests run.
     pub hidden: Hidden,
+    /// The job's place among those running at once, which its processes give back while
+    /// they wait (none unless the engine gives one).
+    pub claim: Claim,
     /// The learner's declared files, for a fresh working folder.
     files: LearnerFiles,
     /// What the check's processes have used so far, shared with its fresh folders.
@@ -100,6 +103,7 @@ impl<'a> Ctx<'a> {
             limits: check.limits(&exercise.manifest.limits),
             points: check.points,
             hidden,
+            claim: Claim::default(),
             files,
             usage: Arc::default(),
             _folder: folder,
@@ -127,6 +131,7 @@ impl<'a> Ctx<'a> {
             limits: self.limits,
             points: self.points,
             hidden: self.hidden,
+            claim: self.claim.clone(),
             files: self.files.clone(),
             usage: self.usage.clone(),
             _folder: folder,
@@ -184,6 +189,7 @@ impl<'a> Ctx<'a> {
             limits: self.limits,
             channel: false,
             quiet: None,
+            claim: self.claim.clone(),
         }
     }
 

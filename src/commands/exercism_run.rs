@@ -19,7 +19,9 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::checks::{describe_exit, learner_env};
-use crate::contain::{CHANNEL_FD, Exit, Finished, Launcher, Limits, Sandbox, Spawn, TOKEN_FD};
+use crate::contain::{
+    CHANNEL_FD, Claim, Exit, Finished, Launcher, Limits, Sandbox, Spawn, TOKEN_FD,
+};
 use crate::exit::Outcome;
 use crate::protocol;
 use crate::report::exercism::{Results, Test, cut_output, to_json};
@@ -198,6 +200,7 @@ fn grade(
         limits,
         channel: true,
         quiet: None,
+        claim: Claim::default(),
     };
     let launcher = Launcher::new(sandbox, toolchain.readable())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

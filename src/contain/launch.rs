@@ -28,6 +28,8 @@ use tokio::process::Command;
 use tokio::sync::Notify;
 
 use super::cgroup::{Cgroups, TreeCgroup};
+pub(crate) use super::claim::Claim;
+use super::claim::{AbortOnDrop, give_back_when_idle};
 pub(crate) use super::limits::Exit;
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
@@ -83,6 +85,9 @@ pub(crate) struct Spawn {
     /// ([`Exit::Quiet`]). A process that reports each step of its work (a test started, a
     /// test finished) is so held to a limit per step.
     pub quiet: Option<Quiet>,
+    /// Its check's place among those running at once, given back once the process waits
+    /// rather than computes (see `claim.rs`).
+    pub claim: Claim,
 }
 
 /// A limit on the silence of a results channel.
@@ -304,6 +309,11 @@ impl Launcher {
         // that it takes its process tree down in order instead of being killed outright.
         let supervisor_pid = Some(running.pid);
         let mut stop_on_drop = StopOnDrop(supervisor_pid);
+        let root = nix::unistd::Pid::from_raw(running.pid as i32);
+        let _idle = AbortOnDrop(
+            (spawn.claim.held())
+                .then(|| tokio::spawn(give_back_when_idle(root, spawn.claim.clone()))),
+        );
         let heard = Arc::new(Heard::default());
         let channel = match channel {
             Some((reader, token_writer, token)) => {

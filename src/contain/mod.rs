@@ -9,6 +9,7 @@
 
 pub(crate) mod builtin;
 mod cgroup;
+mod claim;
 mod disk;
 pub(crate) mod launch;
 pub(crate) mod limits;
@@ -21,6 +22,8 @@ pub(crate) mod zygote;
 
 pub(crate) use builtin::Layers;
 pub(crate) use cgroup::TreeCgroup;
-pub(crate) use launch::{CHANNEL_FD, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD, Warm};
+pub(crate) use launch::{
+    CHANNEL_FD, Claim, Exit, Finished, Launcher, Quiet, Spawn, TOKEN_FD, Warm,
+};
 pub(crate) use limits::{Clock, Limits};
 pub(crate) use sandbox::Sandbox;

@@ -1,20 +1,26 @@
-//! Schedule: every planned job, at most `jobs` at a time, each in a job folder of its own,
-//! with the checks that must run alone (timing) last and one at a time. Each step of the run
-//! is an event for its listeners.
+//! Schedule: every planned job, at most `jobs` at a time (not counting those whose processes
+//! only wait), each in a job folder of its own, with the checks that must run alone (timing)
+//! last and one at a time. Each step of the run is an event for its listeners.
 
-use std::sync::Mutex;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use futures::StreamExt;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc};
 
 use super::events::{Event, Graded, Listener};
 use super::plan::{Job, Plan, Work};
 use crate::checks::{Ctx, Hidden, Registry};
-use crate::contain::{Launcher, Sandbox, Warm};
+use crate::contain::{Claim, Launcher, Sandbox, Warm};
 use crate::grade::{self, CheckResult, Status};
 use crate::toolchain::Toolchain;
+
+/// The most jobs in flight beyond the `jobs` that hold a claim: those whose processes gave
+/// their claims back while waiting (and may compute again before they end).
+const MORE_WHILE_WAITING: usize = 4;
 
 /// What grading needs, resolved once for a run.
 pub(crate) struct Engine<'a> {
@@ -107,27 +113,46 @@ impl Engine<'_> {
             launcher = launcher.with_warm_workers(&self.workers.warm);
         }
         let parallel = self.jobs.max(1);
-        let slots = Mutex::new((0..parallel).rev().collect::<Vec<_>>());
+        // A job starts once it holds one of `parallel` claims. One whose processes wait
+        // rather than compute gives its claim back (see `Claim`), so that another can start:
+        // up to `MORE_WHILE_WAITING` jobs run so beyond those holding a claim.
+        let claims = Arc::new(Semaphore::new(parallel));
+        let in_flight = parallel + MORE_WHILE_WAITING;
+        // The lowest free slot first: a slot names the per-slot caches a job uses (mypy's),
+        // and those of the first `parallel` slots are the warm ones.
+        let slots = Mutex::new((0..in_flight).map(Reverse).collect::<BinaryHeap<_>>());
         // Jobs say when they start on this channel; the loop below tells the listeners.
         let (started, mut starts) = mpsc::unbounded_channel::<Job<'_, '_>>();
-        let start = |job| {
+        let start = |job, alone: bool| {
             // (Typed here, not in the closure's head, so that its lifetimes are the plan's.)
             let job: Job<'_, '_> = job;
             let (launcher, slots, started) = (&launcher, &slots, started.clone());
+            let claims = claims.clone();
             async move {
-                let slot = slots.lock().expect("slot pool").pop().unwrap_or(0);
+                // A check that runs alone keeps the machine to itself until it ends.
+                let claim = if alone {
+                    Claim::default()
+                } else {
+                    let claim = claims
+                        .acquire_owned()
+                        .await
+                        .expect("claims are never closed");
+                    Claim::new(move || drop(claim))
+                };
+                let slot = slots.lock().expect("slot pool").pop().map_or(0, |s| s.0);
                 let _ = started.send(job);
-                let result = self.run_one(job, launcher, slot).await;
-                slots.lock().expect("slot pool").push(slot);
+                let result = self.run_one(job, launcher, slot, claim.clone()).await;
+                claim.give_back();
+                slots.lock().expect("slot pool").push(Reverse(slot));
                 result.map(|result| (job, result))
             }
         };
         let mut stream = futures::stream::iter(plan.jobs_alone(false))
-            .map(start)
-            .buffer_unordered(parallel)
+            .map(|job| start(job, false))
+            .buffer_unordered(in_flight)
             .chain(
                 futures::stream::iter(plan.jobs_alone(true))
-                    .map(start)
+                    .map(|job| start(job, true))
                     .buffer_unordered(1),
             );
         let interrupt = tokio::signal::ctrl_c();
@@ -177,6 +202,7 @@ impl Engine<'_> {
         job: Job<'_, '_>,
         launcher: &Launcher,
         slot: usize,
+        claim: Claim,
     ) -> Result<CheckResult> {
         let started = Instant::now();
         let (exercise, check, files) = (job.unit().exercise, job.check(), &job.planned.files);
@@ -195,7 +221,7 @@ impl Engine<'_> {
         if let Some((status, why)) = files.refusal() {
             return Ok(CheckResult::whole(check.kind(), status, check.points).with_message(why));
         }
-        let ctx = Ctx::prepare(
+        let mut ctx = Ctx::prepare(
             self.toolchain,
             launcher,
             exercise,
@@ -204,6 +230,7 @@ impl Engine<'_> {
             slot,
             self.hidden,
         )?;
+        ctx.claim = claim;
         let mut result = self.registry.run(check, &ctx).await.with_context(|| {
             format!("{}: the {} check could not run", exercise.id, check.kind())
         })?;

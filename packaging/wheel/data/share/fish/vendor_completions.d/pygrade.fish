@@ -86,7 +86,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand list" -s h -l help -d 'P
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l workspace -d 'The workspace to grade (default: the one the current folder is in)' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l format -d 'A report format, and the file it goes to (standard output without one); repeat it for several reports of one run: `--format terminal --format json=report.json`. Formats: terminal (the default), json, junit, markdown, github, csv, gradescope, exercism' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -s o -l output -d 'Write the one report that names no file of its own to FILE instead of standard output' -r -F
-complete -c pygrade -n "__fish_pygrade_using_subcommand check" -s j -l jobs -d 'Checks run at once (default: the number of cores)' -r
+complete -c pygrade -n "__fish_pygrade_using_subcommand check" -s j -l jobs -d 'Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l python -d 'Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade\'s own environment' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l color -d 'When to colour the output' -r -f -a "auto\t''
@@ -105,7 +105,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand check" -s h -l help -d '
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l workspace -d 'Build the demo workspace in DIR and keep it (default: a temporary folder, removed afterwards). Files already in DIR are kept' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l format -d 'A report format, and the file it goes to (standard output without one); repeat it for several reports of one run: `--format terminal --format json=report.json`. Formats: terminal (the default), json, junit, markdown, github, csv, gradescope, exercism' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -s o -l output -d 'Write the one report that names no file of its own to FILE instead of standard output' -r -F
-complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -s j -l jobs -d 'Checks run at once (default: the number of cores)' -r
+complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -s j -l jobs -d 'Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l python -d 'Grade with this Python interpreter (it must have pytest and mypy) instead of pygrade\'s own environment' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l color -d 'When to colour the output' -r -f -a "auto\t''
@@ -119,7 +119,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l warm -d 'Whethe
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l out -d 'Where to write the gradebook, the summaries, report.html and each learner\'s reports' -r -F
-complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -s j -l jobs -d 'Checks run at once, across learners and exercises (default: the number of cores)' -r
+complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -s j -l jobs -d 'Checks run at once, across learners and exercises (default: the number of cores); a check whose code only waits gives its place to the next' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l shard -d 'Grade only slice K of N of the cohort (K from 1), or `auto` to read it from GitLab, Slurm or Kubernetes (`auto/N` gives the count Kubernetes does not); `pygrade merge` combines the slices\' outputs' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l format -d 'Also write each learner\'s report in this format, as `learners/<name>.<ext>` (json and markdown are always written); repeat for several: terminal (.txt), junit (.junit.xml), github (.github.txt), csv (.csv), gradescope (.gradescope.json)' -r -f -a "terminal\t'For people at a terminal: failures first, with what to do next'
 json\t'pygrade\'s own report, every detail (see the README\'s JSON schema)'
@@ -225,7 +225,7 @@ none\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -s h -l help -d 'Print help'
-complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -s j -l jobs -d 'Checks run at once (default: the number of cores)' -r
+complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -s j -l jobs -d 'Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l sample -d 'With --mutants, grade at most N mutants of each exercise: the same ones every run' -r
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l json -d 'Also write the findings as JSON to FILE: each exercise\'s problems, points and mutants, for dashboards and authoring tools' -r -F
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
