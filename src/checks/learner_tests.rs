@@ -402,6 +402,9 @@ impl LearnerTests {
         }
         let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
         spawn.channel = true;
+        // Forked from a warm pytest worker, as the pytest check's runs are (the run under
+        // coverage starts afresh: a warm worker only runs `-B -m pytest`).
+        spawn.warm = true;
         let finished = ctx.run(spawn).await?;
         if let Some(status) = abnormal_status(finished.exit) {
             return Ok(Run::Ended(
