@@ -69,17 +69,6 @@ pub(super) async fn give_back_when_idle(root: Pid, claim: Claim) {
     }
 }
 
-/// Ends the task it holds when dropped.
-pub(super) struct AbortOnDrop(pub Option<tokio::task::JoinHandle<()>>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(task) = self.0.take() {
-            task.abort();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

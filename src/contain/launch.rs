@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 
 use super::cgroup::{Cgroups, TreeCgroup};
 pub(crate) use super::claim::Claim;
-use super::claim::{AbortOnDrop, give_back_when_idle};
+use super::claim::give_back_when_idle;
 pub(crate) use super::limits::Exit;
 use super::limits::{Clock, Limits};
 use super::sandbox::{SETUP_FD, Sandbox, View};
@@ -309,11 +309,12 @@ impl Launcher {
         // that it takes its process tree down in order instead of being killed outright.
         let supervisor_pid = Some(running.pid);
         let mut stop_on_drop = StopOnDrop(supervisor_pid);
-        let root = nix::unistd::Pid::from_raw(running.pid as i32);
-        let _idle = AbortOnDrop(
-            (spawn.claim.held())
-                .then(|| tokio::spawn(give_back_when_idle(root, spawn.claim.clone()))),
-        );
+        // Its claim watched while the process runs (the set ends its task when dropped).
+        let mut idle = tokio::task::JoinSet::new();
+        if spawn.claim.held() {
+            let root = nix::unistd::Pid::from_raw(running.pid as i32);
+            idle.spawn(give_back_when_idle(root, spawn.claim.clone()));
+        }
         let heard = Arc::new(Heard::default());
         let channel = match channel {
             Some((reader, token_writer, token)) => {
