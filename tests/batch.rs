@@ -518,6 +518,122 @@ fn learners_whose_files_differ_only_in_a_type_each_get_their_own_type_verdict() 
     }
 }
 
+/// A bank of five of the built-in bank's exercises, each with its mypy check only (two of
+/// them type-check their tests as well).
+fn type_check_bank(env: &Env) -> (PathBuf, [&'static str; 5]) {
+    let ids = [
+        common::WORD_COUNT,
+        "01-foundations/05-batch-runner",
+        "01-foundations/06-env-doctor",
+        "01-foundations/07-unit-sizes",
+        "01-foundations/08-inventory-diff",
+    ];
+    let bank = env.path().join("bank");
+    for id in ids {
+        let target = bank.join(id);
+        copy_tree(&repo().join("exercises").join(id), &target);
+        let text = read(target.join("exercise.toml"));
+        let header = &text[..text.find("[[check]]").unwrap()];
+        let start = text.find("kind = \"mypy\"").unwrap();
+        let section = &text[start..];
+        let section = &section[..section.find("[[check]]").unwrap_or(section.len())];
+        std::fs::write(
+            target.join("exercise.toml"),
+            format!("{header}[[check]]\n{section}"),
+        )
+        .unwrap();
+    }
+    common::copy_outline(&bank);
+    (bank, ids)
+}
+
+/// A learner's exercises are type-checked together by the warm type checker, in one pass that
+/// gives each exercise the findings a mypy run of its own gives. Two learners, one whose
+/// exercises have a type error, a syntax error, a failed import and a note (`reveal_type`),
+/// and one whose are well typed: each check's verdict and findings are those of a fresh mypy
+/// for that check alone (`--warm false`), and one learner's findings never reach the other's.
+#[test]
+fn exercises_type_checked_together_get_the_findings_of_a_run_of_their_own() {
+    let env = Env::new();
+    let (bank, ids) = type_check_bank(&env);
+    let reference = |id: &str, file: &str| read(bank.join(id).join("reference").join(file));
+    let files = [
+        "word_count.py",
+        "batch_runner.py",
+        "doctor.py",
+        "unit_sizes.py",
+        "inventory_diff.py",
+    ];
+    let cohort = env.path().join("cohort");
+    for learner in ["ada", "bob"] {
+        let ws = env.init(&format!("cohort/{learner}"), Some(&bank));
+        for (id, file) in ids.iter().zip(files) {
+            let mut text = reference(id, file);
+            if learner == "ada" {
+                match *id {
+                    common::WORD_COUNT => {
+                        text = text.replacen("-> dict[str, int]:", "-> dict[str, str]:", 1)
+                    }
+                    "01-foundations/06-env-doctor" => text.push_str("\ndef broken(:\n"),
+                    "01-foundations/07-unit-sizes" => text.push_str("\nreveal_type(1)\n"),
+                    "01-foundations/08-inventory-diff" => {
+                        text.push_str("\nimport not_a_module_anywhere\n")
+                    }
+                    _ => {}
+                }
+            } else {
+                text.push_str("\n# bob's\n");
+            }
+            std::fs::write(ws.exercise(id).join(file), text).unwrap();
+        }
+    }
+    let mut found = Vec::new();
+    for warm in ["true", "false"] {
+        let out = env.path().join(format!("out-{warm}"));
+        batch(&env, &bank, &cohort, &out, &["--no-cache", "--warm", warm]);
+        let mut checks = Vec::new();
+        for learner in ["ada", "bob"] {
+            let report = json(out.join(format!("learners/{learner}.json")));
+            for id in ids {
+                let mypy = common::check(common::exercise(&report, id), "mypy");
+                checks.push((
+                    learner,
+                    id,
+                    mypy["status"].clone(),
+                    mypy["diagnostics"].clone(),
+                ));
+            }
+        }
+        found.push(checks);
+    }
+    assert_eq!(
+        found[0], found[1],
+        "warm (together) against a run of its own"
+    );
+    let status = |learner: &str, id: &str| {
+        let (.., status, diagnostics) = (found[0].iter())
+            .find(|(l, i, ..)| *l == learner && *i == id)
+            .unwrap();
+        (status.as_str().unwrap().to_string(), diagnostics.clone())
+    };
+    assert_eq!(status("ada", common::WORD_COUNT).0, "fail");
+    assert_eq!(status("ada", "01-foundations/06-env-doctor").0, "error");
+    let (noted, notes) = status("ada", "01-foundations/07-unit-sizes");
+    assert_eq!(noted, "pass");
+    assert_eq!(notes[0]["severity"], "note", "{notes}");
+    let (failed, import) = status("ada", "01-foundations/08-inventory-diff");
+    assert_eq!(failed, "fail");
+    assert_eq!(import[0]["code"], "import-not-found", "{import}");
+    assert!(import[0]["hint"].is_string(), "the import's hint: {import}");
+    for id in ids {
+        assert_eq!(
+            status("bob", id),
+            ("pass".to_string(), Value::Null),
+            "bob's {id}"
+        );
+    }
+}
+
 /// What one learner's code leaves in its test process at import (a new builtin, state in a
 /// standard module, a monkeypatch, an environment variable, an entry in `sys.modules`, a file
 /// in its temporary folder), and what it found there from earlier checks.

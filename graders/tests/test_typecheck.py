@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pygrade_graders import PROTOCOL_VERSION, typecheck
 
@@ -56,3 +57,72 @@ def test_the_first_line_says_it_is_ready_and_each_request_gets_one_reply(tmp_pat
     ready, *answers = replies.getvalue().splitlines()
     assert json.loads(ready) == {"ready": True, "protocol": PROTOCOL_VERSION}
     assert [json.loads(a)["status"] for a in answers] == [0, 1, 2, 0]
+
+
+# Exercises of one learner, each a folder of files, as pygrade lays a job's working folder out.
+EXERCISES: dict[str, dict[str, str]] = {
+    "well-typed": {"double.py": WELL_TYPED},
+    "badly-typed": {"halve.py": BADLY_TYPED.replace("double", "halve")},
+    # Its tests import its module; the test module gets a finding of its own.
+    "with-tests": {
+        "shout.py": "def shout(s: str) -> str:\n    return s.upper()\n",
+        "tests/test_shout.py": "from shout import shout\n\n\ndef test_shout() -> None:\n    n: int = shout('a')\n",
+    },
+    # The same module name as `well-typed`'s, typed differently: they cannot share a build.
+    "same-name": {"double.py": BADLY_TYPED},
+    # A syntax error stops a build: this one runs on its own.
+    "broken": {"broken.py": BROKEN},
+    # Imports a module it does not have, which `offers` has: found, in a shared build.
+    "borrows": {"borrows.py": "from lent import LENT\n\nX: int = LENT\n"},
+    "offers": {"offers.py": "X = 1\n", "lent.py": "LENT = 'not an int'\n"},
+    # A failed import is explained once per build: these run on their own.
+    "missing-a": {"missing_a.py": "import not_there_a\n"},
+    "missing-b": {"missing_b.py": "import not_there_b\n"},
+    # A note and no error.
+    "reveals": {"reveals.py": "reveal_type(1)\n"},
+    # Its module is under src/ and imports one that its folder has (named as an installed
+    # package): a run of its own, started there, finds that first; a shared build would not
+    # look there, and would find the installed one.
+    "src-layout": {"src/app.py": "from pluggy import H\n\nX: int = H\n", "pluggy.py": "H = 1\n"},
+}
+# Files an exercise has but does not type-check (as a bank's support files).
+NOT_CHECKED = {"pluggy.py"}
+
+
+def exercises(tmp_path: Path) -> list[dict[str, Any]]:
+    """Each exercise laid out in a folder of its own, and what to type-check there."""
+    made: list[dict[str, Any]] = []
+    for key, files in EXERCISES.items():
+        root = tmp_path / key / "work"
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        targets = [str(root / name) for name in files if not name.startswith("tests/") and name not in NOT_CHECKED]
+        if any(name.startswith("tests/") for name in files):
+            targets.append(str(root / "tests"))
+        made.append({"key": key, "root": str(root), "targets": targets})
+    return made
+
+
+def test_exercises_checked_together_get_what_a_run_of_their_own_says(tmp_path: Path) -> None:
+    args = ["--output=json", "--no-error-summary", "--strict"]
+    own = [
+        cold(Path(e["root"]), [*args, "--cache-dir", str(tmp_path / "cold-cache"), *e["targets"]])
+        for e in exercises(tmp_path / "cold")
+    ]
+    (tmp_path / "empty").mkdir()
+    request = {
+        "cwd": str(tmp_path / "empty"),
+        "args": [*args, "--cache-dir", str(tmp_path / "cache")],
+        "together-cache": str(tmp_path / "together-cache"),
+        "exercises": exercises(tmp_path / "warm"),
+    }
+    for _ in range(2):  # the second time, from mypy's cache
+        results = typecheck.check_together(request)["results"]
+        for key, expected in zip(EXERCISES, own):
+            got = {k: results[key][k] for k in ("stdout", "stderr", "status")}
+            assert got == expected, key
+        together = {key for key, result in results.items() if result["together"]}
+        assert together == {"well-typed", "badly-typed", "with-tests", "reveals"}
+    assert json.loads(results["with-tests"]["stdout"])["file"] == "tests/test_shout.py"
+    assert results["reveals"]["status"] == 1 and '"severity": "note"' in results["reveals"]["stdout"]

@@ -7,7 +7,12 @@
 //! see each other's leftovers (the output check's cases) gets a fresh folder of the same
 //! layout for each run, inside the job's. The environment learner processes get is built
 //! here, from an allow-list: nothing of the caller's environment is passed on.
+//!
+//! A check also sees the other exercises of its submission that the run grades
+//! ([`Together`]), for a kind that does the work of several at once.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -48,11 +53,64 @@ impl Hidden {
     }
 }
 
+/// The checks of one submission that a run grades, for a kind that does the work of several
+/// at once (mypy type-checks a learner's exercises in one pass), and what such a kind keeps
+/// for them while the run lasts.
+#[derive(Default)]
+pub(crate) struct Together<'a> {
+    pub members: Vec<Member<'a>>,
+    kept: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// A check of the submission that the run grades (it is not left out, not refused, and not
+/// an untouched starter's), with its exercise and the learner's files for it.
+pub(crate) struct Member<'a> {
+    pub exercise: &'a Exercise,
+    pub check: &'a Check,
+    files: Box<dyn Fn() -> Result<LearnerFiles> + Send + Sync + 'a>,
+}
+
+impl<'a> Member<'a> {
+    pub(crate) fn new(
+        exercise: &'a Exercise,
+        check: &'a Check,
+        files: impl Fn() -> Result<LearnerFiles> + Send + Sync + 'a,
+    ) -> Member<'a> {
+        Member {
+            exercise,
+            check,
+            files: Box::new(files),
+        }
+    }
+
+    /// Lays the check's working folder out in `folder` as a job's, and returns it.
+    pub(crate) fn lay_out(&self, folder: &Path) -> Result<PathBuf> {
+        lay_out(folder, self.exercise, &(self.files)()?)
+    }
+}
+
+impl Together<'_> {
+    /// What the members' checks keep under `key`: the same value for every check that asks,
+    /// made by the first.
+    pub(crate) fn kept<T: Default + Send + Sync + 'static>(&self, key: &str) -> Arc<T> {
+        let mut kept = self.kept.lock().expect("kept");
+        let value = kept
+            .entry(key.to_string())
+            .or_insert_with(|| Arc::new(T::default()));
+        value
+            .clone()
+            .downcast()
+            .expect("what is kept under a key is always of one type")
+    }
+}
+
 /// What a check kind may use while it runs.
 pub(crate) struct Ctx<'a> {
     pub toolchain: &'a Toolchain,
     pub launcher: &'a Launcher,
     pub exercise: &'a Exercise,
+    /// The check this context runs.
+    pub check: &'a Check,
     /// The check's working directory.
     pub work: PathBuf,
     /// pygrade's own files for this job, next to `work/`.
@@ -68,6 +126,8 @@ pub(crate) struct Ctx<'a> {
     /// The job's place among those running at once, which its processes give back while
     /// they wait (none unless the engine gives one).
     pub claim: Claim,
+    /// The checks of the job's submission in this run (none unless the engine gives them).
+    pub together: Option<&'a Together<'a>>,
     /// The learner's declared files, for a fresh working folder.
     files: LearnerFiles,
     /// What the check's processes have used so far, shared with its fresh folders.
@@ -83,7 +143,7 @@ impl<'a> Ctx<'a> {
         toolchain: &'a Toolchain,
         launcher: &'a Launcher,
         exercise: &'a Exercise,
-        check: &Check,
+        check: &'a Check,
         files: LearnerFiles,
         slot: usize,
         hidden: Hidden,
@@ -97,6 +157,7 @@ impl<'a> Ctx<'a> {
             toolchain,
             launcher,
             exercise,
+            check,
             work,
             own: folder.path().to_path_buf(),
             slot,
@@ -104,6 +165,7 @@ impl<'a> Ctx<'a> {
             points: check.points,
             hidden,
             claim: Claim::default(),
+            together: None,
             files,
             usage: Arc::default(),
             _folder: folder,
@@ -125,6 +187,7 @@ impl<'a> Ctx<'a> {
             toolchain: self.toolchain,
             launcher: self.launcher,
             exercise: self.exercise,
+            check: self.check,
             work,
             own: folder.path().to_path_buf(),
             slot: self.slot,
@@ -132,6 +195,7 @@ impl<'a> Ctx<'a> {
             points: self.points,
             hidden: self.hidden,
             claim: self.claim.clone(),
+            together: self.together,
             files: self.files.clone(),
             usage: self.usage.clone(),
             _folder: folder,

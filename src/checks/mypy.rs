@@ -6,18 +6,25 @@
 //! both are read. Points are all or nothing: the check passes when mypy finds no error.
 //! With `include-tests`, the exercise's trusted tests are checked along with the learner's
 //! files: a signature typed too loosely then shows where the tests rely on it.
+//!
+//! With warm workers, the mypy checks of one submission that ask mypy the same are
+//! type-checked together, in one pass for all of a learner's exercises, which gives each
+//! exercise the findings that a run of its own gives (`pygrade_graders.typecheck`). Findings
+//! are listed by file, each file's in mypy's order.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::ctx::{Ctx, learner_env};
+use super::ctx::{Ctx, Member, learner_env};
 use super::kind::Kind;
 use super::verdict::{abnormal_status, describe_exit};
-use crate::bank::Layout;
+use crate::bank::{Exercise, Layout};
 use crate::contain::Exit;
-use crate::contain::warm::{Answer, WarmSpec};
+use crate::contain::warm::{Answer, Pool, WarmSpec};
 use crate::grade::{CheckResult, Diagnostic, Status};
 
 /// `kind = "mypy"`: mypy over the learner's Python files.
@@ -58,13 +65,18 @@ impl Kind for Mypy {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<CheckResult> {
-        let options = Options {
+        run(ctx, ctx.points, &self.options()).await
+    }
+}
+
+impl Mypy {
+    fn options(&self) -> Options<'_> {
+        Options {
             strict: self.strict,
             flags: &self.flags,
             include_tests: self.include_tests,
             allow_ignores: self.allow_ignores,
-        };
-        run(ctx, ctx.points, &options).await
+        }
     }
 }
 
@@ -87,22 +99,28 @@ struct Options<'a> {
     pub allow_ignores: bool,
 }
 
-async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckResult> {
-    let config = ctx.own.join("mypy.ini");
-    std::fs::write(&config, "[mypy]\n")?;
-    // Held until the check ends: no two mypy runs share a cache folder at once.
-    let (cache, _lock) = warm_cache(ctx)?;
-    let mut args: Vec<OsString> = ["--output=json", "--no-error-summary", "--config-file"]
-        .iter()
-        .map(Into::into)
-        .collect();
-    args.push(config.into());
-    args.push("--cache-dir".into());
-    args.push(cache.into());
-    if options.strict {
-        args.push("--strict".into());
+impl Options<'_> {
+    /// mypy's arguments but for the configuration, the cache and the files, which differ from
+    /// run to run.
+    fn flags(&self) -> Vec<String> {
+        let mut flags = vec!["--output=json".to_string(), "--no-error-summary".into()];
+        if self.strict {
+            flags.push("--strict".into());
+        }
+        flags.extend(self.flags.iter().cloned());
+        flags
     }
-    args.extend(options.flags.iter().map(Into::into));
+}
+
+/// How one run of mypy ended, and what it wrote.
+#[derive(Debug, Clone, Deserialize)]
+struct Said {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckResult> {
     let files: Vec<&String> = ctx
         .exercise
         .manifest
@@ -110,16 +128,10 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
         .iter()
         .filter(|f| f.ends_with(".py"))
         .collect();
-    // By their full paths, which differ from job to job: mypy takes a cached result for a
-    // file whose path, size and modification second match its cache's, and two learners'
-    // files of one size, laid out in the same second under the same relative path, would
-    // otherwise share one verdict. mypy names them relative to its working folder, the job's.
-    args.extend(files.iter().map(|file| ctx.work.join(file).into()));
-    if options.include_tests {
-        args.push(ctx.work.join("tests").into());
-    }
-
-    let (exit, stdout, stderr) = type_check(ctx, args).await?;
+    let (exit, stdout, stderr) = match together(ctx, options).await? {
+        Some(said) => (Exit::Code(said.status), said.stdout, said.stderr),
+        None => alone(ctx, options).await?,
+    };
     let code = match (exit, abnormal_status(exit)) {
         (Exit::Code(code), _) => code,
         (_, status) => {
@@ -130,12 +142,17 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
         }
     };
     let mut diagnostics = parse(&ctx.relative(&stdout));
-    if code != 0 && !diagnostics.iter().any(|d| d.severity == "error") {
+    // mypy ends with 1 when it wrote anything, a note alone included (`reveal_type`), and
+    // with 2 when an error stopped it.
+    let errors = diagnostics.iter().any(|d| d.severity == "error");
+    if code != 0 && !errors && (code != 1 || diagnostics.is_empty()) {
         bail!(
             "mypy failed without a finding (status {code}): {}",
             stderr.trim()
         );
     }
+    // By file, each file's in mypy's order: which file mypy finishes first is no finding.
+    diagnostics.sort_by(|a, b| a.file.cmp(&b.file));
     if !options.allow_ignores {
         for file in &files {
             let text = std::fs::read_to_string(ctx.work.join(file)).unwrap_or_default();
@@ -164,20 +181,60 @@ async fn run(ctx: &Ctx<'_>, points: f64, options: &Options<'_>) -> Result<CheckR
     Ok(result)
 }
 
-/// Runs mypy with `args` (after `-B -m mypy`) in the check's working folder: by a warm worker
-/// where the run has them, else as a process of its own. Either way it is the same mypy, with
-/// the same arguments in the same folder, under the check's limits. How it ended, and what it
-/// wrote to stdout and stderr.
-async fn type_check(ctx: &Ctx<'_>, args: Vec<OsString>) -> Result<(Exit, String, String)> {
-    let worker = WarmSpec {
+/// What mypy type-checks in the working folder `work`: the exercise's Python files and, if
+/// asked, its tests. By their full paths, which differ from job to job: mypy takes a cached
+/// result for a file whose path, size and modification second match its cache's, and two
+/// learners' files of one size, laid out in the same second under the same relative path,
+/// would otherwise share one verdict. mypy names them relative to its working folder.
+fn targets(exercise: &Exercise, work: &Path, options: &Options<'_>) -> Vec<PathBuf> {
+    let files = exercise
+        .manifest
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".py"));
+    let mut targets: Vec<PathBuf> = files.map(|file| work.join(file)).collect();
+    if options.include_tests {
+        targets.push(work.join("tests"));
+    }
+    targets
+}
+
+/// mypy run on the check's own files in its working folder, as the command line would: by a
+/// warm worker where the run has them, else as a process of its own.
+async fn alone(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<(Exit, String, String)> {
+    let config = ctx.own.join("mypy.ini");
+    std::fs::write(&config, "[mypy]\n")?;
+    // Held until the check ends: no two mypy runs share a cache folder at once.
+    let (cache, _lock) = warm_cache(ctx, "")?;
+    let mut args: Vec<OsString> = options.flags().into_iter().map(Into::into).collect();
+    args.extend(["--config-file".into(), config.into_os_string()]);
+    args.extend(["--cache-dir".into(), cache.into_os_string()]);
+    args.extend(
+        targets(ctx.exercise, &ctx.work, options)
+            .into_iter()
+            .map(Into::into),
+    );
+    type_check(ctx, args).await
+}
+
+/// The warm type checker's workers.
+fn worker(ctx: &Ctx<'_>) -> Result<WarmSpec> {
+    Ok(WarmSpec {
         program: ctx.toolchain.python.clone(),
         args: ["-B", "-m", "pygrade_graders.typecheck"]
             .map(OsString::from)
             .to_vec(),
         cwd: crate::toolchain::home()?,
         env: learner_env(ctx.toolchain, &std::env::temp_dir()),
-    };
-    let Some(pool) = ctx.launcher.warm(worker) else {
+    })
+}
+
+/// Runs mypy with `args` (after `-B -m mypy`) in the check's working folder: by a warm worker
+/// where the run has them, else as a process of its own. Either way it is the same mypy, with
+/// the same arguments in the same folder, under the check's limits. How it ended, and what it
+/// wrote to stdout and stderr.
+async fn type_check(ctx: &Ctx<'_>, args: Vec<OsString>) -> Result<(Exit, String, String)> {
+    let Some(pool) = ctx.launcher.warm(worker(ctx)?) else {
         let mut cold: Vec<OsString> = ["-B", "-m", "mypy"].map(OsString::from).to_vec();
         cold.extend(args);
         let mut spawn = ctx.spawn(&ctx.toolchain.python, cold);
@@ -192,12 +249,6 @@ async fn type_check(ctx: &Ctx<'_>, args: Vec<OsString>) -> Result<(Exit, String,
             finished.stderr.text(),
         ));
     };
-    #[derive(Deserialize)]
-    struct Reply {
-        stdout: String,
-        stderr: String,
-        status: i32,
-    }
     let args: Vec<&str> = (args.iter())
         .map(|arg| arg.to_str().context("a mypy argument that is not UTF-8"))
         .collect::<Result<_>>()?;
@@ -206,33 +257,159 @@ async fn type_check(ctx: &Ctx<'_>, args: Vec<OsString>) -> Result<(Exit, String,
     ctx.count(served.cpu_ms, served.peak_rss_kib);
     match served.answer {
         Answer::Reply(line) => {
-            let reply: Reply = serde_json::from_str(&line)
+            let said: Said = serde_json::from_str(&line)
                 .with_context(|| format!("the warm type checker replied {line:?}"))?;
-            Ok((Exit::Code(reply.status), reply.stdout, reply.stderr))
+            Ok((Exit::Code(said.status), said.stdout, said.stderr))
         }
         Answer::Ended { exit, stderr } => Ok((exit, String::new(), stderr)),
     }
+}
+
+/// What one type check of several exercises of a submission said for each, kept for the run
+/// by the first of their checks to ask; `None` inside once tried, when it could not run.
+type Shared = tokio::sync::Mutex<Option<Option<Replies>>>;
+
+/// What mypy said for each exercise of a shared type check, by its place among the
+/// submission's checks; and what each exercise's share of the work was.
+struct Replies {
+    said: HashMap<usize, Said>,
+    cpu_ms: u64,
+    peak_rss_kib: u64,
+}
+
+/// What a run of its own would have said for this check, from one type check of every check
+/// of the submission that asks mypy the same (each in a working folder laid out as its job's)
+/// by a warm worker, which gives each exercise the findings a run of its own gives (see
+/// `pygrade_graders.typecheck.check_together`). The first of those checks to ask runs it
+/// for all; the others wait for it without holding a claim. `None` when there is no
+/// such check but this one, no warm worker, or the shared check could not run: the check
+/// then runs mypy on its own. Each exercise counts an even share of what the worker used.
+async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> {
+    let Some(together) = ctx.together else {
+        return Ok(None);
+    };
+    let flags = options.flags();
+    let same: Vec<(usize, &Member<'_>)> = (together.members.iter().enumerate())
+        .filter(|(_, member)| {
+            let mypy = member.check.section.as_any().downcast_ref::<Mypy>();
+            mypy.is_some_and(|mypy| {
+                let theirs = mypy.options();
+                theirs.flags() == flags && theirs.include_tests == options.include_tests
+            })
+        })
+        .collect();
+    let Some(&(me, _)) = same.iter().find(|(_, m)| std::ptr::eq(m.check, ctx.check)) else {
+        return Ok(None);
+    };
+    if same.len() < 2 {
+        return Ok(None);
+    }
+    let Some(pool) = ctx.launcher.warm(worker(ctx)?) else {
+        return Ok(None);
+    };
+    let key = format!("mypy {flags:?} {}", options.include_tests);
+    let shared = together.kept::<Shared>(&key);
+    let mut replies = match shared.try_lock() {
+        Ok(replies) => replies,
+        Err(_) => {
+            // Another check is running it: this one computes nothing meanwhile.
+            ctx.claim.give_back();
+            shared.lock().await
+        }
+    };
+    if replies.is_none() {
+        *replies = Some(check_together(ctx, &pool, options, &same).await?);
+    }
+    let Some(Some(replies)) = replies.as_ref() else {
+        return Ok(None);
+    };
+    let said = replies.said.get(&me).cloned();
+    if said.is_some() {
+        ctx.count(replies.cpu_ms, replies.peak_rss_kib);
+    }
+    Ok(said)
+}
+
+/// One type check of the `same` checks' exercises by a warm worker, under this check's
+/// limits; `None` if the worker ended without a reply.
+async fn check_together(
+    ctx: &Ctx<'_>,
+    pool: &Pool,
+    options: &Options<'_>,
+    same: &[(usize, &Member<'_>)],
+) -> Result<Option<Replies>> {
+    let folder = tempfile::Builder::new()
+        .prefix("pygrade-mypy-")
+        .tempdir()
+        .context("could not create a scratch folder (is TMPDIR writable?)")?;
+    let cwd = folder.path().join("cwd");
+    std::fs::create_dir(&cwd)?;
+    let config = folder.path().join("mypy.ini");
+    std::fs::write(&config, "[mypy]\n")?;
+    let mut exercises = Vec::new();
+    for (i, member) in same {
+        let work = member.lay_out(&folder.path().join(i.to_string()))?;
+        exercises.push(serde_json::json!({
+            "key": i.to_string(),
+            "root": work,
+            "targets": targets(member.exercise, &work, options),
+        }));
+    }
+    let (cache, _lock) = warm_cache(ctx, "")?;
+    let (shared_cache, _shared_lock) = warm_cache(ctx, "together-")?;
+    let mut args = options.flags();
+    args.extend(["--config-file".into(), path_text(&config)?]);
+    args.extend(["--cache-dir".into(), path_text(&cache)?]);
+    let request = serde_json::json!({
+        "cwd": cwd,
+        "args": args,
+        "together-cache": shared_cache,
+        "exercises": exercises,
+    });
+    let served = pool.ask(&request.to_string(), &ctx.limits).await?;
+    let Answer::Reply(line) = served.answer else {
+        return Ok(None);
+    };
+    #[derive(Deserialize)]
+    struct Reply {
+        results: HashMap<String, Said>,
+    }
+    let reply: Reply = serde_json::from_str(&line)
+        .with_context(|| format!("the warm type checker replied {line:?}"))?;
+    let said = (reply.results.into_iter())
+        .map(|(key, said)| Ok((key.parse()?, said)))
+        .collect::<Result<HashMap<usize, Said>>>()?;
+    Ok(Some(Replies {
+        said,
+        cpu_ms: served.cpu_ms / same.len() as u64,
+        peak_rss_kib: served.peak_rss_kib,
+    }))
+}
+
+fn path_text(path: &Path) -> Result<String> {
+    let text = path.to_str().context("a mypy argument that is not UTF-8")?;
+    Ok(text.to_string())
 }
 
 /// Cache folders tried before falling back to a cold one: enough for a few pygrade runs of a
 /// few jobs each on one machine.
 const CACHE_FOLDERS: usize = 16;
 
-/// A warm mypy cache folder that no other mypy run is using, with the lock that keeps it so.
-/// Several pygrade runs may share a machine (a mentor's cohort, a test suite), so the job's
-/// slot is only the first folder tried; when every folder is busy, a cold cache in the job's
-/// own folder does.
-fn warm_cache(ctx: &Ctx<'_>) -> Result<(std::path::PathBuf, Option<std::fs::File>)> {
+/// A warm mypy cache folder that no other mypy run is using, with the lock that keeps it so;
+/// `kind` names a set of folders of its own. Several pygrade runs may share a machine (a
+/// mentor's cohort, a test suite), so the job's slot is only the first folder tried; when
+/// every folder is busy, a cold cache in the job's own folder does.
+fn warm_cache(ctx: &Ctx<'_>, kind: &str) -> Result<(PathBuf, Option<std::fs::File>)> {
     let root = &ctx.toolchain.mypy_cache;
     std::fs::create_dir_all(root)?;
     for i in 0..CACHE_FOLDERS {
         let slot = (ctx.slot + i) % CACHE_FOLDERS;
-        let lock = std::fs::File::create(root.join(format!("{slot}.lock")))?;
+        let lock = std::fs::File::create(root.join(format!("{kind}{slot}.lock")))?;
         if lock.try_lock().is_ok() {
-            return Ok((root.join(slot.to_string()), Some(lock)));
+            return Ok((root.join(format!("{kind}{slot}")), Some(lock)));
         }
     }
-    Ok((ctx.own.join("mypy-cache"), None))
+    Ok((ctx.own.join(format!("{kind}mypy-cache")), None))
 }
 
 /// Comments that silence mypy, each as an error of its own: a type error hidden is still a

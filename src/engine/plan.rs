@@ -7,6 +7,7 @@
 //! conftest.py, edited tests, caches) can reach a check. A plan holds each unit of work (one
 //! exercise of one submission); its jobs are one per check of each unit.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use anyhow::{Context, Result};
 
 use super::events::Unit;
 use crate::bank::{Check, Exercise, Side, Taken, slashed};
-use crate::checks::LearnerFiles;
+use crate::checks::{LearnerFiles, Member, Together};
 use crate::grade::{NotGraded, Status};
 
 #[derive(Debug, Default)]
@@ -383,6 +384,23 @@ impl<'a> Plan<'a> {
         self.jobs()
             .filter(move |job| job.check().section.runs_alone() == alone)
     }
+
+    /// The checks that run, by submission: what a kind that does the work of several checks
+    /// at once may take together.
+    pub(crate) fn together(&self) -> HashMap<&'a str, Together<'_>> {
+        let mut together: HashMap<&str, Together<'_>> = HashMap::new();
+        for job in self.jobs().filter(|job| job.runs()) {
+            let planned = job.planned;
+            let exercise = planned.unit.exercise;
+            let member = Member::new(exercise, job.check(), move || planned.files.files(exercise));
+            together
+                .entry(planned.unit.submission)
+                .or_default()
+                .members
+                .push(member);
+        }
+        together
+    }
 }
 
 /// One check of one unit of work.
@@ -411,6 +429,12 @@ impl<'a> Job<'_, 'a> {
     pub(crate) fn left_out(&self) -> bool {
         let section = &self.check().section;
         self.planned.behaviour_only && (section.quality() || section.runs_alone())
+    }
+
+    /// Whether the check runs: it is not left out, the submission is not an untouched
+    /// starter, and its files were not refused.
+    pub(crate) fn runs(&self) -> bool {
+        !self.left_out() && !self.not_started() && self.planned.files.refusal().is_none()
     }
 }
 

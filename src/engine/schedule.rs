@@ -13,7 +13,7 @@ use tokio::sync::{Notify, Semaphore, mpsc};
 
 use super::events::{Event, Graded, Listener};
 use super::plan::{Job, Plan, Work};
-use crate::checks::{Ctx, Hidden, Registry};
+use crate::checks::{Ctx, Hidden, Registry, Together};
 use crate::contain::{Claim, Launcher, Sandbox, Warm};
 use crate::grade::{self, CheckResult, Status};
 use crate::toolchain::Toolchain;
@@ -103,6 +103,7 @@ impl Engine<'_> {
         stop: &Notify,
     ) -> Result<bool> {
         let plan = Plan::new(work);
+        let together = plan.together();
         let mut run = Progress::new(&plan, listeners);
         run.emit(Event::RunStarted {
             units: plan.units.len(),
@@ -127,6 +128,7 @@ impl Engine<'_> {
             // (Typed here, not in the closure's head, so that its lifetimes are the plan's.)
             let job: Job<'_, '_> = job;
             let (launcher, slots, started) = (&launcher, &slots, started.clone());
+            let together = together.get(job.unit().submission);
             let claims = claims.clone();
             async move {
                 // A check that runs alone keeps the machine to itself until it ends.
@@ -141,7 +143,7 @@ impl Engine<'_> {
                 };
                 let slot = slots.lock().expect("slot pool").pop().map_or(0, |s| s.0);
                 let _ = started.send(job);
-                let result = self.run_one(job, launcher, slot, claim.clone()).await;
+                let result = (self.run_one(job, launcher, slot, claim.clone(), together)).await;
                 claim.give_back();
                 slots.lock().expect("slot pool").push(Reverse(slot));
                 result.map(|result| (job, result))
@@ -203,6 +205,7 @@ impl Engine<'_> {
         launcher: &Launcher,
         slot: usize,
         claim: Claim,
+        together: Option<&Together<'_>>,
     ) -> Result<CheckResult> {
         let started = Instant::now();
         let (exercise, check, files) = (job.unit().exercise, job.check(), &job.planned.files);
@@ -231,6 +234,7 @@ impl Engine<'_> {
             self.hidden,
         )?;
         ctx.claim = claim;
+        ctx.together = together;
         let mut result = self.registry.run(check, &ctx).await.with_context(|| {
             format!("{}: the {} check could not run", exercise.id, check.kind())
         })?;
