@@ -46,7 +46,7 @@ pub(crate) struct Global {
     /// How to contain learner code: pygrade's own sandbox where the kernel allows it, else bwrap where that works (auto); builtin or fail; bwrap or fail; or none.
     #[arg(long, global = true, value_enum, env = "PYGRADE_SANDBOX", default_value_t = SandboxChoice::Auto)]
     pub sandbox: SandboxChoice,
-    /// Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check).
+    /// Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner's exercises together (`--warm false` starts a fresh one for every check).
     #[arg(long, global = true, env = "PYGRADE_WARM", value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub warm: bool,
 }

@@ -33,7 +33,7 @@ complete -c pygrade -n "__fish_pygrade_needs_command" -l sandbox -d 'How to cont
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_needs_command" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_needs_command" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_needs_command" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_needs_command" -s V -l version -d 'Print version'
@@ -67,7 +67,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand init" -l sandbox -d 'How
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand init" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand init" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand init" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand list" -l workspace -d 'The workspace whose grades to show (default: the one the current folder is in)' -r -F
@@ -80,7 +80,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand list" -l sandbox -d 'How
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand list" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand list" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand list" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l workspace -d 'The workspace to grade (default: the one the current folder is in)' -r -F
@@ -96,7 +96,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l exit-zero -d 'Exit 0 even when some learner work did not pass (pygrade\'s own errors still exit 2)'
 complete -c pygrade -n "__fish_pygrade_using_subcommand check" -l hidden -d 'Also run the exercises\' hidden tests, which `init` never hands out, and grade them with the visible ones; the report says only how many of them passed'
@@ -115,7 +115,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l sandbox -d 'How
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l out -d 'Where to write the gradebook, the summaries, report.html and each learner\'s reports' -r -F
@@ -139,7 +139,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l no-cache -d 'Grade everything again, ignoring the grades kept from earlier runs (they are replaced)'
 complete -c pygrade -n "__fish_pygrade_using_subcommand batch" -l reveal -d 'Show the hidden tests in the learners\' reports with their names and messages (by default the reports say only how many passed, so they can be handed to learners)'
@@ -154,7 +154,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand merge" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand merge" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand merge" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand merge" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l workspace -d 'The workspace that remembers the hints shown (default: the one around the current folder)' -r -F
@@ -167,7 +167,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l sandbox -d 'How
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -l all -d 'Show every hint at once'
 complete -c pygrade -n "__fish_pygrade_using_subcommand hint" -s h -l help -d 'Print help'
@@ -181,7 +181,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand watch" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand watch" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand watch" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand watch" -l poll -d 'Look for changes every 0.3 s instead of waiting for the system\'s file events (for network file systems, some containers and WSL)'
 complete -c pygrade -n "__fish_pygrade_using_subcommand watch" -s h -l help -d 'Print help'
@@ -195,7 +195,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l sandbox -d 'How
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand next" -l path -d 'Print only the exercise\'s folder, for `cd "$(pygrade next --path)"`'
 complete -c pygrade -n "__fish_pygrade_using_subcommand next" -s h -l help -d 'Print help'
@@ -209,7 +209,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand reset" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l workspace -d 'The workspace (default: the one around the current folder)' -r -F
@@ -222,7 +222,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l sandbox -d 
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand solution" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -s j -l jobs -d 'Checks run at once (default: the number of cores); a check whose code only waits gives its place to the next' -r
@@ -237,7 +237,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l sandbox -d 'H
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -l mutants -d 'Grade mutants of each reference (one small mistake each) and require the tests to kill at least 90% of those not marked equivalent'
 complete -c pygrade -n "__fish_pygrade_using_subcommand verify" -s h -l help -d 'Print help'
@@ -250,7 +250,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand setup" -l sandbox -d 'Ho
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand setup" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand setup" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand setup" -l print-python -d 'Print only the interpreter\'s path (for scripts that run the pinned tools)'
 complete -c pygrade -n "__fish_pygrade_using_subcommand setup" -s h -l help -d 'Print help'
@@ -263,7 +263,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand doctor" -l sandbox -d 'H
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand doctor" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand doctor" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand completions" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
@@ -275,7 +275,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand completions" -l sandbox 
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand completions" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand completions" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand man" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
@@ -287,7 +287,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand man" -l sandbox -d 'How 
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand man" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand man" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand man" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand exercism-run" -l timeout -d 'The longest the tests may run (Exercism\'s limit is 20 s)' -r
@@ -300,7 +300,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand exercism-run" -l sandbox
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand exercism-run" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand exercism-run" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand exercism-run" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand __sandbox" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
@@ -312,7 +312,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand __sandbox" -l sandbox -d
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand __sandbox" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand __sandbox" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand __sandbox" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand __zygote" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
@@ -323,7 +323,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand __zygote" -l sandbox -d 
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand __zygote" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand __zygote" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand __zygote" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -l bank -d 'Use the exercise bank in DIR instead of the built-in one' -r -F
@@ -335,7 +335,7 @@ complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -l sandbox 
 builtin\t''
 bwrap\t''
 none\t''"
-complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
+complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -l warm -d 'Whether tools that never run learner code (mypy) stay started between checks, as warm workers that type-check a learner\'s exercises together (`--warm false` starts a fresh one for every check)' -r -f -a "true\t''
 false\t''"
 complete -c pygrade -n "__fish_pygrade_using_subcommand __supervise" -s h -l help -d 'Print help'
 complete -c pygrade -n "__fish_pygrade_using_subcommand help; and not __fish_seen_subcommand_from init list check demo batch merge hint watch next reset solution verify setup doctor completions man exercism-run __sandbox __zygote __supervise help" -f -a "init" -d 'Create a learner workspace: each exercise\'s README, starter files and tests'
