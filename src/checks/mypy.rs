@@ -320,10 +320,11 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
     if replies.is_none() {
         *replies = Some(check_together(ctx, &pool, options, &same).await?);
     }
-    let Some(Some(replies)) = replies.as_ref() else {
+    let Some(Some(replies)) = replies.as_mut() else {
         return Ok(None);
     };
-    let said = replies.said.get(&me).cloned();
+    // Taken, not copied: a cohort's run holds only the findings not yet reported.
+    let said = replies.said.remove(&me);
     if said.is_some() {
         ctx.count(replies.cpu_ms, replies.peak_rss_kib);
     }
@@ -348,7 +349,11 @@ async fn check_together(
     std::fs::write(&config, "[mypy]\n")?;
     let mut exercises = Vec::new();
     for (i, member) in same {
-        let work = member.lay_out(&folder.path().join(i.to_string()))?;
+        // Files that cannot be laid out again (changed since they were read) are the
+        // member's own check's to report; it runs on its own.
+        let Ok(work) = member.lay_out(&folder.path().join(i.to_string())) else {
+            continue;
+        };
         exercises.push(serde_json::json!({
             "key": i.to_string(),
             "root": work,
@@ -360,6 +365,7 @@ async fn check_together(
     let mut args = options.flags();
     args.extend(["--config-file".into(), path_text(&config)?]);
     args.extend(["--cache-dir".into(), path_text(&cache)?]);
+    let shares = exercises.len().max(1) as u64;
     let request = serde_json::json!({
         "cwd": cwd,
         "args": args,
@@ -381,7 +387,7 @@ async fn check_together(
         .collect::<Result<HashMap<usize, Said>>>()?;
     Ok(Some(Replies {
         said,
-        cpu_ms: served.cpu_ms / same.len() as u64,
+        cpu_ms: served.cpu_ms / shares,
         peak_rss_kib: served.peak_rss_kib,
     }))
 }
