@@ -102,6 +102,11 @@ pub(crate) trait Section: Any + Debug + Send + Sync {
     fn runs_alone(&self) -> bool;
     /// Whether it grades how the code is written, not whether it works (see `Kind::QUALITY`).
     fn quality(&self) -> bool;
+    /// Whether its checks see the submission's other checks of the run (see
+    /// `Kind::TOGETHER`).
+    fn together(&self) -> bool {
+        false
+    }
     /// What is wrong with it in this exercise, each problem a sentence.
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String>;
     /// Folders of the exercise it keeps to pygrade: never copied into a job's folder.

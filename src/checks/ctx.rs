@@ -126,7 +126,8 @@ pub(crate) struct Ctx<'a> {
     /// The job's place among those running at once, which its processes give back while
     /// they wait (none unless the engine gives one).
     pub claim: Claim,
-    /// The checks of the job's submission in this run (none unless the engine gives them).
+    /// The checks of the job's submission in this run, for a kind that asks for them
+    /// (`Kind::TOGETHER`; none unless the engine gives them).
     pub together: Option<&'a Together<'a>>,
     /// The learner's declared files, for a fresh working folder.
     files: LearnerFiles,

@@ -26,6 +26,9 @@ pub(crate) trait Kind: DeserializeOwned + Debug + Send + Sync + 'static {
     /// theirs ([`crate::grade::scale_quality`]), so that untouched or broken code that happens
     /// to be well typed earns nothing for it.
     const QUALITY: bool = false;
+    /// Whether a check of this kind may do the work of several of its submission's checks at
+    /// once: it then sees the submission's checks of the run ([`Ctx::together`]).
+    const TOGETHER: bool = false;
 
     /// What is wrong with this section in its exercise, each problem a sentence.
     fn problems(&self, _exercise: &Layout<'_>) -> Vec<String> {
@@ -58,6 +61,9 @@ impl<K: Kind> Section for K {
     }
     fn quality(&self) -> bool {
         K::QUALITY
+    }
+    fn together(&self) -> bool {
+        K::TOGETHER
     }
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
         Kind::problems(self, exercise)

@@ -55,6 +55,8 @@ impl Kind for Mypy {
     const NAME: &'static str = "mypy";
     /// Well-typed code that does not work is not worth the typing points.
     const QUALITY: bool = true;
+    /// A learner's exercises are type-checked together.
+    const TOGETHER: bool = true;
 
     fn problems(&self, exercise: &Layout<'_>) -> Vec<String> {
         if exercise.files.iter().any(|f| f.ends_with(".py")) {

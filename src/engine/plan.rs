@@ -385,11 +385,12 @@ impl<'a> Plan<'a> {
             .filter(move |job| job.check().section.runs_alone() == alone)
     }
 
-    /// The checks that run, by submission: what a kind that does the work of several checks
-    /// at once may take together.
+    /// The checks that run of the kinds that do the work of several checks at once, by
+    /// submission: what such a kind may take together.
     pub(crate) fn together(&self) -> HashMap<&'a str, Together<'_>> {
         let mut together: HashMap<&str, Together<'_>> = HashMap::new();
-        for job in self.jobs().filter(|job| job.runs()) {
+        let jobs = self.jobs().filter(|job| job.check().section.together());
+        for job in jobs.filter(|job| job.runs()) {
             let planned = job.planned;
             let exercise = planned.unit.exercise;
             let member = Member::new(exercise, job.check(), move || planned.files.files(exercise));
