@@ -20,11 +20,11 @@ The first line written is `{"ready": true, "protocol": N}`, once mypy is importe
 A request may also name several exercises of one learner, to be type-checked together (see
 `check_together`):
 
-    request  {"cwd": "/empty", "args": [...], "together-cache": "/cache/bulk",
-              "exercises": [{"key": "01-basics/01-greet", "root": "/job/work",
-                             "targets": ["/job/work/greet.py", ...]}, ...]}
-    reply    {"results": {"01-basics/01-greet": {"stdout": ..., "stderr": ..., "status": 0,
-                                                 "together": true}, ...}}
+    request  {"cwd": "/empty", "args": [...], "together-cache": "/cache/together-0",
+              "exercises": [{"key": "0", "root": "/jobs/0/work",
+                             "targets": ["/jobs/0/work/greet.py", ...]}, ...]}
+    reply    {"results": {"0": {"stdout": "...", "stderr": "", "status": 0, "together": true},
+                          ...}}
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ BUILDS = 5
 IMPORT_CODES = frozenset({"import", "import-not-found", "import-untyped"})
 
 
-@dataclass
+@dataclass(eq=False)
 class Member:
     """One exercise of a request to type-check together: where its files are, what mypy
-    makes of its targets, and the findings it gets."""
+    makes of its targets, and the findings it gets. Each is itself only (no two are equal)."""
 
     key: str
     root: str
@@ -137,7 +137,6 @@ def check_together(request: dict[str, Any]) -> dict[str, Any]:
         else:
             stdout = "".join(line + "\n" for line in member.lines)
             results[member.key] = {"stdout": stdout, "stderr": "", "status": 1 if member.lines else 0, "together": True}
-    os.chdir(request["cwd"])
     return {"results": results}
 
 
