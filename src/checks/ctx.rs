@@ -55,11 +55,17 @@ impl Hidden {
 
 /// The checks of one submission that a run grades, for a kind that does the work of several
 /// at once (mypy type-checks a learner's exercises in one pass), and what such a kind keeps
-/// for them while the run lasts.
-#[derive(Default)]
+/// for them while the run lasts. The checks are listed when asked, from the engine's plan of
+/// each of the submission's exercises, so that a cohort's run holds no more than its plan.
 pub(crate) struct Together<'a> {
-    pub members: Vec<Member<'a>>,
+    exercises: Vec<&'a dyn Members>,
     kept: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// One exercise of a submission as the engine plans it, for a kind that works together.
+pub(crate) trait Members: Send + Sync {
+    /// Its checks of kinds that work together, those that run.
+    fn members(&self) -> Vec<Member<'_>>;
 }
 
 /// A check of the submission that the run grades (it is not left out, not refused, and not
@@ -89,7 +95,22 @@ impl<'a> Member<'a> {
     }
 }
 
-impl Together<'_> {
+impl<'a> Together<'a> {
+    /// The submission whose exercises the engine plans as `exercises`.
+    pub(crate) fn new(exercises: Vec<&'a dyn Members>) -> Together<'a> {
+        Together {
+            exercises,
+            kept: Mutex::default(),
+        }
+    }
+
+    /// The submission's checks of the run that the engine gives a kind that works together.
+    pub(crate) fn members(&self) -> Vec<Member<'a>> {
+        (self.exercises.iter())
+            .flat_map(|exercise| exercise.members())
+            .collect()
+    }
+
     /// What the members' checks keep under `key`: the same value for every check that asks,
     /// made by the first.
     pub(crate) fn kept<T: Default + Send + Sync + 'static>(&self, key: &str) -> Arc<T> {

@@ -25,7 +25,7 @@ mod verdict;
 
 #[cfg(test)]
 pub(crate) use ctx::write_file;
-pub(crate) use ctx::{Ctx, Hidden, LearnerFiles, Member, Together, learner_env};
+pub(crate) use ctx::{Ctx, Hidden, LearnerFiles, Member, Members, Together, learner_env};
 pub(crate) use pytest::COULD_NOT_LOAD;
 pub(crate) use registry::Registry;
 pub(crate) use verdict::describe_exit;

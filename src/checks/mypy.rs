@@ -291,7 +291,8 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
         return Ok(None);
     };
     let flags = options.flags();
-    let same: Vec<(usize, &Member<'_>)> = (together.members.iter().enumerate())
+    let members = together.members();
+    let same: Vec<(usize, &Member<'_>)> = (members.iter().enumerate())
         .filter(|(_, member)| {
             let mypy = member.check.section.as_any().downcast_ref::<Mypy>();
             mypy.is_some_and(|mypy| {
@@ -327,6 +328,9 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
     };
     // Taken, not copied: a cohort's run holds only the findings not yet reported.
     let said = replies.said.remove(&me);
+    if replies.said.is_empty() {
+        replies.said = HashMap::new();
+    }
     if said.is_some() {
         ctx.count(replies.cpu_ms, replies.peak_rss_kib);
     }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 
 use super::events::Unit;
 use crate::bank::{Check, Exercise, Side, Taken, slashed};
-use crate::checks::{LearnerFiles, Member, Together};
+use crate::checks::{LearnerFiles, Member, Members, Together};
 use crate::grade::{NotGraded, Status};
 
 #[derive(Debug, Default)]
@@ -386,25 +386,36 @@ impl<'a> Plan<'a> {
     }
 
     /// The checks that run of the kinds that do the work of several checks at once, by
-    /// submission: what such a kind may take together.
+    /// submission: what such a kind may take together. A submission keeps only its units
+    /// that have such a check, and lists the checks when asked.
     pub(crate) fn together(&self) -> HashMap<&'a str, Together<'_>> {
-        let mut together: HashMap<&str, Together<'_>> = HashMap::new();
-        let jobs = self.jobs().filter(|job| job.check().section.together());
-        for job in jobs.filter(|job| job.runs()) {
-            let planned = job.planned;
-            let exercise = planned.unit.exercise;
-            let member = Member::new(exercise, job.check(), move || planned.files.files(exercise));
-            together
-                .entry(planned.unit.submission)
-                .or_default()
-                .members
-                .push(member);
+        let mut units: HashMap<&str, Vec<&dyn Members>> = HashMap::new();
+        for planned in &self.units {
+            let checks = &planned.unit.exercise.manifest.checks;
+            if checks.iter().any(|check| check.section.together()) {
+                (units.entry(planned.unit.submission).or_default()).push(planned);
+            }
         }
-        together
+        (units.into_iter())
+            .map(|(submission, units)| (submission, Together::new(units)))
+            .collect()
     }
 }
 
-/// One check of one unit of work.
+impl Members for Planned<'_> {
+    fn members(&self) -> Vec<Member<'_>> {
+        let exercise = self.unit.exercise;
+        (0..exercise.manifest.checks.len())
+            .map(|check| Job {
+                planned: self,
+                check,
+            })
+            .filter(|job| job.check().section.together() && job.runs())
+            .map(|job| Member::new(exercise, job.check(), move || self.files.files(exercise)))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Job<'p, 'a> {
     pub planned: &'p Planned<'a>,
