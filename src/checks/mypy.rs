@@ -338,7 +338,7 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
 }
 
 /// One type check of the `same` checks' exercises by a warm worker, under this check's
-/// limits; `None` if the worker ended without a reply.
+/// limits; `None` if the worker ended without a reply (a limit stopped it, or it died).
 async fn check_together(
     ctx: &Ctx<'_>,
     pool: &Pool,
@@ -380,6 +380,8 @@ async fn check_together(
     });
     let served = pool.ask(&request.to_string(), &ctx.limits).await?;
     let Answer::Reply(line) = served.answer else {
+        // Each exercise is then type-checked on its own; what was spent is this check's.
+        ctx.count(served.cpu_ms, served.peak_rss_kib);
         return Ok(None);
     };
     #[derive(Deserialize)]

@@ -416,6 +416,7 @@ impl Members for Planned<'_> {
     }
 }
 
+/// One check of one unit of work.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Job<'p, 'a> {
     pub planned: &'p Planned<'a>,

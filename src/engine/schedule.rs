@@ -143,7 +143,9 @@ impl Engine<'_> {
                 };
                 let slot = slots.lock().expect("slot pool").pop().map_or(0, |s| s.0);
                 let _ = started.send(job);
-                let result = (self.run_one(job, launcher, slot, claim.clone(), together)).await;
+                let result = self
+                    .run_one(job, launcher, slot, claim.clone(), together)
+                    .await;
                 claim.give_back();
                 slots.lock().expect("slot pool").push(Reverse(slot));
                 result.map(|result| (job, result))
