@@ -77,6 +77,54 @@ def test_an_exception_is_printed_and_exits_1_as_python_would(tmp_path: Path) -> 
     assert "ValueError: from the module" in ran.stderr
 
 
+# A module whose end shows: a thread that is no daemon, still running when the module is done;
+# an `atexit` function; output left in the buffer; and the exit its argument asks for.
+ENDING = """
+import atexit, sys, threading, time
+
+
+def late() -> None:
+    time.sleep(0.2)
+    print("the thread finished")
+
+
+threading.Thread(target=late).start()
+atexit.register(lambda: print("atexit ran"))
+print("buffered", end="")
+if sys.argv[1] == "text":
+    raise SystemExit("stopped: with a reason")
+if sys.argv[1] == "raise":
+    raise ValueError("from the module")
+raise SystemExit(int(sys.argv[1]))
+"""
+
+
+def test_a_module_ends_as_python_m_ends_it(tmp_path: Path) -> None:
+    """A module run ends without the interpreter's teardown, and with every step of its end a
+    program can see: it waits for the thread, runs `atexit`, flushes, and exits with the status
+    `python -B -m` gives."""
+    (tmp_path / "ending.py").write_text(ENDING)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    for args in (["0"], ["3"], ["300"], ["text"], ["raise"]):
+        cold = subprocess.run(
+            [sys.executable, "-B", "-m", "ending", *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        )
+        hexed = json.dumps({"module": "ending", "args": args, "env": env}).encode().hex()
+        code = (
+            "import os\n"
+            "import pygrade_graders.warm as w\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            f"    w.main({hexed!r})\n"
+            "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+        )
+        warm = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        assert "the thread finished" in cold.stdout and "atexit ran" in cold.stdout
+        assert warm.returncode == cold.returncode, (args, warm.stderr)
+        assert warm.stdout == cold.stdout, args
+        assert warm.stderr.splitlines()[-1:] == cold.stderr.splitlines()[-1:], args
+
+
 # A program that shows what `python SCRIPT` gives it, then fails as its argument says.
 PROGRAM = """
 import sys
