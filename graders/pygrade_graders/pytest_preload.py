@@ -1,5 +1,6 @@
-"""What a warm pytest worker imports before its first fork, beside pytest and pygrade's plugin:
-pytest's own default plugins, and what they import as a session configures itself.
+"""What a warm pytest worker does before its first fork, beside importing pytest and pygrade's
+plugin: it imports pytest's own default plugins, and what they import as a session configures
+itself, and it starts the configuration every check's session begins with.
 
 A pytest session imports each of its default plugins (`_pytest.terminal`, `_pytest.capture`
 and the rest) as it configures itself, and they import a few modules of the standard library
@@ -8,14 +9,33 @@ check; imported once here, before the first fork, each check finds them loaded. 
 has imported them all before it imports a test module, so learner code finds the same
 modules loaded as under a fresh `python -m pytest`. A plugin the command line turns off
 (`-p no:cacheprovider`) is imported but never registered: the session is the same.
+
+A session's first step, `get_config`, makes a plugin manager and registers every default
+plugin with it, each adding its options: the same work for every check whose command line
+turns off the same plugins, and none of it reads the check's files, folder or arguments
+otherwise. It is done here once (`prepare`); each fork's session takes the result as its own
+first step, with the check's own arguments and folder, and any other session makes its own.
 """
 
-import importlib
+from __future__ import annotations
 
-from _pytest.config import default_plugins
+import importlib
+import os
+import pathlib
+from collections.abc import Iterable, Sequence
+
+import _pytest.config
+from _pytest.config import Config, default_plugins
 
 # What the plugins import when a session configures them.
 CONFIGURED = ("_pytest._argcomplete", "pdb", "faulthandler")
+
+# The plugins pygrade's command line for pytest turns off, and the name its sessions give the
+# program (`python -m pytest`, from a `__main__.py`).
+TURNED_OFF = ["-p", "no:cacheprovider"]
+PROG = "python -m pytest"
+# Read when a plugin manager is made: with it set, the prepared one would not do.
+DEBUG = "PYTEST_DEBUG"
 
 
 def preload() -> list[str]:
@@ -27,4 +47,53 @@ def preload() -> list[str]:
     return names
 
 
+def turned_off(args: Sequence[str]) -> list[str]:
+    """The `-p no:NAME` arguments of a command line, read as pytest reads them before it
+    makes its plugin manager."""
+    found = []
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        at += 1
+        if arg == "-p":
+            if at == len(args):
+                break
+            value = args[at]
+            at += 1
+        elif arg.startswith("-p"):
+            value = arg[2:]
+        else:
+            continue
+        if value.strip().startswith("no:"):
+            found.append(value.strip())
+    return found
+
+
+def prepare() -> None:
+    """Makes the configuration a pygrade session starts from, and has the next `get_config`
+    hand it over (once) where it would make the same: for a session started as `python -m
+    pytest`, with pygrade's plugins turned off, nothing more to register, and pytest's debug
+    output off. The configuration's invocation (arguments and folder) is then the session's."""
+    if DEBUG in os.environ:
+        return
+    original = _pytest.config.get_config
+    prepared = original(list(TURNED_OFF), prog=PROG)
+    wanted = turned_off(TURNED_OFF)
+
+    def get_config(
+        args: Iterable[str] | None = None,
+        plugins: Sequence[str | object] | None = None,
+        *,
+        prog: str | None = None,
+    ) -> Config:
+        _pytest.config.get_config = original
+        if not isinstance(args, list) or plugins or prog != PROG or DEBUG in os.environ or turned_off(args) != wanted:
+            return original(args, plugins, prog=prog)
+        prepared.invocation_params = Config.InvocationParams(args=args, plugins=None, dir=pathlib.Path.cwd())
+        return prepared
+
+    _pytest.config.get_config = get_config
+
+
 preload()
+prepare()

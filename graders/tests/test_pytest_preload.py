@@ -2,6 +2,7 @@
 modules again, nor the debugger its `breakpoint()` support needs."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,104 @@ def test_a_session_after_the_preload_imports_no_module_of_pytest(tmp_path: Path)
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"status": 0, "late": []}, done.stdout + done.stderr
+
+
+# Shows what the session's configuration came to, for a warm and a fresh session to compare.
+CONFTEST = """
+import json
+import pathlib
+
+
+def pytest_configure(config):
+    shown = {
+        "args": list(config.invocation_params.args),
+        "dir": str(config.invocation_params.dir),
+        "options": sorted(f"{key}={value!r}" for key, value in vars(config.option).items()),
+        "plugins": sorted(name for name, _ in config.pluginmanager.list_name_plugin() if not name.isdigit()),
+        "rootdir": str(config.rootpath),
+    }
+    pathlib.Path(config.rootpath, "..", "shown.json").write_text(json.dumps(shown))
+"""
+
+TESTS = """
+import sys
+
+
+def test_passes():
+    print("out")
+    assert sys.argv[0].endswith("__main__.py")
+
+
+def test_fails():
+    assert 1 + 1 == 3
+"""
+
+
+def session(folder: Path, warm: bool) -> tuple[int, str, dict[str, object], list[dict[str, object]]]:
+    """A pygrade-like session over `folder`, fresh (`python -B -m pytest`) or forked from an
+    interpreter that imported the preload, as a warm worker does: its status, output, what its
+    configuration came to, and its results (without their durations). Of its output, the lines
+    up to the summary: a warm session's summary also warns that pygrade's plugin was imported
+    before the session could rewrite its asserts."""
+    results = folder.parent / "results.jsonl"
+    args = [
+        "-q", "--tb=no", "--no-header", "-rN", "--color=no", "--capture=tee-sys",
+        "-p", "no:cacheprovider", "-p", "pygrade_graders.pytest_plugin",
+        "--pygrade-results", str(results), "--rootdir", str(folder),
+    ]  # fmt: skip
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    if warm:
+        hexed = json.dumps({"module": "pytest", "args": args, "env": env}).encode().hex()
+        code = (
+            "import os\n"
+            "import pygrade_graders.warm, pytest, pygrade_graders.pytest_plugin\n"
+            "import pygrade_graders.pytest_preload\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            f"    pygrade_graders.warm.main({hexed!r})\n"
+            "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+        )
+        command = [sys.executable, "-c", code]
+    else:
+        command = [sys.executable, "-B", "-m", "pytest", *args]
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
+    shown = json.loads((folder.parent / "shown.json").read_text())
+    events = [json.loads(line) for line in results.read_text().splitlines()]
+    for event in events:
+        event.pop("duration_ms", None)
+    return done.returncode, "\n".join(done.stdout.splitlines()[:2]), shown, events
+
+
+def test_a_warm_session_from_the_prepared_configuration_is_a_fresh_sessions_twin(tmp_path: Path) -> None:
+    folder = tmp_path / "job"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "conftest.py").write_text(CONFTEST)
+    (folder / "tests" / "test_two.py").write_text(TESTS)
+    fresh = session(folder, warm=False)
+    warm = session(folder, warm=True)
+    assert warm == fresh
+    assert fresh[0] == 1
+    assert [event["status"] for event in fresh[3] if event["event"] == "result"] == ["pass", "fail"]
+
+
+# Asks `get_config` for configurations as sessions of several kinds would, after the preload.
+HANDOVER = """
+import _pytest.config
+from pygrade_graders import pytest_preload
+from pygrade_graders.pytest_preload import PROG
+
+args = ["-q", "-p", "no:cacheprovider"]
+ask = lambda args, prog: _pytest.config.get_config(args, prog=prog)
+other_prog = ask(list(args), "pytest.main()")
+first = ask(list(args), PROG)
+second = ask(list(args), PROG)
+print(first is not second, other_prog is not first, tuple(first.invocation_params.args) == tuple(args))
+print(pytest_preload.turned_off(["-p", "no:cacheprovider", "-pno:x", "-p", "plugin", "-p"]))
+"""
+
+
+def test_the_prepared_configuration_goes_to_the_first_session_started_as_pygrade_starts_one() -> None:
+    """A session started otherwise (`pytest.main()`) makes its own, and so does any session
+    after the first."""
+    done = subprocess.run([sys.executable, "-c", HANDOVER], capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines() == ["True True True", "['no:cacheprovider', 'no:x']"], done.stderr
