@@ -58,6 +58,11 @@ class Outcome:
     started: float = field(default_factory=time.perf_counter)
 
 
+def watched_modules() -> list[types.ModuleType]:
+    """The modules of this package the tests' results rely on, watched beside pytest's."""
+    return [pygrade_graders.audit, pygrade_graders.protocol, pygrade_graders.tamper, sys.modules[__name__]]
+
+
 class Reporter:
     """Turns pytest's hooks into protocol events."""
 
@@ -69,7 +74,9 @@ class Reporter:
         # Taken before any learner code is imported, as is everything the reporter relies on:
         # this module's own classes and functions among them.
         modules_before = dict(sys.modules)
-        self.watch = Watch(also=[pygrade_graders.audit, pygrade_graders.protocol, pygrade_graders.tamper, sys.modules[__name__]])
+        # What a warm worker made before it forked (see `pytest_preload`), if it did.
+        made = getattr(sys.modules.get("pygrade_graders.pytest_preload"), "WATCHED", None)
+        self.watch = Watch(also=watched_modules(), made=made)
         self.test_modules = TestModules(rootdir, modules_before, self.relative)
         self.test_modules.remember_sources(self.tests_prefix)
         # Sent once each, as soon as they are seen: a run that ends abruptly later still shows them.

@@ -15,6 +15,10 @@ plugin with it, each adding its options: the same work for every check whose com
 turns off the same plugins, and none of it reads the check's files, folder or arguments
 otherwise. It is done here once (`prepare`); each fork's session takes the result as its own
 first step, with the check's own arguments and folder, and any other session makes its own.
+
+Last, it makes what pygrade's plugin watches for tampering in namespaces (`WATCHED`), which
+each fork's plugin takes where nothing it was made from has changed by the time it starts to
+watch (see `tamper.WatchedNamespaces`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from collections.abc import Iterable, Sequence
 
 import _pytest.config
 from _pytest.config import Config, default_plugins
+
+from pygrade_graders.pytest_plugin import watched_modules
+from pygrade_graders.tamper import WatchedNamespaces
 
 # What the plugins import when a session configures them.
 CONFIGURED = ("_pytest._argcomplete", "pdb", "faulthandler")
@@ -97,3 +104,4 @@ def prepare() -> None:
 
 preload()
 prepare()
+WATCHED = WatchedNamespaces(watched_modules())

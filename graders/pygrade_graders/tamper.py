@@ -277,19 +277,35 @@ class Namespaces:
         self._mutable: list[object] = []
         self._insides: list[object] = []
         self._deeper: list[object] = []
+        # Every namespace added, whole, as it was when added.
+        self._whole: list[tuple[Mapping[str, object], Entries]] = []
 
     def add(self, space: Mapping[str, object], keys: Iterable[str]) -> None:
         """Watches `space[key]` for each of `keys`."""
         keys = tuple(keys)
         values = tuple(space.get(key, _MISSING) for key in keys)
         self._spaces.append((space, keys, values))
+        self._whole.append((space, Entries.of(space)))
         self._functions += [value for value in values if isinstance(value, types.FunctionType)]
 
     def add_class(self, owner: type, probe: Probe) -> None:
         """Watches a class's whole namespace, which `probe` (its `watch_class`) judges."""
         space = vars(owner)
         self._classes.append((space, probe, Entries.of(space)))
+        self._whole.append((space, Entries.of(space)))
         self._functions += [value for value in space.values() if isinstance(value, types.FunctionType)]
+
+    @classmethod
+    def joined(cls, parts: Iterable[Namespaces]) -> Namespaces:
+        """The namespaces of all `parts` at once, in their order, sealed."""
+        joined = cls()
+        for part in parts:
+            joined._spaces += part._spaces
+            joined._classes += part._classes
+            joined._functions += part._functions
+            joined._whole += part._whole
+        joined.seal()
+        return joined
 
     def seal(self) -> None:
         """Takes the functions' insides, once every namespace is added; taken again when they
@@ -341,24 +357,82 @@ class Namespaces:
             return False
 
 
+    def as_added(self) -> bool:
+        """Whether every namespace is as it was when added, whole (the same names, in the same
+        order, each for the same object), and every function's insides as when sealed: what
+        the namespaces would be made of if they were added now."""
+        try:
+            for space, entries in self._whole:
+                if tuple(space) != entries.keys or not all(map(operator.is_, space.values(), entries.values)):
+                    return False
+        except Exception:  # noqa: BLE001
+            return False
+        return self.unchanged()
+
+
+class NamespacePart:
+    """What a `Watch` looks at in one place: the builtins, pytest's names, or one watched
+    module's entries and classes; a probe for each, and the same added to a `Namespaces`."""
+
+    def __init__(self, source: types.ModuleType) -> None:
+        self.source = source
+        self.spaces = Namespaces()
+        if source is builtins:
+            names = [name for name in vars(builtins) if name != "_"]
+            self.probes = [watch_value(f"builtins.{name}", attribute(builtins, name)) for name in names]
+            self.spaces.add(builtins.__dict__, names)
+        elif source is pytest:
+            names = [name for name in vars(pytest) if not name.startswith("__")]
+            self.probes = [watch_value(f"pytest.{name}", attribute(pytest, name)) for name in names]
+            self.spaces.add(pytest.__dict__, names)
+        else:
+            self.probes = watch_module(source, everything=source is compare, spaces=self.spaces)
+        self.spaces.seal()
+
+    def as_made_now(self) -> bool:
+        """Whether made now it would be the same: nothing it was made from has changed."""
+        return self.spaces.as_added()
+
+
+class WatchedNamespaces:
+    """What a `Watch` looks at in namespaces: the builtins, pytest's names, and the watched
+    modules' entries and classes, with a probe for each and `Namespaces` to look at them all at
+    once. It is most of what a `Watch` costs to make (a few milliseconds), so a warm worker
+    makes it once, before it forks, and each fork's `Watch` takes from it each part that
+    nothing it was made from has changed since (pytest's own start adds a property to a class
+    of its fixtures, say, whose part is made again)."""
+
+    def __init__(self, also: Iterable[types.ModuleType] = (), made: WatchedNamespaces | None = None) -> None:
+        self.also = tuple(also)
+        before = {id(part.source): part for part in made.parts} if made is not None else {}
+        self.parts: list[NamespacePart] = []
+        self.reused = 0
+        for source in (builtins, pytest, *MODULES, *self.also):
+            part = before.get(id(source))
+            if part is not None and part.source is source and part.as_made_now():
+                self.reused += 1
+            else:
+                part = NamespacePart(source)
+            self.parts.append(part)
+        self.spaces = Namespaces.joined([part.spaces for part in self.parts])
+        self.probes = [probe for part in self.parts for probe in part.probes]
+
+
 class Watch:
     """Remembers what everything the grading relies on refers to now, to compare later."""
 
-    def __init__(self, extra: dict[str, Callable[[], object]] | None = None, also: Iterable[types.ModuleType] = ()) -> None:
-        # The namespaces, also looked at all at once (see `Namespaces`): the builtins, pytest's
-        # names, and the watched modules' entries and classes.
-        spaces = Namespaces()
-        names = [name for name in vars(builtins) if name != "_"]
-        probes: list[Probe] = [watch_value(f"builtins.{name}", attribute(builtins, name)) for name in names]
-        spaces.add(builtins.__dict__, names)
-        names = [name for name in vars(pytest) if not name.startswith("__")]
-        probes += [watch_value(f"pytest.{name}", attribute(pytest, name)) for name in names]
-        spaces.add(pytest.__dict__, names)
-        for module in (*MODULES, *also):
-            probes += watch_module(module, everything=module is compare, spaces=spaces)
-        spaces.seal()
-        self._spaces = spaces
-        self._namespaces = probes
+    def __init__(
+        self,
+        extra: dict[str, Callable[[], object]] | None = None,
+        also: Iterable[types.ModuleType] = (),
+        made: WatchedNamespaces | None = None,
+    ) -> None:
+        # The namespaces, also looked at all at once (see `Namespaces`): the parts `made`
+        # before that are still what they were made from, and the others made now.
+        namespaces = WatchedNamespaces(also, made)
+        self.parts_made_before = namespaces.reused
+        self._spaces = namespaces.spaces
+        self._namespaces = namespaces.probes
         # The rest, always looked at one by one.
         rest: list[Probe] = [watch_value("sys.modules['builtins']", lambda: sys.modules["builtins"])]
         rest.append(watch_items("pygrade_graders.compare.READERS", lambda: compare.READERS.items()))

@@ -3,11 +3,12 @@ the learner's module at the root, the trusted tests in `tests/`."""
 
 import inspect
 import json
+import types
 from typing import Any
 
 import pytest
 
-from pygrade_graders.tamper import Namespaces, bindings
+from pygrade_graders.tamper import Namespaces, Watch, WatchedNamespaces, bindings
 
 
 def run(pytester: pytest.Pytester, solution: str, tests: str) -> tuple[list[str], list[str], dict[str, str]]:
@@ -325,3 +326,40 @@ def test_a_function_s_annotations_read_for_the_first_time_are_not_a_change() -> 
     assert spaces.unchanged()
     namespace["fixture"] = lambda request: request
     assert not spaces.unchanged()
+
+
+def a_watched_module(name: str = "watched_here") -> types.ModuleType:
+    """A module of its own, as a plugin module pygrade watches: a class and a function."""
+    module = types.ModuleType(name)
+    exec("class Reporter:\n    def send(self) -> None:\n        pass\n\ndef check() -> int:\n    return 1\n", module.__dict__)
+    return module
+
+
+def test_a_watch_takes_the_parts_made_before_that_nothing_has_changed_since() -> None:
+    """A warm worker makes what a `Watch` looks at in namespaces before it forks. A fork's
+    `Watch` takes each part of it that is as it was made (here, all but the module whose class
+    gained an entry since), makes that one again, and sees tampering in both kinds of part."""
+    kept, changed = a_watched_module("kept"), a_watched_module("changed")
+    made = WatchedNamespaces([kept, changed])
+    reporter = changed.__dict__["Reporter"]
+    reporter.flag = True  # as pytest's own start adds to a class it watches
+    watch = Watch(also=[kept, changed], made=made)
+    assert watch.parts_made_before == len(made.parts) - 1
+    assert watch.replaced() == []
+    kept.__dict__["check"] = lambda: 0
+    assert watch.replaced() == ["kept.check"]
+    watch = Watch(also=[kept, changed], made=made)
+    assert watch.parts_made_before == len(made.parts) - 2
+    reporter.send = lambda self: None
+    assert watch.replaced() == ["changed.Reporter.send"]
+
+
+def test_a_part_whose_functions_changed_inside_is_made_again() -> None:
+    module = a_watched_module()
+    made = WatchedNamespaces([module])
+    function = module.__dict__["check"]
+    assert isinstance(function, types.FunctionType)
+    function.__code__ = (lambda: 2).__code__
+    assert Watch(also=[module], made=made).parts_made_before == len(made.parts) - 1
+    assert Watch(also=[a_watched_module()], made=made).parts_made_before == len(made.parts) - 1
+    assert Watch(also=[module]).parts_made_before == 0
