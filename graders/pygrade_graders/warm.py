@@ -1,4 +1,4 @@
-"""A warm worker's child: `python -B -m MODULE ARGS...` or `python SCRIPT ARGS...`, without
+"""A warm worker's child: `python [-B] -m MODULE ARGS...` or `python SCRIPT ARGS...`, without
 starting Python afresh.
 
 pygrade keeps warm workers for the checks that run Python: each is an interpreter that has
@@ -62,12 +62,14 @@ def prepare(request: "dict[str, Any]") -> None:
         sys.modules["random"].seed()
 
 
-def run_module(module: str, args: list[str]) -> None:
-    """`python -B -m MODULE ARGS`: the working folder first on the path, and the arguments
-    after a first one that runpy replaces with the module's file."""
+def run_module(module: str, args: list[str], bytecode: bool = False) -> None:
+    """`python -B -m MODULE ARGS` (or, with `bytecode`, `python -m MODULE ARGS`): the working
+    folder first on the path, and the arguments after a first one that runpy replaces with the
+    module's file."""
     import runpy
 
-    sys.dont_write_bytecode = True
+    if not bytecode:
+        sys.dont_write_bytecode = True
     sys.path.insert(0, os.getcwd())
     sys.argv = ["-m", *args]
     runpy._run_module_as_main(module)  # type: ignore[attr-defined]
@@ -136,16 +138,16 @@ def end_without_teardown(status: int) -> "NoReturn":
 
 def main(request_hex: str) -> "NoReturn":
     """Runs the request (JSON, in hex) as the command line would, and exits as it would. A
-    module (pytest) ends without the interpreter's teardown (see `end_without_teardown`); a
-    learner's program ends exactly as under `python SCRIPT`, teardown and all."""
+    pytest session ends without the interpreter's teardown (see `end_without_teardown`); a
+    learner's program, a script or a module, ends exactly as under `python`, teardown and all."""
     import json
 
     request = json.loads(bytes.fromhex(request_hex))
     prepare(request)
-    if "script" in request:
-        run_script_as_python_would(request["script"], request["args"])
+    if request.get("module") != "pytest":
+        run_as_python_would(request)
     try:
-        run_module(request["module"], request["args"])
+        run_module(request["module"], request["args"], request.get("bytecode", False))
     except SystemExit as stop:
         end_without_teardown(exit_status(stop.code))
     except BaseException as error:
@@ -154,14 +156,19 @@ def main(request_hex: str) -> "NoReturn":
     end_without_teardown(0)
 
 
-def run_script_as_python_would(script: str, args: list[str]) -> "NoReturn":
-    """Runs the script, then exits through Python's own end, as `python SCRIPT` does."""
+def run_as_python_would(request: "dict[str, Any]") -> "NoReturn":
+    """Runs the script or module, then exits through Python's own end, as `python` does."""
     try:
-        run_script(script, args)
+        if "module" in request:
+            run_module(request["module"], request["args"], request.get("bytecode", False))
+        else:
+            run_script(request["script"], request["args"])
     except SystemExit:
         raise
     except BaseException as error:
-        traceback = from_script(error.__traceback__, os.path.abspath(script))
+        traceback = error.__traceback__
+        if "script" in request:
+            traceback = from_script(traceback, os.path.abspath(request["script"]))
         sys.excepthook(type(error), error.with_traceback(traceback), traceback)
         sys.exit(1)
     sys.exit(0)

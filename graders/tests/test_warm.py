@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,10 +78,12 @@ def test_an_exception_is_printed_and_exits_1_as_python_would(tmp_path: Path) -> 
     assert "ValueError: from the module" in ran.stderr
 
 
-# A module whose end shows: a thread that is no daemon, still running when the module is done;
-# an `atexit` function; output left in the buffer; and the exit its argument asks for.
+# A test whose session's end shows: a thread that is no daemon, still running when the session
+# is done; an `atexit` function; and output left in the buffer.
 ENDING = """
-import atexit, sys, threading, time
+import atexit, os, threading, time
+
+FAILING = os.environ.get("FAIL") == "1"
 
 
 def late() -> None:
@@ -88,30 +91,28 @@ def late() -> None:
     print("the thread finished")
 
 
-threading.Thread(target=late).start()
-atexit.register(lambda: print("atexit ran"))
-print("buffered", end="")
-if sys.argv[1] == "text":
-    raise SystemExit("stopped: with a reason")
-if sys.argv[1] == "raise":
-    raise ValueError("from the module")
-raise SystemExit(int(sys.argv[1]))
+def test_leaves_work_for_the_end() -> None:
+    threading.Thread(target=late).start()
+    atexit.register(lambda: print("atexit ran", end=""))
+    assert not FAILING
 """
 
 
-def test_a_module_ends_as_python_m_ends_it(tmp_path: Path) -> None:
-    """A module run ends without the interpreter's teardown, and with every step of its end a
-    program can see: it waits for the thread, runs `atexit`, flushes, and exits with the status
-    `python -B -m` gives."""
-    (tmp_path / "ending.py").write_text(ENDING)
+def test_a_pytest_session_ends_as_python_m_pytest_ends_it(tmp_path: Path) -> None:
+    """A warm pytest session ends without the interpreter's teardown, and with every step of its
+    end a program can see: it waits for the thread, runs `atexit`, flushes, and exits with the
+    status `python -B -m pytest` gives."""
+    (tmp_path / "test_ending.py").write_text(ENDING)
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
-    for args in (["0"], ["3"], ["300"], ["text"], ["raise"]):
+    for failing in (False, True):
+        env = {**env, "FAIL": "1"} if failing else env
+        args = ["-q", "-p", "no:cacheprovider", "test_ending.py"]
         cold = subprocess.run(
-            [sys.executable, "-B", "-m", "ending", *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+            [sys.executable, "-B", "-m", "pytest", *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
         )
-        hexed = json.dumps({"module": "ending", "args": args, "env": env}).encode().hex()
+        hexed = json.dumps({"module": "pytest", "args": args, "env": env}).encode().hex()
         code = (
-            "import os\n"
+            "import os, pytest\n"
             "import pygrade_graders.warm as w\n"
             "pid = os.fork()\n"
             "if pid == 0:\n"
@@ -119,10 +120,54 @@ def test_a_module_ends_as_python_m_ends_it(tmp_path: Path) -> None:
             "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
         )
         warm = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-        assert "the thread finished" in cold.stdout and "atexit ran" in cold.stdout
-        assert warm.returncode == cold.returncode, (args, warm.stderr)
-        assert warm.stdout == cold.stdout, args
-        assert warm.stderr.splitlines()[-1:] == cold.stderr.splitlines()[-1:], args
+        assert cold.returncode == (1 if failing else 0)
+        assert "the thread finished" in cold.stdout and cold.stdout.endswith("atexit ran")
+        assert warm.returncode == cold.returncode, warm.stderr
+        assert re.sub(r" in [0-9.]+s", "", warm.stdout) == re.sub(r" in [0-9.]+s", "", cold.stdout)
+
+
+# A learner's program run as a module: it imports a module of its own, and an object of its
+# says goodbye when the interpreter's teardown clears the module.
+GOODBYE = """
+import helper
+
+
+class Goodbye:
+    def __del__(self) -> None:
+        print("goodbye")
+
+
+kept = Goodbye()
+print(helper.NAME)
+"""
+
+
+def test_a_program_run_as_a_module_writes_bytecode_and_ends_as_python_m_ends_it(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    outputs = []
+    for how in ("cold", "warm"):
+        folder = tmp_path / how
+        folder.mkdir()
+        (folder / "program.py").write_text(GOODBYE)
+        (folder / "helper.py").write_text("NAME = 'helper'\n")
+        if how == "cold":
+            command = [sys.executable, "-m", "program"]
+        else:
+            hexed = json.dumps({"module": "program", "args": [], "env": env, "bytecode": True}).encode().hex()
+            code = (
+                "import os\n"
+                "import pygrade_graders.warm as w\n"
+                "pid = os.fork()\n"
+                "if pid == 0:\n"
+                f"    w.main({hexed!r})\n"
+                "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+            )
+            command = [sys.executable, "-c", code]
+        ran = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
+        outputs.append((ran.returncode, ran.stdout, sorted(path.name for path in folder.glob("__pycache__/*"))))
+    assert outputs[0][1] == "helper\ngoodbye\n"
+    assert outputs[0][2] != []
+    assert outputs[1] == outputs[0]
 
 
 # A program that shows what `python SCRIPT` gives it, then fails as its argument says.

@@ -42,19 +42,19 @@ use serve::{SOCKET_FD, read_reply, send_request};
 pub(crate) enum Preload {
     /// `python -B -m pytest ...`: pytest, its own plugins, and pygrade's plugin.
     Pytest,
-    /// `python SCRIPT ...` (a learner's program): nothing, so that the program finds the
-    /// interpreter as a fresh one would be, only started.
+    /// `python SCRIPT ...` or `python -m MODULE ...` (a learner's program): nothing, so that
+    /// the program finds the interpreter as a fresh one would be, only started.
     Nothing,
 }
 
 impl Preload {
     /// What the warm worker for `python ARGS` imports; `None` where a warm worker cannot run
-    /// it (another option, or `-m` of another module).
+    /// it (another option, or `-B -m` of another module than pytest).
     pub(crate) fn for_args(args: &[OsString]) -> Option<Preload> {
         let first = args.first()?.to_str()?;
         if args.len() > 3 && args[..3] == ["-B", "-m", "pytest"].map(OsString::from) {
             Some(Preload::Pytest)
-        } else if !first.starts_with('-') {
+        } else if !first.starts_with('-') || (first == "-m" && args.len() > 1) {
             Some(Preload::Nothing)
         } else {
             None
@@ -358,4 +358,27 @@ fn set_timeout(socket: &OwnedFd, limit: Option<Duration>) -> Result<()> {
     );
     nix::sys::socket::setsockopt(socket, nix::sys::socket::sockopt::ReceiveTimeout, &value)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preload(args: &[&str]) -> Option<Preload> {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        Preload::for_args(&args)
+    }
+
+    #[test]
+    fn pytest_sessions_scripts_and_modules_run_warm_and_other_options_do_not() {
+        assert_eq!(
+            preload(&["-B", "-m", "pytest", "-q"]),
+            Some(Preload::Pytest)
+        );
+        assert_eq!(preload(&["word_count.py", "-n"]), Some(Preload::Nothing));
+        assert_eq!(preload(&["-m", "logagg", "in.log"]), Some(Preload::Nothing));
+        assert_eq!(preload(&["-m"]), None);
+        assert_eq!(preload(&["-B", "-m", "logagg"]), None);
+        assert_eq!(preload(&["-c", "print(1)"]), None);
+    }
 }

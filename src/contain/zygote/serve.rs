@@ -252,7 +252,7 @@ fn open_descriptors() -> Vec<RawFd> {
         .collect()
 }
 
-/// The command's process becomes `python -B -m MODULE ARGS` or `python SCRIPT ARGS`: as an
+/// The command's process becomes `python [-B] -m MODULE ARGS` or `python SCRIPT ARGS`: as an
 /// `exec` would, it closes the descriptors marked close-on-exec, then the interpreter runs the
 /// module or the script (see `graders/pygrade_graders/warm.py`). Returns only with an error.
 fn become_python(spec: &builtin::Spec) -> Result<Infallible> {
@@ -276,13 +276,16 @@ fn become_python(spec: &builtin::Spec) -> Result<Infallible> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let request = match words.as_slice() {
         ["-B", "-m", module, rest @ ..] => {
-            serde_json::json!({ "module": module, "args": rest, "env": env })
+            serde_json::json!({ "module": module, "args": rest, "env": env, "bytecode": false })
+        }
+        ["-m", module, rest @ ..] => {
+            serde_json::json!({ "module": module, "args": rest, "env": env, "bytecode": true })
         }
         [script, rest @ ..] if !script.starts_with('-') => {
             serde_json::json!({ "script": script, "args": rest, "env": env })
         }
         _ => bail!(
-            "a warm worker runs `python -B -m MODULE ...` or `python SCRIPT ...`, not {args:?}"
+            "a warm worker runs `python [-B] -m MODULE ...` or `python SCRIPT ...`, not {args:?}"
         ),
     };
     let hex: String = serde_json::to_vec(&request)?
