@@ -136,13 +136,23 @@ def end_without_teardown(status: int) -> "NoReturn":
     os._exit(status)
 
 
+def decode(request_hex: str) -> "dict[str, Any]":
+    """The request (JSON, in hex). The modules reading it imports are let go again, so that a
+    program finds only what `python` would have imported before it."""
+    before = set(sys.modules)
+    import json
+
+    request: "dict[str, Any]" = json.loads(bytes.fromhex(request_hex))
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+    return request
+
+
 def main(request_hex: str) -> "NoReturn":
     """Runs the request (JSON, in hex) as the command line would, and exits as it would. A
     pytest session ends without the interpreter's teardown (see `end_without_teardown`); a
     learner's program, a script or a module, ends exactly as under `python`, teardown and all."""
-    import json
-
-    request = json.loads(bytes.fromhex(request_hex))
+    request = decode(request_hex)
     prepare(request)
     if request.get("module") != "pytest":
         run_as_python_would(request)

@@ -170,6 +170,27 @@ def test_a_program_run_as_a_module_writes_bytecode_and_ends_as_python_m_ends_it(
     assert outputs[1] == outputs[0]
 
 
+def test_a_program_finds_the_modules_a_fresh_interpreter_holds(tmp_path: Path) -> None:
+    """The runner's own reading of the request imports nothing the program then finds (past
+    the runner itself, which the worker imported)."""
+    (tmp_path / "modules.py").write_text(
+        "import sys\nprint(sorted(m for m in sys.modules if not m.startswith('pygrade_graders')))\n"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    cold = subprocess.run([sys.executable, "modules.py"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    hexed = json.dumps({"script": "modules.py", "args": [], "env": env}).encode().hex()
+    code = (
+        "import os, sys, pygrade_graders.warm\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        f"    pygrade_graders.warm.main({hexed!r})\n"
+        "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert "'json'" not in warm.stdout and "'re'" not in warm.stdout
+    assert warm.stdout == cold.stdout
+
+
 # A program that shows what `python SCRIPT` gives it, then fails as its argument says.
 PROGRAM = """
 import sys
