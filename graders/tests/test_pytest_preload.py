@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from forking import run_forked
+
 SESSION = """
 import json, sys
 import pygrade_graders.pytest_preload
@@ -73,20 +75,11 @@ def session(folder: Path, warm: bool) -> tuple[int, str, dict[str, object], list
     ]  # fmt: skip
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     if warm:
-        hexed = json.dumps({"module": "pytest", "args": args, "env": env}).encode().hex()
-        code = (
-            "import os\n"
-            "import pygrade_graders.warm, pytest, pygrade_graders.pytest_plugin\n"
-            "import pygrade_graders.pytest_preload\n"
-            "pid = os.fork()\n"
-            "if pid == 0:\n"
-            f"    pygrade_graders.warm.main({hexed!r})\n"
-            "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
-        )
-        command = [sys.executable, "-c", code]
+        preload = "import pytest, pygrade_graders.pytest_plugin, pygrade_graders.pytest_preload"
+        done = run_forked({"module": "pytest", "args": args, "env": env}, folder, env, preload)
     else:
         command = [sys.executable, "-B", "-m", "pytest", *args]
-    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
     shown = json.loads((folder.parent / "shown.json").read_text())
     events = [json.loads(line) for line in results.read_text().splitlines()]
     for event in events:

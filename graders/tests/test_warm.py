@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from forking import run_forked
+
 # A module that shows what it was started as: its arguments, folder, path, environment and
 # temporary folder, and a random number; then it exits as its first argument says.
 SHOW = """
@@ -30,23 +32,9 @@ def run_warm(
     """An interpreter that starts with an environment of its own and imports the runner and
     `random`, as a warm worker does, then forks `forks` times, each fork running the request
     (the module `show`, or `script`); it exits as the last fork did."""
-    request = {"script": script} if script else {"module": "show"}
-    hexed = json.dumps({**request, "args": args, "env": env}).encode().hex()
-    code = (
-        "import os, random, tempfile\n"
-        "import pygrade_graders.warm as w\n"
-        "status = 0\n"
-        f"for _ in range({forks}):\n"
-        "    pid = os.fork()\n"
-        "    if pid == 0:\n"
-        f"        w.main({hexed!r})\n"
-        "    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
-        "raise SystemExit(status)\n"
-    )
+    request: dict[str, object] = {"script": script} if script else {"module": "show"}
     worker_env = {**os.environ, "WORKER_ONLY": "1"}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=folder, env=worker_env, capture_output=True, text=True, check=False
-    )
+    return run_forked({**request, "args": args, "env": env}, folder, worker_env, "import random, tempfile", forks)
 
 
 def test_the_module_runs_with_the_checks_arguments_folder_and_environment(tmp_path: Path) -> None:
@@ -110,16 +98,7 @@ def test_a_pytest_session_ends_as_python_m_pytest_ends_it(tmp_path: Path) -> Non
         cold = subprocess.run(
             [sys.executable, "-B", "-m", "pytest", *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
         )
-        hexed = json.dumps({"module": "pytest", "args": args, "env": env}).encode().hex()
-        code = (
-            "import os, pytest\n"
-            "import pygrade_graders.warm as w\n"
-            "pid = os.fork()\n"
-            "if pid == 0:\n"
-            f"    w.main({hexed!r})\n"
-            "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
-        )
-        warm = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        warm = run_forked({"module": "pytest", "args": args, "env": env}, tmp_path, env, "import pytest")
         assert cold.returncode == (1 if failing else 0)
         assert "the thread finished" in cold.stdout and cold.stdout.endswith("atexit ran")
         assert warm.returncode == cold.returncode, warm.stderr
@@ -151,19 +130,11 @@ def test_a_program_run_as_a_module_writes_bytecode_and_ends_as_python_m_ends_it(
         (folder / "program.py").write_text(GOODBYE)
         (folder / "helper.py").write_text("NAME = 'helper'\n")
         if how == "cold":
-            command = [sys.executable, "-m", "program"]
-        else:
-            hexed = json.dumps({"module": "program", "args": [], "env": env, "bytecode": True}).encode().hex()
-            code = (
-                "import os\n"
-                "import pygrade_graders.warm as w\n"
-                "pid = os.fork()\n"
-                "if pid == 0:\n"
-                f"    w.main({hexed!r})\n"
-                "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+            ran = subprocess.run(
+                [sys.executable, "-m", "program"], cwd=folder, env=env, capture_output=True, text=True, check=False
             )
-            command = [sys.executable, "-c", code]
-        ran = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
+        else:
+            ran = run_forked({"module": "program", "args": [], "env": env, "bytecode": True}, folder, env)
         outputs.append((ran.returncode, ran.stdout, sorted(path.name for path in folder.glob("__pycache__/*"))))
     assert outputs[0][1] == "helper\ngoodbye\n"
     assert outputs[0][2] != []
@@ -178,15 +149,7 @@ def test_a_program_finds_the_modules_a_fresh_interpreter_holds(tmp_path: Path) -
     )
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     cold = subprocess.run([sys.executable, "modules.py"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-    hexed = json.dumps({"script": "modules.py", "args": [], "env": env}).encode().hex()
-    code = (
-        "import os, sys, pygrade_graders.warm\n"
-        "pid = os.fork()\n"
-        "if pid == 0:\n"
-        f"    pygrade_graders.warm.main({hexed!r})\n"
-        "raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
-    )
-    warm = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    warm = run_forked({"script": "modules.py", "args": [], "env": env}, tmp_path, env)
     assert "'json'" not in warm.stdout and "'re'" not in warm.stdout
     assert warm.stdout == cold.stdout
 
