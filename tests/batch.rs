@@ -547,6 +547,64 @@ fn type_check_bank(env: &Env) -> (PathBuf, [&'static str; 5]) {
     (bank, ids)
 }
 
+/// A check held to a tighter limit than the submission's other mypy checks is not type-checked
+/// with them: a shared check runs under the limits of the check that runs it, where a slow
+/// file could pass that its own check's limit stops. One exercise's mypy check may use 300 ms
+/// of CPU and its file takes mypy about a second (a table of 20,000 entries); it runs out of
+/// its time warm as it does with a fresh mypy, and the other exercises, which share a build,
+/// pass both ways.
+#[test]
+fn a_check_held_to_other_limits_is_not_type_checked_with_the_others() {
+    let env = Env::new();
+    let (bank, ids) = type_check_bank(&env);
+    let slow = "01-foundations/08-inventory-diff";
+    let manifest = bank.join(slow).join("exercise.toml");
+    let text = read(&manifest).replacen(
+        "kind = \"mypy\"\n",
+        "kind = \"mypy\"\nlimits = { cpu-time = \"300ms\" }\n",
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let files = [
+        "word_count.py",
+        "batch_runner.py",
+        "doctor.py",
+        "unit_sizes.py",
+        "inventory_diff.py",
+    ];
+    let cohort = env.path().join("cohort");
+    let ws = env.init("cohort/ada", Some(&bank));
+    for (id, file) in ids.iter().zip(files) {
+        let mut text = read(bank.join(id).join("reference").join(file));
+        if *id == slow {
+            text.push_str("\nTABLE = {\n");
+            for i in 0..20_000 {
+                text.push_str(&format!("    \"k{i}\": ({i}, \"v{i}\", [{i}.5, None]),\n"));
+            }
+            text.push_str("}\n");
+        }
+        std::fs::write(ws.exercise(id).join(file), text).unwrap();
+    }
+    let mut found = Vec::new();
+    for warm in ["true", "false"] {
+        let out = env.path().join(format!("out-{warm}"));
+        batch(&env, &bank, &cohort, &out, &["--no-cache", "--warm", warm]);
+        let report = json(out.join("learners/ada.json"));
+        let statuses: Vec<(&str, String)> = (ids.iter())
+            .map(|id| {
+                let mypy = common::check(common::exercise(&report, id), "mypy");
+                (*id, mypy["status"].as_str().unwrap().to_string())
+            })
+            .collect();
+        found.push(statuses);
+    }
+    assert_eq!(found[0], found[1], "warm against fresh mypy runs");
+    for (id, status) in &found[0] {
+        let expected = if *id == slow { "timeout" } else { "pass" };
+        assert_eq!(status, expected, "{id}");
+    }
+}
+
 /// A learner's exercises are type-checked together by the warm type checker, in one pass that
 /// gives each exercise the findings a mypy run of its own gives. Two learners, one whose
 /// exercises have a type error, a syntax error, a failed import and a note (`reveal_type`),

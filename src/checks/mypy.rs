@@ -280,12 +280,14 @@ struct Replies {
 }
 
 /// What a run of its own would have said for this check, from one type check of every check
-/// of the submission that asks mypy the same (each in a working folder laid out as its job's)
-/// by a warm worker, which gives each exercise the findings a run of its own gives (see
-/// `pygrade_graders.typecheck.check_together`). The first of those checks to ask runs it
-/// for all; the others wait for it without holding a claim. `None` when there is no
-/// such check but this one, no warm worker, or the shared check could not run: the check
-/// then runs mypy on its own. Each exercise counts an even share of what the worker used.
+/// of the submission that asks mypy the same under the same limits (each in a working folder
+/// laid out as its job's) by a warm worker, which gives each exercise the findings a run of
+/// its own gives (see `pygrade_graders.typecheck.check_together`). The first of those checks
+/// to ask runs it for all; the others wait for it without holding a claim. `None` when there
+/// is no such check but this one, no warm worker, or the shared check could not run: the
+/// check then runs mypy on its own. Each exercise counts an even share of what the worker
+/// used. The limits must be the same: a shared check runs under the limits of the check that
+/// runs it, and a check held to a tighter limit could pass there where its own run would not.
 async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> {
     let Some(together) = ctx.together else {
         return Ok(None);
@@ -298,7 +300,7 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
             mypy.is_some_and(|mypy| {
                 let theirs = mypy.options();
                 theirs.flags() == flags && theirs.include_tests == options.include_tests
-            })
+            }) && member.check.limits(&member.exercise.manifest.limits) == ctx.limits
         })
         .collect();
     let Some(&(me, _)) = same.iter().find(|(_, m)| std::ptr::eq(m.check, ctx.check)) else {
@@ -310,7 +312,7 @@ async fn together(ctx: &Ctx<'_>, options: &Options<'_>) -> Result<Option<Said>> 
     let Some(pool) = ctx.launcher.warm(worker(ctx)?) else {
         return Ok(None);
     };
-    let key = format!("mypy {flags:?} {}", options.include_tests);
+    let key = format!("mypy {flags:?} {} {:?}", options.include_tests, ctx.limits);
     let shared = together.kept::<Shared>(&key);
     let mut replies = match shared.try_lock() {
         Ok(replies) => replies,
