@@ -356,7 +356,6 @@ class Namespaces:
         except Exception:  # noqa: BLE001 - anything odd is for the probes to name
             return False
 
-
     def as_added(self) -> bool:
         """Whether every namespace is as it was when added, whole (the same names, in the same
         order, each for the same object), and every function's insides as when sealed: what
@@ -403,11 +402,10 @@ class WatchedNamespaces:
     of its fixtures, say, whose part is made again)."""
 
     def __init__(self, also: Iterable[types.ModuleType] = (), made: WatchedNamespaces | None = None) -> None:
-        self.also = tuple(also)
         before = {id(part.source): part for part in made.parts} if made is not None else {}
         self.parts: list[NamespacePart] = []
         self.reused = 0
-        for source in (builtins, pytest, *MODULES, *self.also):
+        for source in (builtins, pytest, *MODULES, *also):
             part = before.get(id(source))
             if part is not None and part.source is source and part.as_made_now():
                 self.reused += 1
