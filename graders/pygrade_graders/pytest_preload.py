@@ -16,6 +16,12 @@ turns off the same plugins, and none of it reads the check's files, folder or ar
 otherwise. It is done here once (`prepare`); each fork's session takes the result as its own
 first step, with the check's own arguments and folder, and any other session makes its own.
 
+A session's fixture manager then reads every plugin for fixtures, name by name: most of a
+session's start. For a plugin module the answer is known before the first fork (pytest's own
+modules define a few fixtures among hundreds of names), so each session reads instead a
+stand-in for the module that holds only its fixtures (`fixtures_alone`), wherever the module
+holds what it held then, entry for entry.
+
 Last, it makes what pygrade's plugin watches for tampering in namespaces (`WATCHED`), which
 each fork's plugin takes where nothing it was made from has changed by the time it starts to
 watch (see `tamper.WatchedNamespaces`).
@@ -28,11 +34,17 @@ import os
 import pathlib
 from collections.abc import Iterable, Sequence
 
-import _pytest.config
-from _pytest.config import Config, default_plugins
+import operator
+import types
 
+import _pytest.config
+from _pytest.compat import NOTSET, NotSetType
+from _pytest.config import Config, default_plugins
+from _pytest.fixtures import FixtureFunctionDefinition, FixtureManager
+
+import pygrade_graders.pytest_plugin
 from pygrade_graders.pytest_plugin import watched_modules
-from pygrade_graders.tamper import WatchedNamespaces
+from pygrade_graders.tamper import Entries, WatchedNamespaces
 
 # What the plugins import when a session configures them.
 CONFIGURED = ("_pytest._argcomplete", "pdb", "faulthandler")
@@ -86,6 +98,7 @@ def prepare() -> None:
     original = _pytest.config.get_config
     prepared = original(list(TURNED_OFF), prog=PROG)
     wanted = turned_off(TURNED_OFF)
+    fixtures_alone(prepared)
 
     def get_config(
         args: Iterable[str] | None = None,
@@ -100,6 +113,65 @@ def prepare() -> None:
         return prepared
 
     _pytest.config.get_config = get_config
+
+
+class FixturesAlone:
+    """A plugin module's fixtures, read as a fixture manager reads them, and a stand-in module
+    holding only those: the manager, reading the stand-in, registers the same fixtures in the
+    same order (`dir` lists names sorted) without looking at every other name."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+        self.entries = Entries.of(module.__dict__)
+        self.stand_in = types.ModuleType(module.__name__)
+        for name in dir(module):
+            if type(getattr(module, name, None)) is FixtureFunctionDefinition:
+                setattr(self.stand_in, name, getattr(module, name))
+
+    @staticmethod
+    def of(module: types.ModuleType) -> FixturesAlone | None:
+        """The module's fixtures, where its every name would be read as pytest reads it: no
+        `__dir__` of its own, and no fixture hidden behind a wrapper (of which pytest warns)."""
+        if "__dir__" in module.__dict__:
+            return None
+        for name, value in list(module.__dict__.items()):
+            found = FixtureManager._find_wrapped_fixture_def(None, value)  # type: ignore[arg-type]  # uses no state
+            if found is not None and found is not value:
+                return None
+        return FixturesAlone(module)
+
+    def as_read(self) -> bool:
+        """Whether the module holds what it held when read: the same names, in the same order,
+        each for the same object."""
+        space = self.module.__dict__
+        return tuple(space) == self.entries.keys and all(map(operator.is_, space.values(), self.entries.values))
+
+
+def fixtures_alone(config: Config) -> None:
+    """Reads the plugin modules registered with `config`, and pygrade's plugin, for their
+    fixtures, and has every fixture manager read the stand-in of each that is as it was read."""
+    modules = [plugin for _, plugin in config.pluginmanager.list_name_plugin() if isinstance(plugin, types.ModuleType)]
+    known = {}
+    for module in (*modules, pygrade_graders.pytest_plugin):
+        alone = FixturesAlone.of(module)
+        if alone is not None:
+            known[id(module)] = alone
+    original = FixtureManager.parsefactories
+
+    def parsefactories(
+        self: FixtureManager,
+        node_or_obj: object = NOTSET,
+        nodeid: str | NotSetType | None = NOTSET,
+        *,
+        holder: object = NOTSET,
+        node: object = NOTSET,
+    ) -> None:
+        alone = known.get(id(holder))
+        if alone is not None and alone.module is holder and alone.as_read():
+            holder = alone.stand_in
+        original(self, node_or_obj, nodeid, holder=holder, node=node)  # type: ignore[call-overload]  # as given
+
+    setattr(FixtureManager, "parsefactories", parsefactories)
 
 
 preload()

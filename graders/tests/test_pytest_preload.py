@@ -30,7 +30,8 @@ def test_a_session_after_the_preload_imports_no_module_of_pytest(tmp_path: Path)
     assert result == {"status": 0, "late": []}, done.stdout + done.stderr
 
 
-# Shows what the session's configuration came to, for a warm and a fresh session to compare.
+# Shows what the session's configuration came to, and the fixtures it found, for a warm and a
+# fresh session to compare.
 CONFTEST = """
 import json
 import pathlib
@@ -45,6 +46,22 @@ def pytest_configure(config):
         "rootdir": str(config.rootpath),
     }
     pathlib.Path(config.rootpath, "..", "shown.json").write_text(json.dumps(shown))
+
+
+def pytest_collection_finish(session):
+    manager = session._fixturemanager
+    fixtures = {
+        name: [
+            [str(node.nodeid), f"{d.func.__module__}.{d.func.__qualname__}", str(d.scope), d.params]
+            for node, defs in by_node.items()
+            for d in defs
+        ]
+        for name, by_node in manager._arg2node2fixturedefs.items()
+    }
+    autouse = {str(node.nodeid): names for node, names in manager._node_autousenames.items()}
+    path = pathlib.Path(session.config.rootpath, "..", "shown.json")
+    shown = json.loads(path.read_text())
+    path.write_text(json.dumps({**shown, "fixtures": fixtures, "autouse": autouse}))
 """
 
 TESTS = """
@@ -96,6 +113,8 @@ def test_a_warm_session_from_the_prepared_configuration_is_a_fresh_sessions_twin
     warm = session(folder, warm=True)
     assert warm == fresh
     assert fresh[0] == 1
+    fixtures = fresh[2]["fixtures"]
+    assert isinstance(fixtures, dict) and {"tmp_path", "monkeypatch", "capsys"} <= set(fixtures)
     assert [event["status"] for event in fresh[3] if event["event"] == "result"] == ["pass", "fail"]
 
 
@@ -120,3 +139,32 @@ def test_the_prepared_configuration_goes_to_the_first_session_started_as_pygrade
     after the first."""
     done = subprocess.run([sys.executable, "-c", HANDOVER], capture_output=True, text=True, check=False)
     assert done.stdout.splitlines() == ["True True True", "['no:cacheprovider', 'no:x']"], done.stderr
+
+
+# Reads plugin modules for their fixtures as a warm worker does, then changes one.
+READ = """
+import types
+from pygrade_graders.pytest_preload import FixturesAlone
+
+plugin = types.ModuleType("plugin_here")
+exec("import pytest\\n@pytest.fixture\\ndef thing():\\n    return 1\\n\\ndef helper():\\n    pass\\n", plugin.__dict__)
+alone = FixturesAlone.of(plugin)
+print(sorted(name for name in vars(alone.stand_in) if not name.startswith("__")), alone.as_read())
+exec("@pytest.fixture\\ndef other():\\n    return 2\\n", plugin.__dict__)
+print(alone.as_read())
+hidden = types.ModuleType("hidden_here")
+exec(
+    "import functools, pytest\\n"
+    "def deco(f):\\n    @functools.wraps(f)\\n    def w(*a):\\n        return f(*a)\\n    return w\\n"
+    "@deco\\n@pytest.fixture\\ndef hidden():\\n    return 3\\n",
+    hidden.__dict__,
+)
+print(FixturesAlone.of(hidden))
+"""
+
+
+def test_a_plugin_module_stands_in_with_its_fixtures_only_while_it_is_as_read() -> None:
+    """A module that has changed since it was read is read whole again; one with a fixture
+    behind a wrapper (which pytest warns of) is always read whole."""
+    done = subprocess.run([sys.executable, "-c", READ], capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines() == ["['thing'] True", "False", "None"], done.stderr
