@@ -520,6 +520,15 @@ fn learners_whose_files_differ_only_in_a_type_each_get_their_own_type_verdict() 
 
 /// A bank of five of the built-in bank's exercises, each with its mypy check only (two of
 /// them type-check their tests as well).
+/// The learner's file of each exercise of `type_check_bank`, in its order.
+const TYPE_CHECKED_FILES: [&str; 5] = [
+    "word_count.py",
+    "batch_runner.py",
+    "doctor.py",
+    "unit_sizes.py",
+    "inventory_diff.py",
+];
+
 fn type_check_bank(env: &Env) -> (PathBuf, [&'static str; 5]) {
     let ids = [
         common::WORD_COUNT,
@@ -565,13 +574,7 @@ fn a_check_held_to_other_limits_is_not_type_checked_with_the_others() {
         1,
     );
     std::fs::write(&manifest, text).unwrap();
-    let files = [
-        "word_count.py",
-        "batch_runner.py",
-        "doctor.py",
-        "unit_sizes.py",
-        "inventory_diff.py",
-    ];
+    let files = TYPE_CHECKED_FILES;
     let cohort = env.path().join("cohort");
     let ws = env.init("cohort/ada", Some(&bank));
     for (id, file) in ids.iter().zip(files) {
@@ -615,13 +618,7 @@ fn exercises_type_checked_together_get_the_findings_of_a_run_of_their_own() {
     let env = Env::new();
     let (bank, ids) = type_check_bank(&env);
     let reference = |id: &str, file: &str| read(bank.join(id).join("reference").join(file));
-    let files = [
-        "word_count.py",
-        "batch_runner.py",
-        "doctor.py",
-        "unit_sizes.py",
-        "inventory_diff.py",
-    ];
+    let files = TYPE_CHECKED_FILES;
     let cohort = env.path().join("cohort");
     for learner in ["ada", "bob"] {
         let ws = env.init(&format!("cohort/{learner}"), Some(&bank));
