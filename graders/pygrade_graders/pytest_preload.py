@@ -32,10 +32,8 @@ from __future__ import annotations
 import importlib
 import os
 import pathlib
-from collections.abc import Iterable, Sequence
-
-import operator
 import types
+from collections.abc import Iterable, Sequence
 
 import _pytest.config
 from _pytest.compat import NOTSET, NotSetType
@@ -143,8 +141,7 @@ class FixturesAlone:
     def as_read(self) -> bool:
         """Whether the module holds what it held when read: the same names, in the same order,
         each for the same object."""
-        space = self.module.__dict__
-        return tuple(space) == self.entries.keys and all(map(operator.is_, space.values(), self.entries.values))
+        return self.entries.still_in(self.module.__dict__)
 
 
 def fixtures_alone(config: Config) -> None:

@@ -256,6 +256,11 @@ class Entries:
     def of(cls, space: Mapping[str, object]) -> Entries:
         return cls(tuple(space), tuple(space.values()))
 
+    def still_in(self, space: Mapping[str, object]) -> bool:
+        """Whether `space` holds these entries still: the same names, in the same order, each
+        for the same object."""
+        return tuple(space) == self.keys and all(map(operator.is_, space.values(), self.values))
+
 
 class Namespaces:
     """A quick look at many namespaces at once: whether each watched entry is still the same
@@ -361,9 +366,8 @@ class Namespaces:
         order, each for the same object), and every function's insides as when sealed: what
         the namespaces would be made of if they were added now."""
         try:
-            for space, entries in self._whole:
-                if tuple(space) != entries.keys or not all(map(operator.is_, space.values(), entries.values)):
-                    return False
+            if not all(entries.still_in(space) for space, entries in self._whole):
+                return False
         except Exception:  # noqa: BLE001
             return False
         return self.unchanged()
