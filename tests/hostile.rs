@@ -12,7 +12,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use common::{
-    Env, Fixture, Grade, Graded, Workspace, copy_outline, copy_tree, exercise, repo, short_timeouts,
+    Env, Fixture, Grade, Graded, Workspace, copy_outline, copy_tree, exercise, leave_open, repo,
+    short_timeouts,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -175,10 +176,19 @@ fn sandbox() -> String {
     std::env::var("PYGRADE_SANDBOX").unwrap_or_else(|_| "auto".into())
 }
 
-/// Grades a workspace, with the corpus secrets in pygrade's environment.
+/// The file pygrade's caller leaves open for it (see `writes-inherited-descriptors`).
+fn caller_file(env: &Env) -> PathBuf {
+    env.path()
+        .join("caller")
+        .join("pygrade-hostile-caller-file")
+}
+
+/// Grades a workspace, with the corpus secrets in pygrade's environment, and the caller's
+/// file open on descriptors 3 and 7, as a shell's redirections would leave it.
 fn grade(env: &Env, ws: &Workspace, sandbox: &str) -> Graded {
-    let graded = env
-        .check(ws)
+    let mut check = env.check(ws);
+    leave_open(&mut check, &caller_file(env), &[3, 7]);
+    let graded = check
         .envs(SECRETS)
         .args(["--sandbox", sandbox, "--jobs", "2"])
         .graded();
@@ -279,6 +289,8 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
     );
     // The caller's files above the scratch folders, which `reads-outside` looks for.
     std::fs::write(env.path().join("outside-secret.txt"), "the caller's").unwrap();
+    std::fs::create_dir(caller_file(&env).parent().unwrap()).unwrap();
+    std::fs::write(caller_file(&env), "").unwrap();
     let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -415,6 +427,11 @@ fn the_hostile_corpus_gets_its_verdicts_and_nothing_escapes() {
         "files escaped the scratch folders"
     );
     assert_eq!(snapshot(&bank), bank_before, "the corpus changed the bank");
+    assert_eq!(
+        std::fs::read_to_string(caller_file(&env)).unwrap(),
+        "",
+        "learner code wrote to a file pygrade's caller left open"
+    );
     assert!(
         listener.accept().is_err(),
         "the loopback listener saw a connection"

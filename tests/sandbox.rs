@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Env, Grade, WORD_COUNT, exercise};
+use common::{Env, Grade, WORD_COUNT, exercise, leave_open};
 
 /// A `PATH` with no bubblewrap on it: only an empty folder of this test's.
 fn no_bwrap(env: &Env) -> PathBuf {
@@ -89,4 +89,37 @@ fn without_bubblewrap_auto_grades_in_the_builtin_sandbox_with_full_marks() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&terminal.stdout).contains("sandbox:"));
+}
+
+#[test]
+fn descriptors_the_callers_shell_left_open_reach_no_learner_code() {
+    let env = Env::new();
+    if !builtin_works(&env) {
+        return;
+    }
+    // The case writes to every descriptor it holds that leads to this file.
+    let file = env.path().join("pygrade-hostile-caller-file");
+    let ws = env.fixture_workspace("writes-inherited-descriptors");
+    // Warm workers on, and off: then every learner process is started afresh.
+    for warm in ["true", "false"] {
+        let mut check = env.check(&ws);
+        leave_open(&mut check, &file, &[3, 7]);
+        let graded = check
+            .arg(WORD_COUNT)
+            .env("PATH", no_bwrap(&env))
+            .env("PYGRADE_WARM", warm)
+            .graded();
+        assert_eq!(
+            graded.report["tools"]["sandbox"], "builtin",
+            "warm {warm}: {}",
+            graded.printed
+        );
+        let e = exercise(&graded.report, WORD_COUNT);
+        assert_eq!(e["score"], e["max_score"], "warm {warm}: {e}");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "",
+            "warm {warm}: learner code wrote to a file pygrade's caller left open"
+        );
+    }
 }

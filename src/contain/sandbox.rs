@@ -329,15 +329,10 @@ fn probe_builtin() -> Result<Layers, String> {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // SAFETY: dup2 is a plain system call, safe between fork and exec; `reader` stays
-        // open until the command has been spawned.
+        // SAFETY: plain system calls, safe between fork and exec; `reader` stays open until
+        // the command has been spawned.
         unsafe {
-            command.pre_exec(move || {
-                if nix::libc::dup2(from, SETUP_FD) == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+            command.pre_exec(move || crate::contain::launch::open_across_exec(from, SETUP_FD));
         }
         let output = command.output();
         drop(reader);

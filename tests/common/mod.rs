@@ -395,6 +395,36 @@ impl Grade for Command {
     }
 }
 
+/// Has `command` start with `file` open, for appending, at each of the descriptor numbers
+/// `fds`, as a caller's shell redirection (`3>>FILE`) would leave it: open across exec.
+pub fn leave_open(command: &mut Command, file: &Path, fds: &'static [i32]) {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .unwrap();
+    // SAFETY: dup2 and fcntl are plain system calls, safe between fork and exec; the closure
+    // owns the file, so its descriptor stays open until then.
+    unsafe {
+        command.pre_exec(move || {
+            let from = file.as_raw_fd();
+            for &fd in fds {
+                let done = if fd == from {
+                    nix::libc::fcntl(fd, nix::libc::F_SETFD, 0)
+                } else {
+                    nix::libc::dup2(from, fd)
+                };
+                if done == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
 /// The line of a fixture's learner file that stands for the same file of its exercise's
 /// reference solution, so that a fixture holds only what it does differently.
 pub const REFERENCE: &str = "# {{REFERENCE}}";

@@ -308,15 +308,10 @@ impl Pool {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let raw = theirs.as_raw_fd();
-        // SAFETY: dup2 is a plain system call, safe between fork and exec; the socket's end
-        // stays open until the command has been spawned.
+        // SAFETY: plain system calls, safe between fork and exec; the socket's end stays open
+        // until the command has been spawned.
         unsafe {
-            command.pre_exec(move || {
-                if nix::libc::dup2(raw, SOCKET_FD) == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+            command.pre_exec(move || crate::contain::launch::open_across_exec(raw, SOCKET_FD));
         }
         let mut child = command.spawn().context("could not start a warm worker")?;
         drop(theirs);
