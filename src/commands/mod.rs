@@ -39,7 +39,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         crate::contain::zygote::run(python, modules)?;
         return Ok(Outcome::Success);
     }
-    crate::contain::launch::close_inherited_on_exec();
+    crate::contain::descriptors::close_inherited_on_exec();
     let settings = Settings::new(&cli.global);
     match cli.command {
         Command::Supervise { .. } | Command::Sandbox | Command::Zygote { .. } => {

@@ -4,12 +4,14 @@
 //! output, a results channel) under the [`supervise`] process, which enforces the
 //! [`limits`] (the [`memory`] of the whole tree among them) and takes the whole process tree
 //! down at the end; [`sandbox`] wraps learner code in pygrade's own sandbox ([`builtin`]) or
-//! in bubblewrap, whichever works here. This floor knows nothing of exercises, check kinds
-//! or the command line: what to run and under which limits is handed to it as data.
+//! in bubblewrap, whichever works here; [`descriptors`] keeps what pygrade's caller left open
+//! out of them all. This floor knows nothing of exercises, check kinds or the command line:
+//! what to run and under which limits is handed to it as data.
 
 pub(crate) mod builtin;
 mod cgroup;
 mod claim;
+pub(crate) mod descriptors;
 mod disk;
 pub(crate) mod launch;
 pub(crate) mod limits;

@@ -332,7 +332,7 @@ fn probe_builtin() -> Result<Layers, String> {
         // SAFETY: plain system calls, safe between fork and exec; `reader` stays open until
         // the command has been spawned.
         unsafe {
-            command.pre_exec(move || crate::contain::launch::open_across_exec(from, SETUP_FD));
+            command.pre_exec(move || crate::contain::descriptors::open_across_exec(from, SETUP_FD));
         }
         let output = command.output();
         drop(reader);

@@ -311,7 +311,7 @@ impl Pool {
         // SAFETY: plain system calls, safe between fork and exec; the socket's end stays open
         // until the command has been spawned.
         unsafe {
-            command.pre_exec(move || crate::contain::launch::open_across_exec(raw, SOCKET_FD));
+            command.pre_exec(move || crate::contain::descriptors::open_across_exec(raw, SOCKET_FD));
         }
         let mut child = command.spawn().context("could not start a warm worker")?;
         drop(theirs);
