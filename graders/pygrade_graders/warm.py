@@ -21,6 +21,7 @@ import sys
 # program's `sys.modules`.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
     from typing import Any, NoReturn
 
@@ -136,15 +137,55 @@ def end_without_teardown(status: int) -> "NoReturn":
     os._exit(status)
 
 
-def decode(request_hex: str) -> "dict[str, Any]":
-    """The request (JSON, in hex). The modules reading it imports are let go again, so that a
-    program finds only what `python` would have imported before it."""
+# `json.loads`, once `keep_decoder` has imported it.
+LOADS: "Callable[[bytes], Any] | None" = None
+# `gc.unfreeze`, once `before_first_fork` has frozen what the worker holds.
+UNFREEZE: "Callable[[], None] | None" = None
+
+
+def let_go_of_new_modules(before: "set[str]") -> None:
+    """Removes from `sys.modules` what is not in `before`: the modules live on where they are
+    held, and a program importing one gets it afresh, as from a fresh interpreter."""
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+
+
+def keep_decoder() -> None:
+    """Imports `json`, to read requests with, and lets go of what that imported (`json` lives
+    on, held by `LOADS`), so that a program finds only what `python` would have imported
+    before it."""
+    global LOADS
     before = set(sys.modules)
     import json
 
-    request: "dict[str, Any]" = json.loads(bytes.fromhex(request_hex))
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
+    LOADS = json.loads
+    let_go_of_new_modules(before)
+
+
+def before_first_fork() -> None:
+    """The worker's last step before its first fork: it keeps the decoder, so that a fork
+    reads its request without importing anything (imported in each fork, `json`, with `re`,
+    `enum` and the rest it brings, cost a program about 10 ms of CPU), and freezes what the
+    worker holds: the forks' garbage collections then skip it, and so neither spend time on
+    it nor copy its pages by touching them (a learner's program has them thawed: see
+    `run_as_python_would`)."""
+    global UNFREEZE
+    before = set(sys.modules)
+    import gc
+
+    keep_decoder()
+    gc.freeze()
+    UNFREEZE = gc.unfreeze
+    let_go_of_new_modules(before)
+
+
+def decode(request_hex: str) -> "dict[str, Any]":
+    """The request (JSON, in hex). A fork of a worker that did not keep the decoder imports it
+    now, and lets go of it again."""
+    if LOADS is None:
+        keep_decoder()
+    assert LOADS is not None
+    request: "dict[str, Any]" = LOADS(bytes.fromhex(request_hex))
     return request
 
 
@@ -167,7 +208,12 @@ def main(request_hex: str) -> "NoReturn":
 
 
 def run_as_python_would(request: "dict[str, Any]") -> "NoReturn":
-    """Runs the script or module, then exits through Python's own end, as `python` does."""
+    """Runs the script or module, then exits through Python's own end, as `python` does. The
+    program's garbage collections, and its end, are a fresh interpreter's: nothing is frozen.
+    (A frozen object is never collected, and neither is what it holds: at the end, the
+    program's standard output, written to by an object's `__del__`, went unflushed.)"""
+    if UNFREEZE is not None:
+        UNFREEZE()
     try:
         if "module" in request:
             run_module(request["module"], request["args"], request.get("bytecode", False))

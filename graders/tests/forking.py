@@ -15,13 +15,14 @@ def run_forked(
     forks: int = 1,
 ) -> subprocess.CompletedProcess[str]:
     """A worker started in `folder` with `worker_env` that imports `imports` (a line of Python)
-    and the runner, then forks `forks` times, each fork running `request`; it exits as the
+    and the runner, takes its last step before forking, then forks `forks` times, each fork running `request`; it exits as the
     last fork did."""
     hexed = json.dumps(request).encode().hex()
     code = (
         f"{imports}\n"
         "import os\n"
         "import pygrade_graders.warm\n"
+        "pygrade_graders.warm.before_first_fork()\n"
         "status = 0\n"
         f"for _ in range({forks}):\n"
         "    pid = os.fork()\n"

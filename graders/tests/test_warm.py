@@ -154,6 +154,29 @@ def test_a_program_finds_the_modules_a_fresh_interpreter_holds(tmp_path: Path) -
     assert warm.stdout == cold.stdout
 
 
+def test_a_worker_ready_to_fork_reads_a_request_without_importing_and_holds_no_new_module() -> None:
+    """The decoder is imported before the first fork, so a fork imports nothing to read its
+    request, and the worker's last step leaves `sys.modules` as it found it."""
+    code = (
+        "import builtins, sys\n"
+        "import pygrade_graders.warm as warm\n"
+        "before = set(sys.modules)\n"
+        "warm.before_first_fork()\n"
+        "print(sorted(set(sys.modules) ^ before))\n"
+        "imported = []\n"
+        "original = builtins.__import__\n"
+        "def spy(name, *args, **kwargs):\n"
+        "    imported.append(name)\n"
+        "    return original(name, *args, **kwargs)\n"
+        "builtins.__import__ = spy\n"
+        "request = warm.decode(b'{\"env\": {\"A\": \"1\"}}'.hex())\n"
+        "builtins.__import__ = original\n"
+        "print(request, imported)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout == "[]\n{'env': {'A': '1'}} []\n"
+
+
 # A program that shows what `python SCRIPT` gives it, then fails as its argument says.
 PROGRAM = """
 import sys

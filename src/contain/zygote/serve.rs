@@ -134,9 +134,9 @@ pub(crate) fn run(python: &Path, modules: &[String]) -> Result<()> {
     preload.push_str(&format!(
         "if sys.executable != {program:?}:\n    raise SystemExit('the warm interpreter is ' + sys.executable + ', not {program}')\n"
     ));
-    // What is imported now stays for good: the forks' garbage collections skip it, and so
-    // neither spend time on it nor copy its pages by touching them.
-    preload.push_str("import gc\ngc.freeze()\n");
+    // Last, the runner's decoder for requests, and what is imported now frozen for good (see
+    // `before_first_fork`).
+    preload.push_str("pygrade_graders.warm.before_first_fork()\n");
     let python = Python::start(&library, python, utf8, &preload)?;
     PYTHON.get_or_init(|| python);
     DISPOSITIONS.get_or_init(Dispositions::now);
