@@ -50,13 +50,20 @@ CODE_EVENTS = frozenset({"compile", "code.__new__"})
 MAX_FINDINGS = 10
 
 
+# Where the standard library and the installed packages are: the same for every session of one
+# interpreter, and `sysconfig` works them out anew each time it is asked (a millisecond or
+# so), so asked once, on import (a warm worker's, before it forks).
+INSTALLED = tuple(
+    path for key, path in sysconfig.get_paths().items() if key in ("stdlib", "platstdlib", "purelib", "platlib")
+)
+
+
 class Trust:
     """Which code is trusted, by the file its code object names: the standard library, the
     installed packages (pytest, pluggy), this package, and the exercise's tests folder."""
 
     def __init__(self, tests: str) -> None:
-        paths = sysconfig.get_paths()
-        roots = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths]
+        roots = list(INSTALLED)
         roots.append(os.path.dirname(os.path.dirname(os.path.abspath(pygrade_graders.__file__))))
         roots.append(tests)
         prefixes: set[str] = set()

@@ -47,9 +47,9 @@ from pygrade_graders.tamper import Entries, WatchedNamespaces
 # What the plugins import when a session configures them.
 CONFIGURED = ("_pytest._argcomplete", "pdb", "faulthandler")
 
-# The plugins pygrade's command line for pytest turns off, and the name its sessions give the
-# program (`python -m pytest`, from a `__main__.py`).
-TURNED_OFF = ["-p", "no:cacheprovider"]
+# The plugins pygrade's command line for pytest names (turning off the cache, loading its own),
+# and the name its sessions give the program (`python -m pytest`, from a `__main__.py`).
+PLUGINS = ["-p", "no:cacheprovider", "-p", "pygrade_graders.pytest_plugin"]
 PROG = "python -m pytest"
 # Read when a plugin manager is made: with it set, the prepared one would not do.
 DEBUG = "PYTEST_DEBUG"
@@ -64,9 +64,9 @@ def preload() -> list[str]:
     return names
 
 
-def turned_off(args: Sequence[str]) -> list[str]:
-    """The `-p no:NAME` arguments of a command line, read as pytest reads them before it
-    makes its plugin manager."""
+def plugin_args(args: Sequence[str]) -> list[str]:
+    """The values of the `-p` arguments of a command line (`no:NAME` or a plugin to load), read
+    as pytest reads them before it makes its plugin manager."""
     found = []
     at = 0
     while at < len(args):
@@ -81,21 +81,27 @@ def turned_off(args: Sequence[str]) -> list[str]:
             value = arg[2:]
         else:
             continue
-        if value.strip().startswith("no:"):
-            found.append(value.strip())
+        found.append(value.strip())
     return found
 
 
 def prepare() -> None:
     """Makes the configuration a pygrade session starts from, and has the next `get_config`
     hand it over (once) where it would make the same: for a session started as `python -m
-    pytest`, with pygrade's plugins turned off, nothing more to register, and pytest's debug
-    output off. The configuration's invocation (arguments and folder) is then the session's."""
+    pytest`, with pygrade's plugins turned off and loaded, nothing more to register, and
+    pytest's debug output off. The configuration's invocation (arguments and folder) is then
+    the session's.
+
+    pygrade's plugin is registered here too, as the session's `-p` would register it first
+    thing: a session then finds it registered, and leaves it (a fresh session imports it only
+    then; a warm one, finding it imported before its assertion rewriting started, would warn
+    that it cannot rewrite it)."""
     if DEBUG in os.environ:
         return
     original = _pytest.config.get_config
-    prepared = original(list(TURNED_OFF), prog=PROG)
-    wanted = turned_off(TURNED_OFF)
+    prepared = original(list(PLUGINS), prog=PROG)
+    prepared.pluginmanager.consider_preparse(list(PLUGINS), exclude_only=False)
+    wanted = plugin_args(PLUGINS)
     fixtures_alone(prepared)
 
     def get_config(
@@ -105,7 +111,7 @@ def prepare() -> None:
         prog: str | None = None,
     ) -> Config:
         _pytest.config.get_config = original
-        if not isinstance(args, list) or plugins or prog != PROG or DEBUG in os.environ or turned_off(args) != wanted:
+        if not isinstance(args, list) or plugins or prog != PROG or DEBUG in os.environ or plugin_args(args) != wanted:
             return original(args, plugins, prog=prog)
         prepared.invocation_params = Config.InvocationParams(args=args, plugins=None, dir=pathlib.Path.cwd())
         return prepared

@@ -3,6 +3,7 @@ modules again, nor the debugger its `breakpoint()` support needs."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,9 +82,8 @@ def test_fails():
 def session(folder: Path, warm: bool) -> tuple[int, str, dict[str, object], list[dict[str, object]]]:
     """A pygrade-like session over `folder`, fresh (`python -B -m pytest`) or forked from an
     interpreter that imported the preload, as a warm worker does: its status, output, what its
-    configuration came to, and its results (without their durations). Of its output, the lines
-    up to the summary: a warm session's summary also warns that pygrade's plugin was imported
-    before the session could rewrite its asserts."""
+    configuration came to, and its results (without their durations). Its output is whole, but
+    for the time the summary gives."""
     results = folder.parent / "results.jsonl"
     args = [
         "-q", "--tb=no", "--no-header", "-rN", "--color=no", "--capture=tee-sys",
@@ -101,7 +101,7 @@ def session(folder: Path, warm: bool) -> tuple[int, str, dict[str, object], list
     events = [json.loads(line) for line in results.read_text().splitlines()]
     for event in events:
         event.pop("duration_ms", None)
-    return done.returncode, "\n".join(done.stdout.splitlines()[:2]), shown, events
+    return done.returncode, re.sub(r" in [0-9.]+s", "", done.stdout), shown, events
 
 
 def test_a_warm_session_from_the_prepared_configuration_is_a_fresh_sessions_twin(tmp_path: Path) -> None:
@@ -118,27 +118,46 @@ def test_a_warm_session_from_the_prepared_configuration_is_a_fresh_sessions_twin
     assert [event["status"] for event in fresh[3] if event["event"] == "result"] == ["pass", "fail"]
 
 
-# Asks `get_config` for configurations as sessions of several kinds would, after the preload.
+# Asks `get_config` for configurations as the sessions named on the command line would, in
+# that order, after the preload: whether each got the prepared one (only it has pygrade's
+# plugin registered before the session starts), and its arguments.
 HANDOVER = """
+import sys
 import _pytest.config
 from pygrade_graders import pytest_preload
-from pygrade_graders.pytest_preload import PROG
+from pygrade_graders.pytest_preload import PLUGINS, PROG
 
-args = ["-q", "-p", "no:cacheprovider"]
-ask = lambda args, prog: _pytest.config.get_config(args, prog=prog)
-other_prog = ask(list(args), "pytest.main()")
-first = ask(list(args), PROG)
-second = ask(list(args), PROG)
-print(first is not second, other_prog is not first, tuple(first.invocation_params.args) == tuple(args))
-print(pytest_preload.turned_off(["-p", "no:cacheprovider", "-pno:x", "-p", "plugin", "-p"]))
+sessions = {
+    "pygrade": (["-q", *PLUGINS], PROG),
+    "fewer plugins": (["-q", "-p", "no:cacheprovider"], PROG),
+    "pytest.main()": (["-q", *PLUGINS], None),
+}
+for kind in sys.argv[1:]:
+    args, prog = sessions[kind]
+    config = _pytest.config.get_config(list(args), prog=prog)
+    prepared = config.pluginmanager.has_plugin("pygrade_graders.pytest_plugin")
+    print(kind, prepared, list(config.invocation_params.args) == args)
 """
 
 
-def test_the_prepared_configuration_goes_to_the_first_session_started_as_pygrade_starts_one() -> None:
-    """A session started otherwise (`pytest.main()`) makes its own, and so does any session
-    after the first."""
-    done = subprocess.run([sys.executable, "-c", HANDOVER], capture_output=True, text=True, check=False)
-    assert done.stdout.splitlines() == ["True True True", "['no:cacheprovider', 'no:x']"], done.stderr
+def handed_over(*kinds: str) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", HANDOVER, *kinds], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_prepared_configuration_goes_to_a_first_session_started_as_pygrade_starts_one() -> None:
+    """Only the first session gets it, and only if it is started as `python -m pytest` with
+    pygrade's plugins: another makes its own, and so does every session after it."""
+    assert handed_over("pygrade", "pygrade") == ["pygrade True True", "pygrade False True"]
+    assert handed_over("fewer plugins", "pygrade") == ["fewer plugins False True", "pygrade False True"]
+    assert handed_over("pytest.main()", "pygrade") == ["pytest.main() False True", "pygrade False True"]
+
+
+def test_the_plugins_of_a_command_line_are_read_as_pytest_reads_them() -> None:
+    code = "from pygrade_graders import pytest_preload as p\nprint(p.plugin_args(['-p', 'no:a', '-pno:b', '-p', 'c', '-p']))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "['no:a', 'no:b', 'c']\n"
 
 
 # Reads plugin modules for their fixtures as a warm worker does, then changes one.
