@@ -20,7 +20,9 @@ A session's fixture manager then reads every plugin for fixtures, name by name: 
 session's start. For a plugin module the answer is known before the first fork (pytest's own
 modules define a few fixtures among hundreds of names), so each session reads instead a
 stand-in for the module that holds only its fixtures (`fixtures_alone`), wherever the module
-holds what it held then, entry for entry.
+holds what it held then, entry for entry. A plugin that is an instance (pytest's terminal
+reporter, its session) is read from its classes, and most of pytest's classes hold no fixture:
+a session skips such a plugin, wherever nothing its classes gained since is a fixture.
 
 Last, it makes what pygrade's plugin watches for tampering in namespaces (`WATCHED`), which
 each fork's plugin takes where nothing it was made from has changed by the time it starts to
@@ -30,8 +32,10 @@ watch (see `tamper.WatchedNamespaces`).
 from __future__ import annotations
 
 import importlib
+import operator
 import os
 import pathlib
+import sys
 import types
 from collections.abc import Iterable, Sequence
 
@@ -150,15 +154,73 @@ class FixturesAlone:
         return self.entries.still_in(self.module.__dict__)
 
 
+def may_hold_a_fixture(value: object) -> bool:
+    """Whether a fixture manager reading `value`, a class's or a module's entry, would register
+    a fixture, or warn of one hidden behind a wrapper."""
+    found = FixtureManager._find_wrapped_fixture_def(None, value)  # type: ignore[arg-type]  # uses no state
+    return type(value) is FixtureFunctionDefinition or found is not None
+
+
+class NoFixtures:
+    """A class that holds no fixture, and neither do the classes it inherits from. A fixture
+    manager reads a plugin that is an instance (pytest's terminal reporter, its session, its
+    configuration) from the instance's classes, name by name, and so finds nothing in an
+    instance of this one: a fork's manager skips it, wherever what the classes gained or
+    changed since they were read (pytest's start adds properties to some) is no fixture
+    either."""
+
+    def __init__(self, owner: type) -> None:
+        self.mro = owner.__mro__
+        self.read = [(vars(base), dict(vars(base))) for base in self.mro]
+
+    @staticmethod
+    def of(owner: type) -> NoFixtures | None:
+        """`owner`'s, if neither it nor a class it inherits from holds a fixture, and its names
+        are read as pytest reads them: an ordinary class, listing its names as `object` does."""
+        if type(owner) is not type or getattr(owner, "__dir__", None) is not object.__dir__:
+            return None
+        if any(may_hold_a_fixture(value) for base in owner.__mro__ for value in vars(base).values()):
+            return None
+        return NoFixtures(owner)
+
+    def still_holds_none(self, owner: type) -> bool:
+        """Whether `owner` (the class read) still holds no fixture: it inherits from the same
+        classes, and nothing they gained or changed since is a fixture."""
+        if len(owner.__mro__) != len(self.mro) or not all(map(operator.is_, owner.__mro__, self.mro)):
+            return False
+        for space, before in self.read:
+            for name, value in space.items():
+                if before.get(name, NOTSET) is not value and may_hold_a_fixture(value):
+                    return False
+        return True
+
+
+def classes_without_fixtures() -> dict[type, NoFixtures]:
+    """The classes of pytest's modules and this package that hold no fixture, read now."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("_pytest.", "pygrade_graders.")) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and value.__module__ == name:
+                free = NoFixtures.of(value)
+                if free is not None:
+                    found[value] = free
+    return found
+
+
 def fixtures_alone(config: Config) -> None:
     """Reads the plugin modules registered with `config`, and pygrade's plugin, for their
-    fixtures, and has every fixture manager read the stand-in of each that is as it was read."""
+    fixtures, and has every fixture manager read the stand-in of each that is as it was read;
+    and reads pytest's classes, and this package's, so that every fixture manager skips a
+    plugin that is an instance of one holding no fixture."""
     modules = [plugin for _, plugin in config.pluginmanager.list_name_plugin() if isinstance(plugin, types.ModuleType)]
     known = {}
     for module in (*modules, pygrade_graders.pytest_plugin):
         alone = FixturesAlone.of(module)
         if alone is not None:
             known[id(module)] = alone
+    free = classes_without_fixtures()
     original = FixtureManager.parsefactories
 
     def parsefactories(
@@ -172,6 +234,8 @@ def fixtures_alone(config: Config) -> None:
         alone = known.get(id(holder))
         if alone is not None and alone.module is holder and alone.as_read():
             holder = alone.stand_in
+        elif holder is not NOTSET and (nothing := free.get(type(holder))) and nothing.still_holds_none(type(holder)):
+            return
         original(self, node_or_obj, nodeid, holder=holder, node=node)  # type: ignore[call-overload]  # as given
 
     setattr(FixtureManager, "parsefactories", parsefactories)

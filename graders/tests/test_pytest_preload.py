@@ -187,3 +187,40 @@ def test_a_plugin_module_stands_in_with_its_fixtures_only_while_it_is_as_read() 
     behind a wrapper (which pytest warns of) is always read whole."""
     done = subprocess.run([sys.executable, "-c", READ], capture_output=True, text=True, check=False)
     assert done.stdout.splitlines() == ["['thing'] True", "False", "None"], done.stderr
+
+
+# Reads classes for fixtures as a warm worker does, then changes them.
+CLASSES = """
+import pytest
+from pygrade_graders.pytest_preload import NoFixtures
+
+
+class Base:
+    def pytest_configure(self, config):
+        pass
+
+
+class Plain(Base):
+    name = "plain"
+
+
+class Holding:
+    @pytest.fixture
+    def thing(self):
+        return 1
+
+
+plain = NoFixtures.of(Plain)
+print(plain is not None, NoFixtures.of(Holding), plain.still_holds_none(Plain))
+Plain.fspath = property(lambda self: "here")
+print(plain.still_holds_none(Plain))
+Base.late = Holding.__dict__["thing"]
+print(plain.still_holds_none(Plain))
+"""
+
+
+def test_an_instance_of_a_class_holding_no_fixture_is_skipped_while_its_classes_gain_none() -> None:
+    """A class that held a fixture when read is read whole; one that held none is skipped
+    while what it and the classes it inherits from gained is no fixture."""
+    done = subprocess.run([sys.executable, "-c", CLASSES], capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines() == ["True None True", "True", "False"], done.stderr
