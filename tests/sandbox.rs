@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Env, Grade, WORD_COUNT, exercise, leave_open};
+use common::{Env, Grade, Graded, WORD_COUNT, exercise, leave_open};
 
 /// A `PATH` with no bubblewrap on it: only an empty folder of this test's.
 fn no_bwrap(env: &Env) -> PathBuf {
@@ -34,6 +34,18 @@ fn builtin_works(env: &Env) -> bool {
         eprintln!("the built-in sandbox does not work here: not tested");
     }
     works
+}
+
+/// Asserts that word count was graded in the built-in sandbox, with full marks; `context`
+/// starts each message.
+fn full_marks_in_the_builtin_sandbox(graded: &Graded, context: &str) {
+    assert_eq!(
+        graded.report["tools"]["sandbox"], "builtin",
+        "{context}{}",
+        graded.printed
+    );
+    let e = exercise(&graded.report, WORD_COUNT);
+    assert_eq!(e["score"], e["max_score"], "{context}{e}");
 }
 
 #[test]
@@ -74,13 +86,7 @@ fn without_bubblewrap_auto_grades_in_the_builtin_sandbox_with_full_marks() {
         .arg(WORD_COUNT)
         .env("PATH", no_bwrap(&env))
         .graded();
-    assert_eq!(
-        graded.report["tools"]["sandbox"], "builtin",
-        "{}",
-        graded.printed
-    );
-    let e = exercise(&graded.report, WORD_COUNT);
-    assert_eq!(e["score"], e["max_score"], "{e}");
+    full_marks_in_the_builtin_sandbox(&graded, "");
     // The terminal report says nothing of the sandbox when there is one.
     let terminal = env
         .check(&ws)
@@ -109,13 +115,7 @@ fn descriptors_the_callers_shell_left_open_reach_no_learner_code() {
             .env("PATH", no_bwrap(&env))
             .env("PYGRADE_WARM", warm)
             .graded();
-        assert_eq!(
-            graded.report["tools"]["sandbox"], "builtin",
-            "warm {warm}: {}",
-            graded.printed
-        );
-        let e = exercise(&graded.report, WORD_COUNT);
-        assert_eq!(e["score"], e["max_score"], "warm {warm}: {e}");
+        full_marks_in_the_builtin_sandbox(&graded, &format!("warm {warm}: "));
         assert_eq!(
             std::fs::read_to_string(&file).unwrap(),
             "",
