@@ -183,10 +183,11 @@ class NoFixtures:
             return None
         return NoFixtures(owner)
 
-    def still_holds_none(self, owner: type) -> bool:
-        """Whether `owner` (the class read) still holds no fixture: it inherits from the same
-        classes, and nothing they gained or changed since is a fixture."""
-        if len(owner.__mro__) != len(self.mro) or not all(map(operator.is_, owner.__mro__, self.mro)):
+    def still_holds_none(self) -> bool:
+        """Whether the class read still holds no fixture: it inherits from the same classes,
+        and nothing they gained or changed since is a fixture."""
+        now = self.mro[0].__mro__
+        if len(now) != len(self.mro) or not all(map(operator.is_, now, self.mro)):
             return False
         for space, before in self.read:
             for name, value in space.items():
@@ -195,8 +196,9 @@ class NoFixtures:
         return True
 
 
-def classes_without_fixtures() -> dict[type, NoFixtures]:
-    """The classes of pytest's modules and this package that hold no fixture, read now."""
+def classes_without_fixtures() -> dict[int, NoFixtures]:
+    """The classes of pytest's modules and this package that hold no fixture, read now, by
+    their `id` (a plugin's class is looked up without calling anything of its metaclass)."""
     found = {}
     for name, module in list(sys.modules.items()):
         if not name.startswith(("_pytest.", "pygrade_graders.")) or module is None:
@@ -205,7 +207,7 @@ def classes_without_fixtures() -> dict[type, NoFixtures]:
             if isinstance(value, type) and value.__module__ == name:
                 free = NoFixtures.of(value)
                 if free is not None:
-                    found[value] = free
+                    found[id(value)] = free
     return found
 
 
@@ -234,7 +236,7 @@ def fixtures_alone(config: Config) -> None:
         alone = known.get(id(holder))
         if alone is not None and alone.module is holder and alone.as_read():
             holder = alone.stand_in
-        elif holder is not NOTSET and (nothing := free.get(type(holder))) and nothing.still_holds_none(type(holder)):
+        elif (nothing := free.get(id(type(holder)))) and nothing.mro[0] is type(holder) and nothing.still_holds_none():
             return
         original(self, node_or_obj, nodeid, holder=holder, node=node)  # type: ignore[call-overload]  # as given
 

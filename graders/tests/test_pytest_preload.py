@@ -211,11 +211,11 @@ class Holding:
 
 
 plain = NoFixtures.of(Plain)
-print(plain is not None, NoFixtures.of(Holding), plain.still_holds_none(Plain))
+print(plain is not None, NoFixtures.of(Holding), plain.still_holds_none())
 Plain.fspath = property(lambda self: "here")
-print(plain.still_holds_none(Plain))
+print(plain.still_holds_none())
 Base.late = Holding.__dict__["thing"]
-print(plain.still_holds_none(Plain))
+print(plain.still_holds_none())
 """
 
 
