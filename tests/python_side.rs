@@ -1,7 +1,8 @@
 //! The Python side is held to the Rust side's bar: the graders package's own tests pass and
 //! it is mypy-clean, every exercise's reference and tests (its hidden tests too) pass
-//! `mypy --strict` together, laid out as a check lays them out, and the benchmarks lay
-//! fixtures out as the tests do.
+//! `mypy --strict` together, laid out as a check lays them out, the benchmarks lay fixtures
+//! out as the tests do, and a learner's program forked from a warm worker ends as `python`
+//! ends it.
 //! All with the pinned tools from `pygrade setup`.
 
 mod common;
@@ -9,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Env, Fixture, copy_tree, repo};
+use common::{Env, Fixture, Grade, WORD_COUNT, check, copy_tree, exercise as exercise_of, repo};
 
 fn run(python: &Path, dir: &Path, args: &[&str]) {
     let out = Command::new(python)
@@ -183,4 +184,39 @@ fn the_benchmarks_lay_out_every_fixture_as_the_tests_do() {
         assert!(ours == theirs, "{} is laid out differently", path.display());
     }
     assert!(fixtures.len() > 50, "only {} fixtures", fixtures.len());
+}
+
+/// A learner's program that says goodbye from an object's `__del__` as the interpreter ends.
+const GOODBYE: &str = "class Goodbye:\n    def __del__(self) -> None:\n        print(\"goodbye\")\n\n\nkept = Goodbye()\nprint(\"hello\")\n";
+
+#[test]
+fn a_program_forked_from_a_warm_worker_ends_as_python_ends_it() {
+    // Word count's output check, run as `python -m word_count`, with one case that expects
+    // what the program prints last, as its interpreter ends.
+    let env = Env::new();
+    let bank = env.fast_bank();
+    let exercise = bank.join(WORD_COUNT);
+    let manifest = std::fs::read_to_string(exercise.join("exercise.toml")).unwrap();
+    let as_module = manifest.replace(
+        r#"command = ["python", "word_count.py"]"#,
+        r#"command = ["python", "-m", "word_count"]"#,
+    );
+    assert_ne!(as_module, manifest, "word count's output command moved");
+    std::fs::write(exercise.join("exercise.toml"), as_module).unwrap();
+    std::fs::remove_dir_all(exercise.join("cases")).unwrap();
+    std::fs::create_dir(exercise.join("cases")).unwrap();
+    std::fs::write(exercise.join("cases/bye.in"), "").unwrap();
+    std::fs::write(exercise.join("cases/bye.out"), "hello\ngoodbye\n").unwrap();
+    let ws = env.init("ws", Some(&bank));
+    std::fs::write(ws.exercise(WORD_COUNT).join("word_count.py"), GOODBYE).unwrap();
+    // Forked from a warm worker, and started afresh.
+    for warm in ["true", "false"] {
+        let graded = env
+            .check(&ws)
+            .arg(WORD_COUNT)
+            .env("PYGRADE_WARM", warm)
+            .graded();
+        let output = check(exercise_of(&graded.report, WORD_COUNT), "output");
+        assert_eq!(output["status"], "pass", "warm {warm}: {output}");
+    }
 }
