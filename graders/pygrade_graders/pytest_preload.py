@@ -92,8 +92,8 @@ def plugin_args(args: Sequence[str]) -> list[str]:
 def prepare() -> None:
     """Makes the configuration a pygrade session starts from, and has the next `get_config`
     hand it over (once) where it would make the same: for a session started as `python -m
-    pytest`, with pygrade's plugins turned off and loaded, nothing more to register, and
-    pytest's debug output off. The configuration's invocation (arguments and folder) is then
+    pytest`, naming the plugins pygrade's command line names (`PLUGINS`) and nothing more to
+    register, with pytest's debug output off. The configuration's invocation (arguments and folder) is then
     the session's.
 
     pygrade's plugin is registered here too, as the session's `-p` would register it first

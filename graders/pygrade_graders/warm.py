@@ -137,54 +137,35 @@ def end_without_teardown(status: int) -> "NoReturn":
     os._exit(status)
 
 
-# `json.loads`, once `keep_decoder` has imported it.
+# Kept by `before_first_fork`: `json.loads`, to read requests with, and `gc.unfreeze`.
 LOADS: "Callable[[bytes], Any] | None" = None
-# `gc.unfreeze`, once `before_first_fork` has frozen what the worker holds.
 UNFREEZE: "Callable[[], None] | None" = None
 
 
-def let_go_of_new_modules(before: "set[str]") -> None:
-    """Removes from `sys.modules` what is not in `before`: the modules live on where they are
-    held, and a program importing one gets it afresh, as from a fresh interpreter."""
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
-
-
-def keep_decoder() -> None:
-    """Imports `json`, to read requests with, and lets go of what that imported (`json` lives
-    on, held by `LOADS`), so that a program finds only what `python` would have imported
-    before it."""
-    global LOADS
-    before = set(sys.modules)
-    import json
-
-    LOADS = json.loads
-    let_go_of_new_modules(before)
-
-
 def before_first_fork() -> None:
-    """The worker's last step before its first fork: it keeps the decoder, so that a fork
+    """The worker's last step before its first fork. It keeps `json`'s decoder, so that a fork
     reads its request without importing anything (imported in each fork, `json`, with `re`,
     `enum` and the rest it brings, cost a program about 10 ms of CPU), and freezes what the
     worker holds: the forks' garbage collections then skip it, and so neither spend time on
     it nor copy its pages by touching them (a learner's program has them thawed: see
-    `run_as_python_would`)."""
-    global UNFREEZE
+    `run_as_python_would`). What this imports is let go from `sys.modules` again (the modules
+    live on, held here), so that a program finds only what `python` would have imported
+    before it, and importing one gets it afresh."""
+    global LOADS, UNFREEZE
     before = set(sys.modules)
     import gc
+    import json
 
-    keep_decoder()
+    LOADS = json.loads
     gc.freeze()
     UNFREEZE = gc.unfreeze
-    let_go_of_new_modules(before)
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
 
 
 def decode(request_hex: str) -> "dict[str, Any]":
-    """The request (JSON, in hex). A fork of a worker that did not keep the decoder imports it
-    now, and lets go of it again."""
-    if LOADS is None:
-        keep_decoder()
-    assert LOADS is not None
+    """The request (JSON, in hex), read with the decoder the worker kept."""
+    assert LOADS is not None, "a warm worker forks only after `before_first_fork`"
     request: "dict[str, Any]" = LOADS(bytes.fromhex(request_hex))
     return request
 

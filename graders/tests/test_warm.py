@@ -232,6 +232,7 @@ def test_the_streams_are_made_for_what_the_descriptors_are_now(tmp_path: Path) -
     code = (
         "import os\n"
         "import pygrade_graders.warm as w\n"
+        "w.before_first_fork()\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         f"    os.dup2({writer}, 1)\n"
