@@ -214,10 +214,29 @@ def _flat(items: tuple[object, ...]) -> tuple[object, ...]:
 
 def watch_modules_table() -> Probe:
     """The modules imported so far: each must stay the same object in `sys.modules`, of the
-    same class (a replaced `__class__` can answer attribute lookups with anything)."""
+    same class (a replaced `__class__` can answer attribute lookups with anything). All of
+    them are looked at at once first; one at a time only when something changed."""
     before = {name: (module, type(module)) for name, module in list(sys.modules.items())}
+    names = list(before)
+    modules = [module for module, _ in before.values()]
+    kinds = [kind for _, kind in before.values()]
 
-    def probe() -> list[str]:
+    def probe(
+        *,
+        # The look's own tools, bound once (see `Namespaces.unchanged`).
+        _all: Callable[[Iterable[object]], bool] = all,
+        _map: Callable[..., Iterable[object]] = map,
+        _is: Callable[[object, object], bool] = operator.is_,
+        _type: Callable[[object], type] = type,
+    ) -> list[str]:
+        try:
+            table = sys.modules
+            if _all(_map(_is, _map(table.get, names, modules), modules)) and _all(
+                _map(_is, _map(_type, modules), kinds)
+            ):
+                return []
+        except Exception:  # noqa: BLE001 - for the look one at a time to name
+            pass
         changed = []
         for name, (module, kind) in before.items():
             now = sys.modules.get(name, module)
@@ -262,6 +281,17 @@ class Entries:
         return tuple(space) == self.keys and all(map(operator.is_, space.values(), self.values))
 
 
+@dataclasses.dataclass
+class Rows:
+    """Watched entries of mappings of one kind, one per row: `getter(space, key, default)`
+    reads an entry (`dict.get`, say), which must still be `value`."""
+
+    getter: Callable[[Mapping[str, object], str, object], object]
+    spaces: list[Mapping[str, object]]
+    keys: list[str]
+    values: list[object]
+
+
 class Namespaces:
     """A quick look at many namespaces at once: whether each watched entry is still the same
     object, each watched class has the same entries, and each watched function the same
@@ -284,6 +314,11 @@ class Namespaces:
         self._deeper: list[object] = []
         # Every namespace added, whole, as it was when added.
         self._whole: list[tuple[Mapping[str, object], Entries]] = []
+        # The watched entries of the namespaces and the classes in one list each, by how a
+        # mapping of their kind is read, for a look to go through in one pass (`rows`).
+        self._rows: list[Rows] = []
+        self._class_spaces: list[Mapping[str, object]] = []
+        self._class_sizes: list[int] = []
 
     def add(self, space: Mapping[str, object], keys: Iterable[str]) -> None:
         """Watches `space[key]` for each of `keys`."""
@@ -326,6 +361,23 @@ class Namespaces:
         keywords = [function.__kwdefaults__ for function in self._functions if function.__kwdefaults__]
         self._mutable = [*cells, *keywords]
         self._deeper = gc.get_referents(*self._mutable)
+        self.rows()
+
+    def rows(self) -> None:
+        """Lays out every watched entry, of the namespaces and of the classes, in one list per
+        kind of mapping (a module's `dict`, a class's `mappingproxy`), and each class's size."""
+        by_getter: dict[object, Rows] = {}
+        entries = [(space, keys, values) for space, keys, values in self._spaces]
+        entries += [(space, found.keys, found.values) for space, _, found in self._classes]
+        for space, keys, values in entries:
+            getter = type(space).get
+            rows = by_getter.setdefault(getter, Rows(getter, [], [], []))
+            rows.spaces += [space] * len(keys)
+            rows.keys += keys
+            rows.values += values
+        self._rows = list(by_getter.values())
+        self._class_spaces = [space for space, _, _ in self._classes]
+        self._class_sizes = [len(found.keys) for _, _, found in self._classes]
 
     def unchanged(
         self,
@@ -338,21 +390,16 @@ class Namespaces:
         _is: Callable[[object, object], bool] = operator.is_,
         _referents: Callable[..., list[object]] = gc.get_referents,
         _missing: Iterable[object] = repeat(_MISSING),
+        _list: Callable[[Iterable[object]], list[object]] = list,
     ) -> bool:
         try:
-            for space, keys, values in self._spaces:
-                if not _all(_map(_is, _map(space.get, keys, _missing), values)):
+            sizes_kept = _list(_map(_len, self._class_spaces)) == self._class_sizes
+            if not sizes_kept or not _all(
+                _all(_map(_is, _map(rows.getter, rows.spaces, rows.keys, _missing), rows.values))
+                for rows in self._rows
+            ):
+                if not self._classes_sound(_all, _map, _len, _is, _missing):
                     return False
-            for index, (space, probe, entries) in enumerate(self._classes):
-                if _len(space) == _len(entries.keys) and _all(
-                    _map(_is, _map(space.get, entries.keys, _missing), entries.values)
-                ):
-                    continue
-                if probe():
-                    return False
-                # Only what the probe lets pass was added (pytest's own flags, say): what the
-                # class holds now is what later looks compare with.
-                self._classes[index] = (space, probe, Entries.of(space))
             for mine, before in ((self._functions, self._insides), (self._mutable, self._deeper)):
                 now = _referents(*mine)
                 if _len(now) != _len(before) or not _all(_map(_is, now, before)):
@@ -360,6 +407,33 @@ class Namespaces:
             return True
         except Exception:  # noqa: BLE001 - anything odd is for the probes to name
             return False
+
+    def _classes_sound(
+        self,
+        _all: Callable[[Iterable[object]], bool],
+        _map: Callable[..., Iterable[object]],
+        _len: Callable[[Sized], int],
+        _is: Callable[[object, object], bool],
+        _missing: Iterable[object],
+    ) -> bool:
+        """Whether every watched entry of the namespaces is the same object still, and each
+        class either holds what it held, entry for entry, or its probe finds nothing replaced;
+        the look's own tools passed in. What a class holds now (only what its probe lets pass
+        was added: pytest's own flags, say) is then what later looks compare with."""
+        for space, keys, values in self._spaces:
+            if not _all(_map(_is, _map(space.get, keys, _missing), values)):
+                return False
+        # The builtins are what they were: the rest may use them.
+        for index, (space, probe, entries) in enumerate(self._classes):
+            if _len(space) == _len(entries.keys) and _all(
+                _map(_is, _map(space.get, entries.keys, _missing), entries.values)
+            ):
+                continue
+            if probe():
+                return False
+            self._classes[index] = (space, probe, Entries.of(space))
+        self.rows()
+        return True
 
     def as_added(self) -> bool:
         """Whether every namespace is as it was when added, whole (the same names, in the same
@@ -631,27 +705,60 @@ class TestModules:
         return not os.path.realpath(origin).startswith(self.root)
 
     def _watch(self, module: types.ModuleType, label: str, own: set[str] | None) -> Probe:
+        """A test module's probe. It looks at the whole module at once first (`Namespaces`),
+        as quick for a module of many tests as for one of a few, and names what changed one
+        entry at a time only when something did."""
         namespace = module.__dict__
         before = {key: fingerprint(value) for key, value in namespace.items()}
-        classes = [watch_class(f"{label}: {key}", value) for key, value in namespace.items() if isinstance(value, type) and value.__module__ == module.__name__]
+        classes = []
+        quick = Namespaces()
+        quick.add(namespace, [key for key in before if key not in CHANGES_HONESTLY])
+        for key, value in namespace.items():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                classes.append(watch_class(f"{label}: {key}", value))
+                quick.add_class(value, classes[-1])
+        quick.seal()
+        # How many names the module holds: a name added (one that shadows a builtin, say) is
+        # for the probe to judge.
+        size = [len(namespace)]
 
         def probe() -> list[str]:
-            changed = []
-            for key, was in before.items():
-                if key in CHANGES_HONESTLY:
-                    continue
-                if key not in namespace or not same(was, fingerprint(namespace[key])):
-                    changed.append(f"{label}: {key}")
-            for key in namespace:
-                if key not in before and key in vars(builtins) and (own is None or key not in own):
-                    changed.append(f"{label}: {key} shadows the builtin")
-            if type(module) is not types.ModuleType:
-                changed.append(f"{label}: __class__")
-            for watch in classes:
-                changed += watch()
+            if len(namespace) == size[0] and type(module) is types.ModuleType and quick.unchanged():
+                return []
+            changed = self._changed(module, label, own, before, classes)
+            if not changed:
+                # Only what the probe lets pass changed (a name added, a warning's registry):
+                # what the module holds now is what later looks compare with.
+                size[0] = len(namespace)
+                quick.seal()
             return changed
 
         return probe
+
+    @staticmethod
+    def _changed(
+        module: types.ModuleType,
+        label: str,
+        own: set[str] | None,
+        before: dict[str, tuple[object, ...]],
+        classes: list[Probe],
+    ) -> list[str]:
+        """What changed in a test module, by name."""
+        namespace = module.__dict__
+        changed = []
+        for key, was in before.items():
+            if key in CHANGES_HONESTLY:
+                continue
+            if key not in namespace or not same(was, fingerprint(namespace[key])):
+                changed.append(f"{label}: {key}")
+        for key in namespace:
+            if key not in before and key in vars(builtins) and (own is None or key not in own):
+                changed.append(f"{label}: {key} shadows the builtin")
+        if type(module) is not types.ModuleType:
+            changed.append(f"{label}: __class__")
+        for watch in classes:
+            changed += watch()
+        return changed
 
 
 def _functions(value: object) -> list[types.FunctionType]:

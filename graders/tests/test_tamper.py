@@ -3,11 +3,13 @@ the learner's module at the root, the trusted tests in `tests/`."""
 
 import inspect
 import json
+import sys
 import types
 from typing import Any
 
 import pytest
 
+from pygrade_graders import tamper
 from pygrade_graders.tamper import Namespaces, Watch, WatchedNamespaces, bindings
 
 
@@ -363,3 +365,57 @@ def test_a_part_whose_functions_changed_inside_is_made_again() -> None:
     assert Watch(also=[module], made=made).parts_made_before == len(made.parts) - 1
     assert Watch(also=[a_watched_module()], made=made).parts_made_before == len(made.parts) - 1
     assert Watch(also=[module]).parts_made_before == 0
+
+
+def a_test_module(tests: int) -> types.ModuleType:
+    """A test module of its own, collected: many tests, a helper whose closure holds a value,
+    and a class."""
+    module = types.ModuleType("test_many")
+    source = "def make():\n    limit = 3\n    def helper() -> int:\n        return limit\n    return helper\n\nhelper = make()\n"
+    source += "class Case:\n    def test_it(self) -> None:\n        pass\n"
+    source += "".join(f"def test_{index}() -> None:\n    assert helper() == 3\n" for index in range(tests))
+    exec(source, module.__dict__)
+    return module
+
+
+def test_a_test_module_s_quick_look_sees_what_the_look_one_name_at_a_time_names() -> None:
+    """A test module is looked at whole first, and one name at a time only when something
+    changed: every kind of change is still named, each from a module found sound just before,
+    and what the look lets pass (a name added that shadows no builtin) hides no later change."""
+    module = a_test_module(tests=50)
+    namespace = module.__dict__
+    watched = tamper.TestModules("/nowhere", dict(sys.modules), lambda text: text)
+    assert watched.add(module) == []
+    assert watched.replaced() == []
+    helper = namespace["helper"]
+    assert helper.__closure__ is not None
+    cell = helper.__closure__[0]
+    cell.cell_contents = 4
+    assert watched.replaced() == ["test_many: helper"]
+    cell.cell_contents = 3
+    assert watched.replaced() == []
+    namespace["len"] = lambda items: 0
+    assert watched.replaced() == ["test_many: len shadows the builtin"]
+    del namespace["len"]
+    assert watched.replaced() == []
+    namespace["added_by_a_test"] = 1
+    assert watched.replaced() == []
+    real = namespace["test_7"]
+    namespace["test_7"] = a_test_module(tests=50).__dict__["test_7"]
+    assert watched.replaced() == ["test_many: test_7"], "another function of the same name"
+    namespace["test_7"] = real
+    assert watched.replaced() == []
+    case = namespace["Case"]
+    case.test_it = lambda self: None
+    assert watched.replaced() == ["test_many: Case.test_it"]
+
+
+def test_a_module_replaced_in_the_modules_table_is_named_and_one_put_back_is_not() -> None:
+    watch = Watch()
+    real = sys.modules["json"]
+    sys.modules["json"] = types.ModuleType("json")
+    try:
+        assert watch.replaced() == ["sys.modules['json']"]
+    finally:
+        sys.modules["json"] = real
+    assert watch.replaced() == []
