@@ -710,27 +710,34 @@ class TestModules:
         entry at a time only when something did."""
         namespace = module.__dict__
         before = {key: fingerprint(value) for key, value in namespace.items()}
-        classes = []
-        quick = Namespaces()
-        quick.add(namespace, [key for key in before if key not in CHANGES_HONESTLY])
-        for key, value in namespace.items():
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                classes.append(watch_class(f"{label}: {key}", value))
-                quick.add_class(value, classes[-1])
-        quick.seal()
-        # How many names the module holds: a name added (one that shadows a builtin, say) is
-        # for the probe to judge.
-        size = [len(namespace)]
+        classes = [
+            (value, watch_class(f"{label}: {key}", value))
+            for key, value in namespace.items()
+            if isinstance(value, type) and value.__module__ == module.__name__
+        ]
+        probes = [probe for _, probe in classes]
+
+        def whole() -> tuple[Namespaces, int]:
+            """Every name the module holds now, each for the object it is now, its classes, and
+            how many names it holds: a name added, or one taken away, shows."""
+            spaces = Namespaces()
+            spaces.add(namespace, list(namespace))
+            for owner, probe in classes:
+                spaces.add_class(owner, probe)
+            spaces.seal()
+            return spaces, len(namespace)
+
+        quick = [whole()]
 
         def probe() -> list[str]:
-            if len(namespace) == size[0] and type(module) is types.ModuleType and quick.unchanged():
+            spaces, size = quick[0]
+            if len(namespace) == size and type(module) is types.ModuleType and spaces.unchanged():
                 return []
-            changed = self._changed(module, label, own, before, classes)
+            changed = self._changed(module, label, own, before, probes)
             if not changed:
-                # Only what the probe lets pass changed (a name added, a warning's registry):
-                # what the module holds now is what later looks compare with.
-                size[0] = len(namespace)
-                quick.seal()
+                # Only what the look one name at a time lets pass changed (a name added that
+                # shadows no builtin, a warning's registry): later looks start from here.
+                quick[0] = whole()
             return changed
 
         return probe

@@ -400,6 +400,11 @@ def test_a_test_module_s_quick_look_sees_what_the_look_one_name_at_a_time_names(
     assert watched.replaced() == []
     namespace["added_by_a_test"] = 1
     assert watched.replaced() == []
+    del namespace["added_by_a_test"]
+    namespace["len"] = lambda items: 0
+    assert watched.replaced() == ["test_many: len shadows the builtin"], "a name swapped for a shadow"
+    del namespace["len"]
+    assert watched.replaced() == []
     real = namespace["test_7"]
     namespace["test_7"] = a_test_module(tests=50).__dict__["test_7"]
     assert watched.replaced() == ["test_many: test_7"], "another function of the same name"
