@@ -715,15 +715,15 @@ class TestModules:
             for key, value in namespace.items()
             if isinstance(value, type) and value.__module__ == module.__name__
         ]
-        probes = [probe for _, probe in classes]
+        judges = [judge for _, judge in classes]
 
         def whole() -> tuple[Namespaces, int]:
             """Every name the module holds now, each for the object it is now, its classes, and
             how many names it holds: a name added, or one taken away, shows."""
             spaces = Namespaces()
             spaces.add(namespace, list(namespace))
-            for owner, probe in classes:
-                spaces.add_class(owner, probe)
+            for owner, judge in classes:
+                spaces.add_class(owner, judge)
             spaces.seal()
             return spaces, len(namespace)
 
@@ -733,7 +733,7 @@ class TestModules:
             spaces, size = quick[0]
             if len(namespace) == size and type(module) is types.ModuleType and spaces.unchanged():
                 return []
-            changed = self._changed(module, label, own, before, probes)
+            changed = self._changed(module, label, own, before, judges)
             if not changed:
                 # Only what the look one name at a time lets pass changed (a name added that
                 # shadows no builtin, a warning's registry): later looks start from here.
@@ -750,7 +750,7 @@ class TestModules:
         before: dict[str, tuple[object, ...]],
         classes: list[Probe],
     ) -> list[str]:
-        """What changed in a test module, by name."""
+        """What changed in a test module since `before`, by name; `classes` judge its classes."""
         namespace = module.__dict__
         changed = []
         for key, was in before.items():
