@@ -19,7 +19,10 @@ third run, warm, grades against a copy of the bank that keeps only the checks th
 counts (pytest, mypy and output), as the plain loop runs only pytest and mypy. It
 times the plain loop too: `pytest` then `mypy --strict` in each learner's exercise folder, once
 in sequence and once on all cores, leaving out the hostile submissions, which nothing would
-contain there. It prints, for each approach, the wall and CPU time (of every process started),
+contain there. In sequence, a pytest plugin (`plugin/tests_own_cpu.py`) also measures the CPU
+the tests spend on their own work (each test's setup, call and teardown, with the learner's
+code and the processes they start): the least that any grader running these tests spends,
+printed beside what pygrade spends above it. It prints, for each approach, the wall and CPU time (of every process started),
 both per exercise-grading (a learner's exercise), and pygrade's own peak memory (VmHWM, read
 from /proc every 20 ms), with the ratios to the plain loops and the targets. Last, it times a
 learner's `pygrade check` of one solved exercise against the same exercise's bare pytest and
@@ -60,6 +63,10 @@ from peak import peak_kib
 
 BANK = ROOT / "exercises"
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
+# The sequential plain loop's pytest plugin, and the file it writes each session's figure to.
+PLUGINS = Path(__file__).resolve().parent / "plugin"
+OWN_WORK_PLUGIN = "tests_own_cpu"
+OWN_WORK_FILE = "tests-own-cpu.jsonl"
 HOSTILE = ROOT / "fixtures" / "hostile"
 SLOW_FIXTURES = ("looping-test", "timing-quadratic")
 # A hostile case that must reach a listener of the corpus test cannot be laid without one.
@@ -519,13 +526,15 @@ def compare_verdicts(warm: Path, cold: Path) -> list[str]:
 # The plain loops
 
 
-def run_for_at_most(args: list[str | Path], folder: Path, timeout: float) -> None:
+def run_for_at_most(
+    args: list[str | Path], folder: Path, timeout: float, env: dict[str, str] = PLAIN_ENV
+) -> None:
     """Runs a grading command, whatever it answers; a timeout counts as done."""
     try:
         subprocess.run(
             args,
             cwd=folder,
-            env=PLAIN_ENV,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -542,10 +551,18 @@ def mypy_args(python: Path, files: list[str], cache: Path) -> list[str | Path]:
     return [python, "-m", "mypy", "--strict", "--cache-dir", cache, *sources]
 
 
-def plain_grading(python: Path, folder: Path, files: list[str], mypy_cache: Path) -> None:
-    """pytest, then mypy, in the exercise's folder."""
+def plain_grading(
+    python: Path, folder: Path, files: list[str], mypy_cache: Path, own_work: Path | None
+) -> None:
+    """pytest, then mypy, in the exercise's folder; with `own_work`, pytest appends to that
+    file what its tests spent on their own work (see `plugin/tests_own_cpu.py`)."""
     pytest: list[str | Path] = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    run_for_at_most(pytest, folder, PYTEST_TIMEOUT)
+    env = PLAIN_ENV
+    if own_work is not None:
+        pytest += ["-p", OWN_WORK_PLUGIN]
+        env = {**env, "TESTS_OWN_CPU_FILE": str(own_work)}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGINS), env.get("PYTHONPATH")]))
+    run_for_at_most(pytest, folder, PYTEST_TIMEOUT, env)
     run_for_at_most(mypy_args(python, files, mypy_cache), folder, MYPY_TIMEOUT)
 
 
@@ -563,13 +580,14 @@ def plain_gradings(
 
 
 def grade_plainly(
-    name: str, python: Path, gradings: list[tuple[Path, list[str]]], mypy_cache: Path, jobs: int
+    name: str, python: Path, gradings: list[tuple[Path, list[str]]], mypy_cache: Path, jobs: int,
+    own_work: Path | None = None,
 ) -> Measured:
     """Times the plain loop over the gradings, `jobs` at a time."""
     progress(f"grading the cohort with the plain loop ({name})...")
 
     def grade(grading: tuple[Path, list[str]]) -> None:
-        plain_grading(python, grading[0], grading[1], mypy_cache)
+        plain_grading(python, grading[0], grading[1], mypy_cache, own_work)
 
     cpu_before = children_cpu()
     started = time.perf_counter()
@@ -596,9 +614,25 @@ def plain_loops(
     cache = base / "mypy-cache"
     warm_mypy_cache(python, cohort, exercises, folder, cache)
     return [
-        grade_plainly("plain, sequential", python, gradings, cache, 1),
+        grade_plainly("plain, sequential", python, gradings, cache, 1, base / OWN_WORK_FILE),
         grade_plainly(f"plain, {options.jobs} jobs", python, gradings, cache, options.jobs),
     ]
+
+
+def tests_own_work(base: Path, cohort: Cohort) -> float:
+    """What the tests spent on their own work in the sequential plain loop, in CPU ms per
+    exercise-grading of the cohort. A grading pygrade runs no tests for (an untouched starter)
+    counts nothing, as it costs pygrade nothing; the hostile submissions, which the plain loop
+    leaves out, count nothing either. So this is the least CPU per exercise-grading that any
+    grader spends on running these tests, before it has started Python or pytest at all."""
+    spent = 0.0
+    for line in (base / OWN_WORK_FILE).read_text(encoding="utf-8").splitlines():
+        session = json.loads(line)
+        folder = Path(session["folder"]).resolve().relative_to((base / "cohort").resolve())
+        name, exercise_id = folder.parts[0], "/".join(folder.parts[1:])
+        if cohort.submissions[name, exercise_id].variant != "not-started":
+            spent += session["cpu_ms"]
+    return spent / len(cohort.submissions)
 
 
 def warm_mypy_cache(
@@ -644,6 +678,17 @@ def print_ratios(pygrade: Measured, sequential: Measured, parallel: Measured) ->
     print(
         f"  plain on all cores wall / pygrade wall, per exercise-grading: "
         f"{wall_ms(parallel) / wall_ms(pygrade):.1f}x"
+    )
+
+
+def print_own_work(own_work: float, target: Measured) -> None:
+    print(
+        f"the tests' own work (each test's setup, call and teardown, and the processes they "
+        f"start), measured in the sequential plain loop: {own_work:.1f} ms CPU per "
+        f"exercise-grading"
+    )
+    print(
+        f"  {target.name} above it: {cpu_ms(target) - own_work:.1f} ms CPU per exercise-grading"
     )
 
 
@@ -736,6 +781,7 @@ def compare_with_plain(
         for row in (warm, target):
             print(f"{row.name}:")
             print_ratios(row, sequential, parallel)
+        print_own_work(tests_own_work(base, cohort), target)
     print(TARGETS + " (" + ", ".join(TARGET_KINDS) + " checks)")
     learner_check(pygrade, python, base)
     return differences
