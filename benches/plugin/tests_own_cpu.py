@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import resource
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import pytest
 
@@ -28,31 +28,24 @@ def cpu_ms() -> float:
     return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1000
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    started = cpu_ms()
-    try:
-        return (yield)
-    finally:
-        SPENT_MS[0] += cpu_ms() - started
+def timed() -> Callable[[pytest.Item], Generator[None, None, None]]:
+    """A wrapper of one of a test's phases that adds up its CPU time; innermost of the
+    wrappers (`trylast`), so that the others' work is not counted."""
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def phase(item: pytest.Item) -> Generator[None, None, None]:
+        started = cpu_ms()
+        try:
+            return (yield)
+        finally:
+            SPENT_MS[0] += cpu_ms() - started
+
+    return phase
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    started = cpu_ms()
-    try:
-        return (yield)
-    finally:
-        SPENT_MS[0] += cpu_ms() - started
-
-
-@pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
-    started = cpu_ms()
-    try:
-        return (yield)
-    finally:
-        SPENT_MS[0] += cpu_ms() - started
+pytest_runtest_setup = timed()
+pytest_runtest_call = timed()
+pytest_runtest_teardown = timed()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
