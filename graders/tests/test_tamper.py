@@ -234,6 +234,28 @@ def double(value: int) -> int:
     assert replaced == ["unittest.case.TestCase.assertEqual"]
 
 
+def test_a_name_a_test_added_then_swapped_for_a_builtin_s_shadow_is_seen(pytester: pytest.Pytester) -> None:
+    """A name added to a test module that shadows nothing is let pass; taken away by a later
+    test for one that shadows a builtin, the module keeps its size, and is still seen."""
+    solution = """
+import sys
+
+calls = []
+
+def double(value: int) -> int:
+    calls.append(value)
+    tests = vars(sys.modules["test_solution"])
+    if len(calls) == 1:
+        tests["harmless"] = 1
+    elif len(calls) == 2:
+        del tests["harmless"]
+        tests["round"] = lambda *args: 0
+    return 2 * value
+"""
+    replaced, _, _ = run(pytester, solution, TESTS)
+    assert replaced == ["tests/test_solution.py: round shadows the builtin"]
+
+
 @pytest.mark.parametrize(
     ("action", "name"),
     [
