@@ -11,22 +11,22 @@ handed in ends with a comment naming its learner, so that no two submissions are
 bytes (`pygrade batch` grades identical files once; the starters left untouched are the same,
 and cost nothing, as nothing runs for them). It prints what the cohort holds.
 
-It then grades the cohort with `pygrade batch --no-cache`, warm workers on (the default) and off
-(`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score
+It then grades the cohort with `pygrade batch --no-cache`, warm workers on (the default) and
+off (`PYGRADE_WARM=0`), and checks that both runs gave every check the same status and score
 (after grading, untimed, a learner who hands in every reference, to fill what pygrade keeps
-between runs: each exercise's tests collected with its reference, and mypy's cache). A
-third run, warm, grades against a copy of the bank that keeps only the checks the CPU target
-counts (pytest, mypy and output), as the plain loop runs only pytest and mypy. It
-times the plain loop too: `pytest` then `mypy --strict` in each learner's exercise folder, once
-in sequence and once on all cores, leaving out the hostile submissions, which nothing would
-contain there. In sequence, a pytest plugin (`plugin/tests_own_cpu.py`) also measures the CPU
-the tests spend on their own work (each test's setup, call and teardown, with the learner's
-code and the processes they start): the least that any grader running these tests spends,
-printed beside what pygrade spends above it. It prints, for each approach, the wall and CPU time (of every process started),
-both per exercise-grading (a learner's exercise), and pygrade's own peak memory (VmHWM, read
-from /proc every 20 ms), with the ratios to the plain loops and the targets. Last, it times a
-learner's `pygrade check` of one solved exercise against the same exercise's bare pytest and
-mypy (medians of 10 alternating runs).
+between runs: each exercise's tests collected with its reference, and mypy's cache). A third
+run, warm, grades against a copy of the bank that keeps only the checks the CPU target counts
+(pytest, mypy and output), as the plain loop runs only pytest and mypy. It times the plain loop
+too: `pytest` then `mypy --strict` in each learner's exercise folder, once in sequence and once
+on all cores, leaving out the hostile submissions, which nothing would contain there. In
+sequence, a pytest plugin (`plugin/tests_own_cpu.py`) also measures the CPU the tests spend on
+their own work (each test's setup, call and teardown, with the learner's code and the processes
+they start): the least that any grader running these tests spends, printed beside what pygrade
+spends above it. It prints, for each approach, the wall and CPU time (of every process
+started), both per exercise-grading (a learner's exercise), and pygrade's own peak memory
+(VmHWM, read from /proc every 20 ms), with the ratios to the plain loops and the targets. Last,
+it times a learner's `pygrade check` of one solved exercise against the same exercise's bare
+pytest and mypy (medians of 10 alternating runs).
 
 `--memory-scaling` instead grades cohorts of 10 and of N learners with pygrade alone and
 compares its peak memory. Run from the repository root:
@@ -63,12 +63,12 @@ from peak import peak_kib
 
 BANK = ROOT / "exercises"
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
+HOSTILE = ROOT / "fixtures" / "hostile"
+SLOW_FIXTURES = ("looping-test", "timing-quadratic")
 # The sequential plain loop's pytest plugin, and the file it writes each session's figure to.
 PLUGINS = Path(__file__).resolve().parent / "plugin"
 OWN_WORK_PLUGIN = "tests_own_cpu"
 OWN_WORK_FILE = "tests-own-cpu.jsonl"
-HOSTILE = ROOT / "fixtures" / "hostile"
-SLOW_FIXTURES = ("looping-test", "timing-quadratic")
 # A hostile case that must reach a listener of the corpus test cannot be laid without one.
 NEEDS_LISTENER = "{{LOOPBACK_PORT}}"
 MOST_SLOW = 2

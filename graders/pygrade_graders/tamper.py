@@ -423,7 +423,8 @@ class Namespaces:
         for space, keys, values in self._spaces:
             if not _all(_map(_is, _map(space.get, keys, _missing), values)):
                 return False
-        # The builtins are what they were: the rest may use them.
+        # The builtins are what they were: in a `Watch` they are among the namespaces just
+        # found unchanged, and a test module is looked at after the `Watch` has looked.
         for index, (space, probe, entries) in enumerate(self._classes):
             if _len(space) == _len(entries.keys) and _all(
                 _map(_is, _map(space.get, entries.keys, _missing), entries.values)
