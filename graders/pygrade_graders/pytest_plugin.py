@@ -87,6 +87,14 @@ class Reporter:
         """Paths in messages, relative to the check's folder (the learner's view of it)."""
         return text.replace(self.root_prefix, "")
 
+    @staticmethod
+    def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+        """A failed test's report under `--tb=no`: the exception's text. pytest would format the
+        whole traceback, with the source of each frame, for a terminal that `--tb=no` never
+        shows it on (about a millisecond a failure); pygrade's messages come from the exception
+        itself (see `pytest_runtest_makereport`)."""
+        return excinfo.exconly()
+
     def failure_location(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
         """Where a test failed, as `file:line` of the deepest frame in a trusted test file: the
         test's own line, not the standard library's assert helper or the learner's code."""
@@ -120,6 +128,10 @@ class Reporter:
                 }
             )
         self.channel.send("collected", tests=tests)
+        if session.config.option.tbstyle == "no":
+            for item in session.items:
+                if isinstance(item, pytest.Function):
+                    setattr(item, "repr_failure", self.failure_text)
         # Learner code has run by now, while the test modules were imported.
         found: list[str] = []
         for item in session.items:

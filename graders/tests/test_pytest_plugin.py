@@ -1,6 +1,7 @@
 """The pytest plugin, run on small test suites the way pygrade runs it."""
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,15 @@ from pygrade_graders.pytest_plugin import classify_collect_error, display_name
 PLUGIN = ["-p", "pygrade_graders.pytest_plugin"]
 
 
-def run(pytester: pytest.Pytester, *files: tuple[str, str]) -> list[dict[str, Any]]:
-    """Runs pytest with the plugin over `files` and returns the events it wrote."""
+def run(pytester: pytest.Pytester, *files: tuple[str, str], args: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Runs pytest with the plugin over `files` (and `args`) and returns the events it wrote."""
     for name, source in files:
         path = pytester.path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source)
     results = pytester.path / "results.jsonl"
-    pytester.runpytest_subprocess(*PLUGIN, "--pygrade-results", str(results), "-p", "no:cacheprovider")
+    results.unlink(missing_ok=True)
+    pytester.runpytest_subprocess(*PLUGIN, "--pygrade-results", str(results), "-p", "no:cacheprovider", *args)
     return [json.loads(line) for line in results.read_text().splitlines()]
 
 
@@ -161,6 +163,54 @@ class ShapesTest(unittest.TestCase):
     # Not unittest's own assert helper, nor the learner's module: the test's line.
     assert results["square"]["location"] == "tests/test_shapes.py:8"
     assert results["area"]["location"] == "tests/test_shapes.py:11"
+
+
+def test_under_tb_no_a_failure_is_reported_without_formatting_its_traceback(pytester: pytest.Pytester) -> None:
+    files = [
+        (
+            "tests/conftest.py",
+            """
+import json
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        with open("longreprs.jsonl", "a") as file:
+            print(json.dumps([type(report.longrepr).__name__, report.longreprtext]), file=file)
+""",
+        ),
+        ("shapes.py", "def area(w: int, h: int) -> int:\n    raise ValueError('no area')\n"),
+        (
+            "tests/test_shapes.py",
+            """
+from shapes import area
+
+def test_fails() -> None:
+    assert [1, 2] == [1, 3]
+
+def test_raises() -> None:
+    assert area(2, 3) == 6
+""",
+        ),
+    ]
+    longreprs = pytester.path / "longreprs.jsonl"
+
+    def reports(*args: str) -> tuple[dict[str, dict[str, Any]], list[list[str]]]:
+        longreprs.unlink(missing_ok=True)
+        results = results_by_name(run(pytester, *files, args=args))
+        return results, [json.loads(line) for line in longreprs.read_text().splitlines()]
+
+    formatted, pytests = reports()
+    plain, texts = reports("--tb=no")
+    # pytest's own report, for a terminal that shows it, formats the traceback with its source.
+    assert [kind for kind, _ in pytests] == ["ExceptionChainRepr"] * 2
+    assert "def test_fails() -> None:" in pytests[0][1]
+    # Under `--tb=no`, which never shows it, the report holds the exception's text...
+    assert [kind for kind, _ in texts] == ["str"] * 2
+    assert texts[0][1].startswith("AssertionError: assert [1, 2] == [1, 3]")
+    assert texts[1][1] == "ValueError: no area"
+    # ...and what pygrade reports is the same either way.
+    assert plain == {name: {**result, "duration_ms": plain[name]["duration_ms"]} for name, result in formatted.items()}
+    assert plain["raises"]["location"] == "tests/test_shapes.py:8"
 
 
 def test_a_skip_says_where_it_was_decided(pytester: pytest.Pytester) -> None:
