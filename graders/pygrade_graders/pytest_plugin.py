@@ -66,7 +66,7 @@ def watched_modules() -> list[types.ModuleType]:
 class Reporter:
     """Turns pytest's hooks into protocol events."""
 
-    def __init__(self, channel: Channel, rootdir: str) -> None:
+    def __init__(self, channel: Channel, rootdir: str, keep: bool = False) -> None:
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
@@ -77,7 +77,7 @@ class Reporter:
         # What a warm worker made before it forked (see `pytest_preload`), if it did.
         made = getattr(sys.modules.get("pygrade_graders.pytest_preload"), "WATCHED", None)
         self.watch = Watch(also=watched_modules(), made=made)
-        self.test_modules = TestModules(rootdir, modules_before, self.relative)
+        self.test_modules = TestModules(rootdir, modules_before, self.relative, keep)
         self.test_modules.remember_sources(self.tests_prefix)
         # Sent once each, as soon as they are seen: a run that ends abruptly later still shows them.
         self.told: set[str] = set()
@@ -263,8 +263,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--pygrade-write-rewritten",
         action="store_true",
-        help="write the test modules pytest rewrites to __pycache__ even under `python -B`, "
-        "for pygrade to keep (only in a run of trusted code)",
+        help="write to __pycache__ what later runs can take from it, for pygrade to keep: the "
+        "test modules pytest rewrites (even under `python -B`), and each one's top-level "
+        "bindings (only in a run of trusted code)",
     )
 
 
@@ -301,4 +302,5 @@ def pytest_configure(config: pytest.Config) -> None:
     tolerate_invalid_utf8()
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
-    config.pluginmanager.register(Reporter(channel, str(config.rootpath)), "pygrade-reporter")
+    keep = bool(config.getoption("--pygrade-write-rewritten"))
+    config.pluginmanager.register(Reporter(channel, str(config.rootpath), keep), "pygrade-reporter")

@@ -17,7 +17,9 @@ import builtins
 import dataclasses
 import enum
 import gc
+import hashlib
 import importlib
+import json
 import math
 import operator
 import os
@@ -541,6 +543,34 @@ class Bindings:
     imported: dict[str, tuple[str, str | None]]
     assigned: set[str]
 
+    def kept(self, source: str) -> str:
+        """These bindings as a trusted run keeps them for later runs: JSON, with the hash of
+        the `source` they were read from."""
+        return json.dumps({"source": source_hash(source), "imported": self.imported, "assigned": sorted(self.assigned)})
+
+    @classmethod
+    def from_kept(cls, kept: str, source: str) -> Bindings | None:
+        """The bindings `kept` says, if it kept them for this `source`."""
+        try:
+            found = json.loads(kept)
+            if found["source"] != source_hash(source):
+                return None
+            imported = {name: (module, attr) for name, (module, attr) in found["imported"].items()}
+            return cls(imported, set(found["assigned"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def kept_bindings(path: str) -> str:
+    """Where a trusted run keeps a test file's bindings: in the `__pycache__` beside it, with
+    the module pytest rewrote (which pygrade keeps and lays out again in the same way)."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, "__pycache__", f"{name}.pygrade-bindings.json")
+
 
 def bindings(source: str) -> Bindings:
     """The top-level bindings of a test file, the last binding of a name winning."""
@@ -611,26 +641,40 @@ class TestModules:
     does not bind itself is learner code's. After collection every global of the module, and
     the namespace of every class it defines, must stay as it is."""
 
-    def __init__(self, root: str, modules_before: dict[str, types.ModuleType], relative: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        root: str,
+        modules_before: dict[str, types.ModuleType],
+        relative: Callable[[str], str],
+        keep: bool = False,
+    ) -> None:
         self.root = os.path.realpath(root) + os.sep
         self.modules_before = modules_before
         self.relative = relative
+        # Whether to keep each test file's bindings for later runs (a run of trusted code).
+        self.keep = keep
         self._sources: dict[str, str] = {}
+        self._kept: dict[str, Bindings] = {}
         self._probes: list[Probe] = []
         self._seen: set[int] = set()
 
     def remember_sources(self, folder: str) -> None:
-        """Reads the test files before any learner code runs (which, unsandboxed, could write
-        to them)."""
+        """Reads the test files, and the bindings a trusted run kept for them, before any
+        learner code runs (which, unsandboxed, could write to them). Parsing a test file for
+        its bindings costs a few milliseconds."""
         for parent, _, files in os.walk(folder):
             for file in files:
                 if file.endswith(".py"):
                     path = os.path.join(parent, file)
                     try:
                         with open(path, encoding="utf-8") as source:
-                            self._sources[os.path.realpath(path)] = source.read()
+                            text = self._sources[os.path.realpath(path)] = source.read()
+                        with open(kept_bindings(path), encoding="utf-8") as kept:
+                            found = Bindings.from_kept(kept.read(), text)
                     except (OSError, UnicodeDecodeError):
                         continue
+                    if found is not None:
+                        self._kept[os.path.realpath(path)] = found
 
     def add(self, module: types.ModuleType) -> list[str]:
         """Checks a collected test module now and watches it from now on; what is wrong now."""
@@ -671,6 +715,9 @@ class TestModules:
     def _bindings(self, path: object) -> Bindings | None:
         if not isinstance(path, str):
             return None
+        kept = self._kept.get(os.path.realpath(path))
+        if kept is not None:
+            return kept
         source = self._sources.get(os.path.realpath(path))
         if source is None:
             try:
@@ -679,9 +726,17 @@ class TestModules:
             except (OSError, UnicodeDecodeError):
                 return None
         try:
-            return bindings(source)
+            found = bindings(source)
         except SyntaxError:
             return None
+        if self.keep:
+            try:
+                os.makedirs(os.path.dirname(kept_bindings(path)), exist_ok=True)
+                with open(kept_bindings(path), "w", encoding="utf-8") as file:
+                    file.write(found.kept(source))
+            except OSError:
+                pass  # the next run parses the file again
+        return found
 
     def _is_import(self, value: object, source: str, attr: str | None) -> bool:
         """Whether `value` is what `from source import attr` (or `import source`) gives."""

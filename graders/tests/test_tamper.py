@@ -13,16 +13,18 @@ from pygrade_graders import tamper
 from pygrade_graders.tamper import Namespaces, Watch, WatchedNamespaces, bindings
 
 
-def run(pytester: pytest.Pytester, solution: str, tests: str) -> tuple[list[str], list[str], dict[str, str]]:
-    """Runs the tests over `solution` with the plugin: what it reported replaced, what it
-    reported inspected, and each test's status."""
-    (pytester.path / "tests").mkdir()
+def run(
+    pytester: pytest.Pytester, solution: str, tests: str, *args: str
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Runs the tests over `solution` with the plugin (and `args`): what it reported replaced,
+    what it reported inspected, and each test's status."""
+    (pytester.path / "tests").mkdir(exist_ok=True)
     (pytester.path / "solution.py").write_text(solution)
     (pytester.path / "tests" / "test_solution.py").write_text(tests)
     (pytester.path / "pytest.ini").write_text("[pytest]\npythonpath = .\ntestpaths = tests\n")
     results = pytester.path / "results.jsonl"
     pytester.runpytest_subprocess(
-        "-p", "pygrade_graders.pytest_plugin", "--pygrade-results", str(results), "-p", "no:cacheprovider"
+        "-p", "pygrade_graders.pytest_plugin", "--pygrade-results", str(results), "-p", "no:cacheprovider", *args
     )
     events: list[dict[str, Any]] = [json.loads(line) for line in results.read_text().splitlines()]
     replaced = [name for e in events if e["event"] == "tampered" for name in e["replaced"]]
@@ -198,6 +200,30 @@ def double(value: int) -> int:
 """
     replaced, _, _ = run(pytester, solution, TESTS)
     assert replaced == ["tests/test_solution.py: len shadows the builtin"]
+
+
+def test_a_test_file_s_bindings_kept_by_a_trusted_run_are_taken_for_its_source_alone(pytester: pytest.Pytester) -> None:
+    honest = "def double(value: int) -> int:\n    return 2 * value\n"
+    shadows_len = """
+import sys
+
+def double(value: int) -> int:
+    sys.modules["test_solution"].len = lambda items: 0
+    return 2 * value
+"""
+    assert run(pytester, honest, TESTS, "--pygrade-write-rewritten")[0] == []
+    kept = pytester.path / "tests" / "__pycache__" / "test_solution.py.pygrade-bindings.json"
+    assert tamper.Bindings.from_kept(kept.read_text(), TESTS) == bindings(TESTS)
+    assert run(pytester, shadows_len, TESTS)[0] == ["tests/test_solution.py: len shadows the builtin"]
+    # A later run takes what was kept instead of reading the file again: kept as if the file
+    # bound `len` itself, the shadow passes.
+    claimed = bindings(TESTS)
+    claimed.assigned.add("len")
+    kept.write_text(claimed.kept(TESTS))
+    assert run(pytester, shadows_len, TESTS)[0] == []
+    # Kept for another source, it is not taken.
+    kept.write_text(claimed.kept(TESTS + "\n# changed\n"))
+    assert run(pytester, shadows_len, TESTS)[0] == ["tests/test_solution.py: len shadows the builtin"]
 
 
 def test_a_test_module_s_builtins_swapped_while_it_is_imported_are_seen(pytester: pytest.Pytester) -> None:

@@ -134,6 +134,10 @@ fn lay_out_hidden(ctx: &Ctx<'_>, root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// How the plugin names the bindings it keeps for a test module, in the `__pycache__` beside
+/// it (`test_x.py.pygrade-bindings.json`).
+const KEPT_BINDINGS: &str = ".pygrade-bindings.json";
+
 /// pytest's exit status for an internal error.
 const PYTEST_INTERNAL_ERROR: i32 = 3;
 
@@ -187,11 +191,13 @@ struct Reference {
     /// `tests/`), by path in a job's folder. Laid beside the tests of a learner's run, they
     /// spare pytest rewriting each test module again: it loads one only where its test
     /// module's source has the hash the file names, under the same Python and pytest, and
-    /// rewrites the module otherwise.
+    /// rewrites the module otherwise. Beside them, pygrade's plugin keeps what each test
+    /// module binds at its top level (read from its source, and used only for the source of
+    /// the same hash), sparing each run parsing it again.
     rewritten: Vec<Rewritten>,
 }
 
-/// One of pytest's rewritten test modules.
+/// One of pytest's rewritten test modules, or the bindings the plugin kept beside it.
 #[derive(Serialize, Deserialize)]
 struct Rewritten {
     path: PathBuf,
@@ -224,7 +230,8 @@ impl Reference {
     }
 }
 
-/// pytest's rewritten test modules under `root`'s `tests/` folder, by path in `root`.
+/// pytest's rewritten test modules under `root`'s `tests/` folder, and the bindings kept
+/// beside them, by path in `root`.
 fn rewritten_in(root: &Path) -> Result<Vec<Rewritten>> {
     let mut found = Vec::new();
     let tests = root.join("tests");
@@ -235,9 +242,9 @@ fn rewritten_in(root: &Path) -> Result<Vec<Rewritten>> {
         let entry = entry?;
         let path = entry.path();
         let in_cache = path.parent().and_then(Path::file_name) == Some("__pycache__".as_ref());
-        let pytests =
-            (path.file_name().and_then(|n| n.to_str())).is_some_and(|n| n.contains("-pytest-"));
-        if entry.file_type().is_file() && in_cache && pytests {
+        let kept = (path.file_name().and_then(|n| n.to_str()))
+            .is_some_and(|n| n.contains("-pytest-") || n.ends_with(KEPT_BINDINGS));
+        if entry.file_type().is_file() && in_cache && kept {
             found.push(Rewritten {
                 path: path.strip_prefix(root)?.to_path_buf(),
                 bytes: std::fs::read(path)?,
@@ -252,7 +259,10 @@ fn rewritten_in(root: &Path) -> Result<Vec<Rewritten>> {
 /// on.
 async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Reference> {
     let exercise = ctx.exercise;
-    let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes(), b"rewritten, read"];
+    let mut parts: Vec<&[u8]> = vec![
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        b"rewritten, read, bindings kept",
+    ];
     // pytest's rewritten modules are of one Python and one pytest.
     parts.push(ctx.toolchain.versions.python.as_bytes());
     parts.extend(ctx.toolchain.versions.pytest.as_deref().map(str::as_bytes));
