@@ -483,10 +483,19 @@ class WatchedNamespaces:
     of its fixtures, say, whose part is made again)."""
 
     def __init__(self, also: Iterable[types.ModuleType] = (), made: WatchedNamespaces | None = None) -> None:
-        before = {id(part.source): part for part in made.parts} if made is not None else {}
+        sources = (builtins, pytest, *MODULES, *also)
         self.parts: list[NamespacePart] = []
         self.reused = 0
-        for source in (builtins, pytest, *MODULES, *also):
+        if made is not None and [part.source for part in made.parts] == list(sources) and made.spaces.as_added():
+            # Nothing it was made from has changed: all of it is taken as made, joined as well
+            # (in a fork, whose copy of it is its own).
+            self.parts = made.parts
+            self.reused = len(made.parts)
+            self.spaces: Namespaces = made.spaces
+            self.probes: list[Probe] = made.probes
+            return
+        before = {id(part.source): part for part in made.parts} if made is not None else {}
+        for source in sources:
             part = before.get(id(source))
             if part is not None and part.source is source and part.as_made_now():
                 self.reused += 1

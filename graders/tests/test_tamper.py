@@ -404,6 +404,17 @@ def test_a_watch_takes_the_parts_made_before_that_nothing_has_changed_since() ->
     assert watch.replaced() == ["changed.Reporter.send"]
 
 
+def test_a_watch_takes_all_that_was_made_before_where_nothing_has_changed_since() -> None:
+    module = a_watched_module()
+    made = WatchedNamespaces([module])
+    watch = Watch(also=[module], made=made)
+    assert watch.parts_made_before == len(made.parts)
+    assert watch.replaced() == []
+    module.__dict__["check"] = lambda: 0
+    assert watch.replaced() == ["watched_here.check"]
+    assert Watch(also=[module], made=made).parts_made_before == len(made.parts) - 1
+
+
 def test_a_part_whose_functions_changed_inside_is_made_again() -> None:
     module = a_watched_module()
     made = WatchedNamespaces([module])
