@@ -571,6 +571,7 @@ class Bindings:
 
 
 def source_hash(source: str) -> str:
+    """What kept bindings name the source they were read from by."""
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
