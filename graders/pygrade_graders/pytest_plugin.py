@@ -129,6 +129,7 @@ class Reporter:
             )
         self.channel.send("collected", tests=tests)
         if session.config.option.tbstyle == "no":
+            # A failure's report is then the exception's text (see `failure_text`).
             for item in session.items:
                 if isinstance(item, pytest.Function):
                     setattr(item, "repr_failure", self.failure_text)
