@@ -89,10 +89,10 @@ class Reporter:
 
     @staticmethod
     def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-        """A failed test's report under `--tb=no`: the exception's text. pytest would format the
-        whole traceback, with the source of each frame, for a terminal that `--tb=no` never
-        shows it on (about a millisecond a failure); pygrade's messages come from the exception
-        itself (see `pytest_runtest_makereport`)."""
+        """A failed test's report under `--tb=no`: the exception's text. pytest would go
+        through the whole traceback, every frame from its own runner down, to format it for a
+        terminal that `--tb=no` never shows it on (about a millisecond a failure); pygrade's
+        messages come from the exception itself (see `pytest_runtest_makereport`)."""
         return excinfo.exconly()
 
     def failure_location(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
