@@ -285,7 +285,9 @@ def tolerate_invalid_utf8() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--pygrade-write-rewritten"):
+    # A run of trusted code, whose test modules' rewriting and bindings later runs take.
+    keep = bool(config.getoption("--pygrade-write-rewritten"))
+    if keep:
         # pytest keeps each test module it rewrites in the `__pycache__` beside it, under a
         # name of its own and checked against the source's hash, unless Python writes no
         # bytecode (`-B`, as pygrade runs it).
@@ -303,5 +305,4 @@ def pytest_configure(config: pytest.Config) -> None:
     tolerate_invalid_utf8()
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
-    keep = bool(config.getoption("--pygrade-write-rewritten"))
     config.pluginmanager.register(Reporter(channel, str(config.rootpath), keep), "pygrade-reporter")

@@ -676,15 +676,16 @@ class TestModules:
             for file in files:
                 if file.endswith(".py"):
                     path = os.path.join(parent, file)
+                    real = os.path.realpath(path)
                     try:
                         with open(path, encoding="utf-8") as source:
-                            text = self._sources[os.path.realpath(path)] = source.read()
+                            text = self._sources[real] = source.read()
                         with open(kept_bindings(path), encoding="utf-8") as kept:
                             found = Bindings.from_kept(kept.read(), text)
                     except (OSError, UnicodeDecodeError):
                         continue
                     if found is not None:
-                        self._kept[os.path.realpath(path)] = found
+                        self._kept[real] = found
 
     def add(self, module: types.ModuleType) -> list[str]:
         """Checks a collected test module now and watches it from now on; what is wrong now."""
@@ -725,10 +726,11 @@ class TestModules:
     def _bindings(self, path: object) -> Bindings | None:
         if not isinstance(path, str):
             return None
-        kept = self._kept.get(os.path.realpath(path))
+        real = os.path.realpath(path)
+        kept = self._kept.get(real)
         if kept is not None:
             return kept
-        source = self._sources.get(os.path.realpath(path))
+        source = self._sources.get(real)
         if source is None:
             try:
                 with open(path, encoding="utf-8") as file:
@@ -740,9 +742,10 @@ class TestModules:
         except SyntaxError:
             return None
         if self.keep:
+            keep_at = kept_bindings(path)
             try:
-                os.makedirs(os.path.dirname(kept_bindings(path)), exist_ok=True)
-                with open(kept_bindings(path), "w", encoding="utf-8") as file:
+                os.makedirs(os.path.dirname(keep_at), exist_ok=True)
+                with open(keep_at, "w", encoding="utf-8") as file:
                     file.write(found.kept(source))
             except OSError:
                 pass  # the next run parses the file again
