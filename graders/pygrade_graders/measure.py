@@ -13,7 +13,11 @@ fast wrong answer cannot pass. A learner call past its CPU allowance is stopped:
 only a lower bound, and larger sizes are not tried.
 
 Memory records the peak of memory allocated during one call (tracemalloc), for each side, with a
-fresh input per call (an input may be a generator, consumed by the call).
+fresh input per call (an input may be a generator, consumed by the call). tracemalloc makes a
+call several times slower, and the reference's peak is the same for every learner: pygrade
+measures it once, in a run of its own that imports no learner file (mode `reference-memory`),
+keeps it, and passes it in (`reference_peak`). The reference is then called untraced, for its
+answer alone.
 
 Events (protocol 1), after `hello`:
     wrong     {"size", "message"}           results differ: the check fails, nothing is timed
@@ -23,6 +27,7 @@ Events (protocol 1), after `hello`:
                                                            `capped`: the call was stopped, its
                                                            time is a lower bound
     memory    {"size", "learner_peak", "reference_peak"}  bytes
+    reference-peak {"size", "peak"}          bytes, in mode `reference-memory`
     done      {}
 """
 
@@ -62,7 +67,7 @@ MIN_ROUNDS = 5
 
 @dataclass(frozen=True)
 class Spec:
-    mode: str  # "timing" or "memory"
+    mode: str  # "timing", "memory" or "reference-memory"
     function: str  # "module.callable" in the learner's files
     reference: str  # path of the reference's module file
     inputs: str  # "module.function" building the arguments for a size and a seed
@@ -73,6 +78,9 @@ class Spec:
     give_up_ratio: float | None = None
     # ... or this many CPU seconds (growth mode), and larger sizes are not tried.
     give_up_seconds: float | None = None
+    # Memory mode: the reference's peak, measured before by a trusted run; without it the
+    # reference's call is measured here too.
+    reference_peak: int | None = None
 
     @classmethod
     def load(cls, path: str) -> Spec:
@@ -245,14 +253,29 @@ def peak_bytes(fn: Callable[..., Any], make: Callable[..., Any], size: int) -> t
 
 
 def measure_memory(spec: Spec, channel: Channel, learner: Callable[..., Any], reference: Callable[..., Any], make: Callable[..., Any]) -> None:
+    """The learner's peak for each size against the reference's, which is measured here only
+    when the spec does not give it. Either way the reference is called first, so that what a
+    first call sets up once (a module's caches, say) never falls on the learner's call."""
     for size in spec.sizes:
-        reference_peak, expected = peak_bytes(reference, make, size)
+        if spec.reference_peak is None:
+            reference_peak, expected = peak_bytes(reference, make, size)
+        else:
+            reference_peak, expected = spec.reference_peak, reference(*make(size, 0))
         learner_peak, got = peak_bytes(learner, make, size)
         wrong = wrong_answer(size, got, expected)
         if wrong is not None:
             channel.send("wrong", size=size, message=wrong)
             return
         channel.send("memory", size=size, learner_peak=learner_peak, reference_peak=reference_peak)
+
+
+def measure_reference_memory(spec: Spec, channel: Channel, reference: Callable[..., Any], make: Callable[..., Any]) -> None:
+    """The reference's peak for each size, as `measure_memory` measures it: its first call in
+    the process, on a fresh input. pygrade runs this mode without the learner's files, and
+    keeps what it reports for every learner."""
+    for size in spec.sizes:
+        peak, _ = peak_bytes(reference, make, size)
+        channel.send("reference-peak", size=size, peak=peak)
 
 
 def main(argv: list[str]) -> int:
@@ -266,12 +289,15 @@ def main(argv: list[str]) -> int:
     channel.hello(python=".".join(map(str, sys.version_info[:3])))
     reference = load_reference(spec.reference, spec.function)
     os.remove(spec.reference)
-    learner = resolve(spec.function)
-    make = resolve(spec.inputs)
-    if spec.mode == "memory":
-        measure_memory(spec, channel, learner, reference, make)
+    if spec.mode == "reference-memory":
+        measure_reference_memory(spec, channel, reference, resolve(spec.inputs))
     else:
-        measure_time(spec, channel, learner, reference, make)
+        learner = resolve(spec.function)
+        make = resolve(spec.inputs)
+        if spec.mode == "memory":
+            measure_memory(spec, channel, learner, reference, make)
+        else:
+            measure_time(spec, channel, learner, reference, make)
     channel.send("done")
     channel.close()
     return 0

@@ -27,6 +27,7 @@ def count(lines: object) -> int:
 
 
 def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str, sizes: list[int], **options: float) -> list[dict[str, Any]]:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "solution.py").write_text(learner)
     (tmp_path / "inputs.py").write_text(INPUTS)
     (tmp_path / "reference_impl.py").write_text(REFERENCE)
@@ -135,6 +136,27 @@ def test_memory_tells_a_list_from_a_generator(tmp_path: Path, learner: str, bigg
     events = measure(tmp_path, learner, "memory", "count", "make_lines", [50_000])
     peak = next(e for e in events if e["event"] == "memory")
     assert (peak["learner_peak"] > 10 * peak["reference_peak"]) is bigger
+
+
+def test_the_reference_s_peak_is_measured_alone_as_a_memory_run_measures_it(tmp_path: Path) -> None:
+    """The trusted run imports no learner file: the folder's `solution.py` would fail it."""
+    memory_run = measure(tmp_path / "memory", REFERENCE, "memory", "count", "make_lines", [50_000])
+    alone = measure(tmp_path / "alone", "raise SystemExit('a learner file was imported')\n", "reference-memory", "count", "make_lines", [50_000])
+    assert [e["event"] for e in alone] == ["hello", "reference-peak", "done"]
+    measured = next(e for e in memory_run if e["event"] == "memory")["reference_peak"]
+    assert alone[1]["size"] == 50_000
+    assert abs(alone[1]["peak"] - measured) <= 0.1 * measured
+
+
+@pytest.mark.parametrize(("learner", "wrong"), [(REFERENCE, False), (REFERENCE.replace("sum(1 ", "1 + sum(1 "), True)])
+def test_a_reference_peak_given_is_reported_and_the_reference_still_gives_the_answer(tmp_path: Path, learner: str, wrong: bool) -> None:
+    events = measure(tmp_path, learner, "memory", "count", "make_lines", [50_000], reference_peak=12_345)
+    kinds = [e["event"] for e in events]
+    if wrong:
+        assert "wrong" in kinds and "memory" not in kinds
+    else:
+        peak = next(e for e in events if e["event"] == "memory")
+        assert peak["reference_peak"] == 12_345 and 0 < peak["learner_peak"] < 12_345
 
 
 DATACLASS_REFERENCE = """

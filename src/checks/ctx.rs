@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
-use crate::bank::{Check, Exercise};
+use crate::bank::{Check, Exercise, Side};
 use crate::contain::{Claim, Finished, Launcher, Limits, Spawn};
 use crate::grade::Usage;
 use crate::toolchain::Toolchain;
@@ -238,6 +238,20 @@ impl<'a> Ctx<'a> {
     /// learner's own (`word_count.py`, not `/tmp/pygrade-.../work/word_count.py`).
     pub(crate) fn relative(&self, text: &str) -> String {
         text.replace(&format!("{}/", self.work.display()), "")
+    }
+
+    /// A folder `name` in the job's own folder holding the exercise's trusted files and its
+    /// reference solution, and none of the learner's: for trusted runs, whose results are kept
+    /// for every learner. Remove it before learner code runs in the job.
+    pub(crate) fn reference_folder(&self, name: &str) -> Result<PathBuf> {
+        let root = self.own.join(name);
+        for (path, bytes) in self.exercise.trusted_files() {
+            write_file(&root.join(path), bytes)?;
+        }
+        for (name, bytes) in self.exercise.side_files(Side::Reference) {
+            write_file(&root.join(name), bytes)?;
+        }
+        Ok(root)
     }
 
     /// Runs a process through the launcher, counting what it used toward the check.

@@ -4,14 +4,14 @@
 //! out of the learner's working directory) and streams raw samples back on a results channel.
 //! This file turns that into events; the check kinds do the statistics and the grading.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use super::ctx::Ctx;
 use super::verdict::{abnormal_status, describe_exit};
 use crate::bank::{Layout, Side};
-use crate::contain::{CHANNEL_FD, Exit, TOKEN_FD};
+use crate::contain::{CHANNEL_FD, Exit, Finished, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::protocol::measure::{Event, Spec};
 use crate::protocol::{self, Mismatch};
@@ -22,34 +22,15 @@ pub(super) enum Harnessed {
     Settled(Box<CheckResult>),
 }
 
+/// Runs the harness on `spec` in the learner's working folder, and settles the check where
+/// the run says all: a forged channel, a limit hit, a wrong answer, learner code that raised.
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     kind: &'static str,
     points: f64,
-    mut spec: Spec<'_>,
+    spec: Spec<'_>,
 ) -> Result<Harnessed> {
-    let module = module_file(spec.function).context("`function` names no module")?;
-    let reference = ctx
-        .exercise
-        .side_file(Side::Reference, &module)
-        .with_context(|| format!("the bank has no reference/{module}"))?;
-    let reference_path = ctx.own.join("reference_impl.py");
-    std::fs::write(&reference_path, reference)?;
-    spec.reference = reference_path.display().to_string();
-    let spec_path = ctx.own.join(format!("{kind}-spec.json"));
-    std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
-
-    let args = vec![
-        "-B".into(),
-        "-m".into(),
-        "pygrade_graders.measure".into(),
-        spec_path.into(),
-        CHANNEL_FD.to_string().into(),
-        TOKEN_FD.to_string().into(),
-    ];
-    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
-    spawn.channel = true;
-    let finished = ctx.run(spawn).await?;
+    let finished = start(ctx, kind, spec, ctx.work.clone()).await?;
     if let Some(line) = finished.channel.forged {
         return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, Status::Rejected, points).with_message(format!(
@@ -57,26 +38,7 @@ pub(super) async fn run(
             )),
         )));
     }
-    // A line that is no event is passed over: the token already proved who wrote it.
-    let (events, _) = protocol::parse::<Event>(&finished.channel.lines, None);
-
-    match events.first() {
-        Some(Event::Hello { protocol }) if *protocol == protocol::VERSION => {}
-        Some(Event::Hello { protocol }) => {
-            return Err(Mismatch {
-                speaker: "measuring harness",
-                found: *protocol,
-                fix: "run `pygrade setup` to refresh it",
-            }
-            .into());
-        }
-        _ if matches!(finished.exit, Exit::Code(_)) => bail!(
-            "the measuring harness did not start ({:?}): {}",
-            finished.exit,
-            finished.stderr.text().trim()
-        ),
-        _ => {}
-    }
+    let events = said(&finished)?;
     if let Some(status) = abnormal_status(finished.exit) {
         return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, status, points).with_message(format!(
@@ -106,6 +68,89 @@ pub(super) async fn run(
         return Ok(Harnessed::Settled(Box::new(result)));
     }
     Ok(Harnessed::Events(events))
+}
+
+/// What the harness said running `spec` on the reference alone, in a folder of the exercise's
+/// trusted files and its reference, none of the learner's ([`Ctx::reference_folder`]): a
+/// trusted run, whose figures pygrade keeps for every learner. Anything but a whole run is
+/// pygrade's failure or the bank's, never the learner's.
+pub(super) async fn trusted(
+    ctx: &Ctx<'_>,
+    kind: &'static str,
+    spec: Spec<'_>,
+) -> Result<Vec<Event>> {
+    let root = ctx.reference_folder(&format!("{kind}-reference"))?;
+    let finished = start(ctx, kind, spec, root.clone()).await?;
+    std::fs::remove_dir_all(&root)
+        .with_context(|| format!("could not remove {}", root.display()))?;
+    let events = said(&finished)?;
+    if finished.exit != Exit::Code(0) || !events.iter().any(|e| matches!(e, Event::Done {})) {
+        bail!(
+            "{}: the reference could not be measured ({}): {}",
+            ctx.exercise.id,
+            describe_exit(finished.exit, &ctx.limits),
+            finished.stderr.text().trim()
+        );
+    }
+    Ok(events)
+}
+
+/// Runs the harness on `spec` in `cwd`, the reference's module copied into the job's own
+/// folder (out of the learner's working directory).
+async fn start(
+    ctx: &Ctx<'_>,
+    kind: &'static str,
+    mut spec: Spec<'_>,
+    cwd: PathBuf,
+) -> Result<Finished> {
+    let module = module_file(spec.function).context("`function` names no module")?;
+    let reference = ctx
+        .exercise
+        .side_file(Side::Reference, &module)
+        .with_context(|| format!("the bank has no reference/{module}"))?;
+    let reference_path = ctx.own.join("reference_impl.py");
+    std::fs::write(&reference_path, reference)?;
+    spec.reference = reference_path.display().to_string();
+    let spec_path = ctx.own.join(format!("{kind}-spec.json"));
+    std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
+
+    let args = vec![
+        "-B".into(),
+        "-m".into(),
+        "pygrade_graders.measure".into(),
+        spec_path.into(),
+        CHANNEL_FD.to_string().into(),
+        TOKEN_FD.to_string().into(),
+    ];
+    let mut spawn = ctx.spawn(&ctx.toolchain.python, args);
+    spawn.channel = true;
+    spawn.cwd = cwd;
+    ctx.run(spawn).await
+}
+
+/// The events of a harness run whose channel only the harness wrote, once it has said hello
+/// in this protocol. (A line that is no event is passed over: the token already proved who
+/// wrote it.)
+fn said(finished: &Finished) -> Result<Vec<Event>> {
+    let (events, _) = protocol::parse::<Event>(&finished.channel.lines, None);
+    match events.first() {
+        Some(Event::Hello { protocol }) if *protocol == protocol::VERSION => {}
+        Some(Event::Hello { protocol }) => {
+            return Err(Mismatch {
+                speaker: "measuring harness",
+                found: *protocol,
+                fix: "run `pygrade setup` to refresh it",
+            }
+            .into());
+        }
+        _ if matches!(finished.exit, Exit::Code(_)) => bail!(
+            "the measuring harness did not start ({:?}): {}",
+            finished.exit,
+            finished.stderr.text().trim()
+        ),
+        _ => {}
+    }
+    Ok(events)
 }
 
 /// What is wrong with a timing or memory check's `function` and `inputs`: `function` must

@@ -3,9 +3,9 @@
 //! or both. It is what tells a generator pipeline from one that builds a list of everything.
 //! A `memory-limit` on the whole process turns running out into the `memory-limit` verdict.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::ctx::Ctx;
 use super::harness::{self, Harnessed};
@@ -66,6 +66,7 @@ async fn measure(ctx: &Ctx<'_>, check: &Memory, budget: Budget) -> Result<CheckR
         give_up_ratio: None,
         give_up_seconds: None,
         reference: String::new(),
+        reference_peak: Some(reference_peak(ctx, check).await?),
     };
     let events = match harness::run(ctx, "memory", points, spec).await? {
         Harnessed::Settled(result) => return Ok(*result),
@@ -120,6 +121,75 @@ async fn measure(ctx: &Ctx<'_>, check: &Memory, budget: Budget) -> Result<CheckR
     let mut result = CheckResult::whole("memory", status, points).with_message(message);
     result.measurement = Some(measurement);
     Ok(result)
+}
+
+/// What a kept reference peak's file holds.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    reference_peak: u64,
+}
+
+/// The reference's peak during one call at the check's size. tracemalloc makes a call several
+/// times slower, and the peak is the same for every learner: it is measured once, by a trusted
+/// run that imports none of the learner's files (which could otherwise bend it for everyone
+/// after them), and kept by everything it depends on: the exercise's files, the check's
+/// function, inputs and size, the Python and pygrade.
+async fn reference_peak(ctx: &Ctx<'_>, check: &Memory) -> Result<u64> {
+    let size = check.size.to_string();
+    let mut parts: Vec<&[u8]> = vec![
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        b"reference peak",
+        ctx.toolchain.versions.python.as_bytes(),
+        check.function.as_bytes(),
+        check.inputs.as_bytes(),
+        size.as_bytes(),
+    ];
+    for (path, bytes) in &ctx.exercise.files {
+        parts.push(path.as_os_str().as_encoded_bytes());
+        parts.push(bytes);
+    }
+    let kept = crate::toolchain::home()?
+        .join("measured")
+        .join(format!("{}.json", crate::toolchain::short_hash(&parts)));
+    if let Some(Kept { reference_peak }) = std::fs::read(&kept)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+    {
+        return Ok(reference_peak);
+    }
+    let spec = Spec {
+        mode: "reference-memory",
+        function: &check.function,
+        inputs: &check.inputs,
+        sizes: vec![check.size],
+        rounds: 1,
+        give_up_ratio: None,
+        give_up_seconds: None,
+        reference: String::new(),
+        reference_peak: None,
+    };
+    let events = harness::trusted(ctx, Memory::NAME, spec).await?;
+    let reference_peak = events
+        .iter()
+        .find_map(|e| match e {
+            Event::ReferencePeak { peak } => Some(*peak),
+            _ => None,
+        })
+        .with_context(|| {
+            format!(
+                "{}: the harness reported no peak for the reference",
+                ctx.exercise.id
+            )
+        })?;
+    // Kept for the next check; one that cannot be kept is measured again then.
+    if let Some(folder) = kept.parent()
+        && std::fs::create_dir_all(folder).is_ok()
+    {
+        let _ = crate::files::write_atomically(&kept, |out| {
+            serde_json::to_writer(out, &Kept { reference_peak }).map_err(Into::into)
+        });
+    }
+    Ok(reference_peak)
 }
 
 fn human(bytes: u64) -> String {

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::ctx::{Ctx, write_file};
 use super::kind::Kind;
 use super::verdict::{abnormal_status, describe_exit};
-use crate::bank::{HIDDEN, Layout, Side};
+use crate::bank::{HIDDEN, Layout};
 use crate::contain::{CHANNEL_FD, Exit, Finished, Quiet, TOKEN_FD};
 use crate::grade::{CheckResult, Status, TestResult};
 use crate::protocol::results::{Collected, Event, Reported};
@@ -279,14 +279,8 @@ async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Reference> {
     {
         return Ok(reference);
     }
-    let root = ctx.own.join("collect");
-    for (path, bytes) in exercise.trusted_files() {
-        write_file(&root.join(path), bytes)?;
-    }
+    let root = ctx.reference_folder("collect")?;
     lay_out_hidden(ctx, &root)?;
-    for (name, bytes) in exercise.side_files(Side::Reference) {
-        write_file(&root.join(name), bytes)?;
-    }
     let collect = |extra: &'static [&'static str]| {
         let mut args = pytest_args(ctx, &root, &["--collect-only"])?;
         args.extend(extra.iter().map(OsString::from));

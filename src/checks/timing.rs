@@ -250,6 +250,7 @@ async fn measure(ctx: &Ctx<'_>, check: &Timing, budget: Budget) -> Result<CheckR
             give_up_ratio,
             give_up_seconds,
             reference: String::new(),
+            reference_peak: None,
         };
         let events = match harness::run(ctx, "timing", points, spec).await? {
             Harnessed::Settled(result) => return Ok(*result),

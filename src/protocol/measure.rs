@@ -16,6 +16,9 @@ pub(crate) struct Spec<'a> {
     pub give_up_seconds: Option<f64>,
     /// The reference's module file, for the harness to import.
     pub reference: String,
+    /// In mode `memory`, the reference's peak, kept from a trusted run (mode
+    /// `reference-memory`): the harness then calls the reference only for its answer.
+    pub reference_peak: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,6 +47,10 @@ pub(crate) enum Event {
     Memory {
         learner_peak: u64,
         reference_peak: u64,
+    },
+    /// In mode `reference-memory`: the reference's peak for one size.
+    ReferencePeak {
+        peak: u64,
     },
     Done {},
 }
