@@ -9,6 +9,7 @@ attached, clipped, to that test's result.
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 import time
@@ -71,6 +72,7 @@ class Reporter:
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
         self.tests_prefix = self.root_prefix + "tests/"
+        self.scratch_prefixes = scratch_prefixes(os.environ.get("TMPDIR"))
         # Taken before any learner code is imported, as is everything the reporter relies on:
         # this module's own classes and functions among them.
         modules_before = dict(sys.modules)
@@ -84,8 +86,14 @@ class Reporter:
         self.guard = FrameGuard(Trust(self.tests_prefix), self.relative, self.tell_inspected)
 
     def relative(self, text: str) -> str:
-        """Paths in messages, relative to the check's folder (the learner's view of it)."""
-        return text.replace(self.root_prefix, "")
+        """Paths in messages as the learner reads them: relative to the check's folder, and
+        in the scratch folder (`TMPDIR`, where pytest's `tmp_path` lies) from `$TMPDIR`. Both
+        folders are named anew for every check and gone once it ends: so named, two gradings
+        of the same files say the same."""
+        text = text.replace(self.root_prefix, "")
+        for prefix in self.scratch_prefixes:
+            text = text.replace(prefix, "$TMPDIR/")
+        return text
 
     @staticmethod
     def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -234,6 +242,16 @@ class Reporter:
         if isinstance(longrepr, tuple) and len(longrepr) == 3:
             return f"{self.relative(str(longrepr[0]))}:{longrepr[1]}"
         return None
+
+
+def scratch_prefixes(tmpdir: str | None) -> list[str]:
+    """How a path in the scratch folder `tmpdir` begins: as given, and with its links resolved
+    (as pytest's `tmp_path` has it). None for no folder, or the root."""
+    given = (tmpdir or "").rstrip("/")
+    if not given:
+        return []
+    resolved = os.path.realpath(given).rstrip("/")
+    return [f"{path}/" for path in dict.fromkeys((given, resolved)) if path]
 
 
 def skip_reason(report: pytest.TestReport) -> str | None:

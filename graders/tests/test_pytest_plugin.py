@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pygrade_graders.pytest_plugin import classify_collect_error, display_name
+from pygrade_graders.pytest_plugin import classify_collect_error, display_name, scratch_prefixes
 
 PLUGIN = ["-p", "pygrade_graders.pytest_plugin"]
 
@@ -163,6 +163,43 @@ class ShapesTest(unittest.TestCase):
     # Not unittest's own assert helper, nor the learner's module: the test's line.
     assert results["square"]["location"] == "tests/test_shapes.py:8"
     assert results["area"]["location"] == "tests/test_shapes.py:11"
+
+
+def test_paths_in_the_scratch_folder_are_named_from_tmpdir(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The scratch folder is named anew for every check: messages name it the same way in
+    every grading, as they name the check's folder."""
+    scratch = tmp_path_factory.mktemp("scratch-x1Y2z3")
+    monkeypatch.setenv("TMPDIR", str(scratch) + "/")
+    events = run(
+        pytester,
+        (
+            "tests/test_files.py",
+            """
+import os
+import tempfile
+
+def test_writes_a_report() -> None:
+    path = os.path.join(tempfile.gettempdir(), "pytest-of-me", "report.txt")
+    assert os.path.exists(path), f"no report at {path}"
+""",
+        ),
+    )
+    message = results_by_name(events)["writes a report"]["message"]
+    assert "no report at $TMPDIR/pytest-of-me/report.txt" in message
+    assert str(scratch) not in message
+
+
+@pytest.mark.parametrize("tmpdir", [None, "", "/"])
+def test_no_scratch_folder_or_the_root_gives_no_prefix(tmpdir: str | None) -> None:
+    assert scratch_prefixes(tmpdir) == []
+
+
+def test_a_scratch_folder_through_a_link_is_named_both_ways(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert scratch_prefixes(f"{tmp_path}/link/") == [f"{tmp_path}/link/", f"{tmp_path.resolve()}/real/"]
 
 
 def test_under_tb_no_a_failure_is_reported_without_formatting_its_traceback(pytester: pytest.Pytester) -> None:
