@@ -23,7 +23,9 @@ Events (protocol 1):
 from __future__ import annotations
 
 import json
+import json.encoder
 import os
+from collections.abc import Callable
 from typing import IO, Any
 
 from pygrade_graders import PROTOCOL_VERSION
@@ -42,12 +44,34 @@ def clip(text: str, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
     return f"{text[:half]}\n[... {dropped} characters cut by pygrade ...]\n{text[-half:]}", True
 
 
+def line_encoder() -> Callable[[dict[str, Any]], str]:
+    """What writes an event as `json.dumps(event, ensure_ascii=False)` does, taken now: the
+    interpreter's own encoder, written in C, which looks nothing up when it runs. Learner code
+    that runs later in the same process and replaces `json.dumps`, or a function of `json`'s
+    own that it calls, cannot change what a channel writes."""
+    # Not in the type stubs: `None` where `_json` is missing.
+    make = getattr(json.encoder, "c_make_encoder", None)
+    escape = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or escape is None:  # an interpreter without `_json`
+        return lambda event: json.dumps(event, ensure_ascii=False)
+
+    def unknown(value: object) -> object:
+        raise TypeError(f"an event cannot hold {type(value).__name__}")
+
+    # As `json.dumps` makes it: no check for cycles (an event has none), `": "` between a key
+    # and its value and `", "` between items, keys in their order, NaN allowed.
+    encode = make(None, unknown, escape, None, ": ", ", ", False, False, True)
+    join = "".join
+    return lambda event: join(encode(event, 0))
+
+
 class Channel:
     """Writes protocol events, one flushed JSON line each."""
 
     def __init__(self, stream: IO[str], token: str | None = None) -> None:
         self._stream = stream
         self._token = token
+        self._encode = line_encoder()
 
     @classmethod
     def inherited(cls, fd: int, token_fd: int) -> Channel:
@@ -87,7 +111,7 @@ class Channel:
         record = {"event": event, **fields}
         if self._token is not None:
             record = {"token": self._token, **record}
-        self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._stream.write(self._encode(record) + "\n")
         self._stream.flush()
 
     def hello(self, **versions: str) -> None:

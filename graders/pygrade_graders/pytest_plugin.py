@@ -25,7 +25,7 @@ import pygrade_graders.protocol
 import pygrade_graders.tamper
 from pygrade_graders.audit import FrameGuard, Trust
 from pygrade_graders.protocol import Channel, clip
-from pygrade_graders.tamper import TestModules, Watch
+from pygrade_graders.tamper import TestModules, Watch, WatchedNamespaces
 
 
 def display_name(nodeid: str) -> str:
@@ -59,15 +59,46 @@ class Outcome:
     started: float = field(default_factory=time.perf_counter)
 
 
+# This package's modules that run a session's reporting and its tamper watch. Once the reporter
+# is made, before any learner code runs, they leave `sys.modules` and the package's names
+# (`hide_own_modules`): learner code that imports one gets a fresh copy of its own, and what it
+# changes there reaches nothing the session uses. (The comparison helpers, which the tests
+# import, stay, and are watched.)
+OWN_MODULES = (
+    "pygrade_graders.pytest_plugin",
+    "pygrade_graders.pytest_preload",
+    "pygrade_graders.tamper",
+    "pygrade_graders.protocol",
+    "pygrade_graders.audit",
+)
+
+
+# The modules of this package the tests' results rely on, taken as imported (they leave
+# `sys.modules` and the package once a session's reporter is made).
+WATCHED_MODULES = (pygrade_graders.audit, pygrade_graders.protocol, pygrade_graders.tamper, sys.modules[__name__])
+
+
 def watched_modules() -> list[types.ModuleType]:
     """The modules of this package the tests' results rely on, watched beside pytest's."""
-    return [pygrade_graders.audit, pygrade_graders.protocol, pygrade_graders.tamper, sys.modules[__name__]]
+    return list(WATCHED_MODULES)
+
+
+def hide_own_modules() -> None:
+    """Takes this package's reporting modules (`OWN_MODULES`) out of `sys.modules` and out of
+    the package, so that an import cannot hand them to learner code."""
+    package = sys.modules.get("pygrade_graders")
+    for name in OWN_MODULES:
+        sys.modules.pop(name, None)
+        if package is not None:
+            vars(package).pop(name.rpartition(".")[2], None)
 
 
 class Reporter:
     """Turns pytest's hooks into protocol events."""
 
-    def __init__(self, channel: Channel, rootdir: str, keep: bool = False) -> None:
+    def __init__(
+        self, channel: Channel, rootdir: str, keep: bool = False, made: WatchedNamespaces | None = None
+    ) -> None:
         self.channel = channel
         self.outcomes: dict[str, Outcome] = {}
         self.root_prefix = rootdir.rstrip("/") + "/"
@@ -76,8 +107,7 @@ class Reporter:
         # Taken before any learner code is imported, as is everything the reporter relies on:
         # this module's own classes and functions among them.
         modules_before = dict(sys.modules)
-        # What a warm worker made before it forked (see `pytest_preload`), if it did.
-        made = getattr(sys.modules.get("pygrade_graders.pytest_preload"), "WATCHED", None)
+        # `made`: what a warm worker made before it forked (see `pytest_preload`), if it did.
         self.watch = Watch(also=watched_modules(), made=made)
         self.test_modules = TestModules(rootdir, modules_before, self.relative, keep)
         self.test_modules.remember_sources(self.tests_prefix)
@@ -323,4 +353,9 @@ def pytest_configure(config: pytest.Config) -> None:
     tolerate_invalid_utf8()
     # `platform` would cost a noticeable part of a short run to import.
     channel.hello(python=".".join(map(str, sys.version_info[:3])), pytest=pytest.__version__)
-    config.pluginmanager.register(Reporter(channel, str(config.rootpath), keep), "pygrade-reporter")
+    # What a warm worker made before it forked (see `pytest_preload`), if it did: taken, and
+    # let go of there, before this package's modules are hidden.
+    preload = sys.modules.get("pygrade_graders.pytest_preload")
+    made = vars(preload).pop("WATCHED", None) if preload is not None else None
+    hide_own_modules()
+    config.pluginmanager.register(Reporter(channel, str(config.rootpath), keep, made), "pygrade-reporter")

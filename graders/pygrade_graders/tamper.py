@@ -133,6 +133,11 @@ def unchanged(before: tuple[object, ...], value: object) -> bool:
 # Stands for a name that is gone.
 _MISSING = object()
 
+# What a `Watch` reports when its look finds an entry replaced and its probes, misled by
+# learner code (which replaced a builtin they call, such as `getattr`, to hide what it did),
+# name nothing.
+UNNAMED = "names its look could not tell: what tells them was replaced too"
+
 
 def watch_value(label: str, look: Callable[[], object]) -> Probe:
     """Whether `look()` still gives the same object, with the same insides."""
@@ -438,6 +443,26 @@ class Namespaces:
         self.rows()
         return True
 
+    def entries_replaced(
+        self,
+        *,
+        # The look's own tools, bound once (see `unchanged`).
+        _all: Callable[[Iterable[object]], bool] = all,
+        _map: Callable[..., Iterable[object]] = map,
+        _is: Callable[[object, object], bool] = operator.is_,
+        _missing: Iterable[object] = repeat(_MISSING),
+    ) -> bool:
+        """Whether a watched entry of a namespace (the builtins, pytest's names, a watched
+        module's functions and classes) is another object now. Nothing replaces one honestly:
+        this answers by the look's own tools, whatever the probes, which use the builtins,
+        were misled into saying."""
+        try:
+            return not _all(
+                _all(_map(_is, _map(space.get, keys, _missing), values)) for space, keys, values in self._spaces
+            )
+        except Exception:  # noqa: BLE001 - a namespace that cannot be read counts as replaced
+            return True
+
     def as_added(self) -> bool:
         """Whether every namespace is as it was when added, whole (the same names, in the same
         order, each for the same object), and every function's insides as when sealed: what
@@ -540,7 +565,11 @@ class Watch:
                 if name not in changed:
                     changed.append(name)
         if not quick and not changed:
-            self._spaces.seal()
+            if self._spaces.entries_replaced():
+                # The probes, misled (a builtin they call was replaced too), named nothing.
+                changed.append(UNNAMED)
+            else:
+                self._spaces.seal()
         return changed
 
 

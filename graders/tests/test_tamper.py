@@ -322,6 +322,70 @@ def test_what_the_grading_relies_on_is_watched(pytester: pytest.Pytester, action
         assert replaced == [], "putting the same object back changes nothing"
 
 
+def test_builtins_replaced_by_code_that_hides_them_from_getattr_are_still_seen(pytester: pytest.Pytester) -> None:
+    """The probes name what changed by looking names up with `getattr`: replaced too, so that
+    it answers for itself and for `len` with the originals, it misleads them into naming
+    nothing. The look, which reads the builtins' namespace itself, still sees both."""
+    solution = """
+import builtins
+
+real_len, real_getattr = builtins.len, builtins.getattr
+originals = {"len": real_len, "getattr": real_getattr}
+
+
+def double(value: int) -> int:
+    return 2 * value
+
+
+def lying_getattr(owner, name, *default):
+    if owner is builtins and name in originals:
+        return originals[name]
+    return real_getattr(owner, name, *default)
+
+
+builtins.len = lambda items: real_len(items)
+builtins.getattr = lying_getattr
+"""
+    replaced, _, statuses = run(pytester, solution, TESTS)
+    assert replaced == [tamper.UNNAMED]
+    assert set(statuses.values()) == {"pass"}
+
+
+LYING_REPORTER = """
+import pygrade_graders.protocol
+import pygrade_graders.tamper
+
+send = pygrade_graders.protocol.Channel.send
+
+
+def lying_send(self, event, **fields):
+    if event == "tampered":
+        return
+    if event == "result":
+        fields.update(status="pass", message=None, location=None)
+    send(self, event, **fields)
+
+
+pygrade_graders.protocol.Channel.send = lying_send
+pygrade_graders.tamper.Watch.replaced = lambda self: []
+
+
+def double(value: int) -> int:
+    return value + 1
+"""
+
+
+def test_pygrade_s_own_modules_imported_by_learner_code_are_copies_the_session_does_not_use(
+    pytester: pytest.Pytester,
+) -> None:
+    """Learner code that imports the plugin's modules by name and replaces the results
+    channel's send (every result a pass) and the tamper watch's look gets modules of its own:
+    the results stay true, and so does the watch."""
+    replaced, _, statuses = run(pytester, LYING_REPORTER + "\nimport builtins\nbuiltins.round = lambda *a: 0\n", TESTS)
+    assert statuses == {"test_doubles[1-2]": "pass", "test_doubles[5-10]": "fail", "test_doubles_zero": "fail"}
+    assert replaced == ["builtins.round"]
+
+
 def test_the_tests_own_patches_undone_by_teardown_are_not_tampering(pytester: pytest.Pytester) -> None:
     tests = TESTS + """
 
