@@ -124,7 +124,11 @@ fn corpus_bank(env: &Env, cases: &[&Case]) -> PathBuf {
         let target = bank.join(case.id());
         copy_tree(&repo().join("exercises").join(&case.exercise), &target);
         let manifest = target.join("exercise.toml");
-        let mut text = short_timeouts(&std::fs::read_to_string(&manifest).unwrap());
+        let mut text = std::fs::read_to_string(&manifest).unwrap();
+        // Word count's limits, which the cases that hang run into, shortened.
+        if case.exercise == DEFAULT_EXERCISE {
+            text = short_timeouts(&text);
+        }
         if let Some(files) = &case.files {
             let listed = files
                 .iter()

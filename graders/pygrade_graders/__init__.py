@@ -9,3 +9,16 @@ per line, never through stdout (which the learner's prints would corrupt).
 """
 
 PROTOCOL_VERSION = 1
+
+
+def hide(*names: str) -> None:
+    """Takes the modules `names` out of `sys.modules`, and those of this package out of its
+    names, so that learner code that imports one gets a fresh copy of its own: what it changes
+    there reaches nothing the code already running uses."""
+    import sys
+
+    package = sys.modules.get(__name__)
+    for name in names:
+        sys.modules.pop(name, None)
+        if package is not None and name.startswith(f"{__name__}."):
+            vars(package).pop(name.rpartition(".")[2], None)

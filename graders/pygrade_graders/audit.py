@@ -60,12 +60,14 @@ INSTALLED = tuple(
 
 class Trust:
     """Which code is trusted, by the file its code object names: the standard library, the
-    installed packages (pytest, pluggy), this package, and the exercise's tests folder."""
+    installed packages (pytest, pluggy), this package, and the exercise's tests folder, if
+    given."""
 
-    def __init__(self, tests: str) -> None:
+    def __init__(self, tests: str | None = None) -> None:
         roots = list(INSTALLED)
         roots.append(os.path.dirname(os.path.dirname(os.path.abspath(pygrade_graders.__file__))))
-        roots.append(tests)
+        if tests is not None:
+            roots.append(tests)
         prefixes: set[str] = set()
         for root in roots:
             for form in (os.path.abspath(root), os.path.realpath(root)):

@@ -19,6 +19,13 @@ measures it once, in a run of its own that imports no learner file (mode `refere
 keeps it, and passes it in (`reference_peak`). The reference is then called untraced, for its
 answer alone.
 
+Learner code runs in this process, so before it is imported the harness hides what it runs on:
+this package's modules and the reference's leave `sys.modules`, and so does this module as
+`__main__` (an import of one gives learner code a fresh copy, and what it changes there
+reaches nothing the harness uses), and an audit hook (`audit.FrameGuard`) sees learner code
+reach for the harness's frames, which hold the results channel and the reference, and reports
+it at once (`tampered`): pygrade rejects the check.
+
 Events (protocol 1), after `hello`:
     wrong     {"size", "message"}           results differ: the check fails, nothing is timed
     sample    {"size", "round", "learner", "reference"}   seconds per call in one round
@@ -28,6 +35,7 @@ Events (protocol 1), after `hello`:
                                                            time is a lower bound
     memory    {"size", "learner_peak", "reference_peak"}  bytes
     reference-peak {"size", "peak"}          bytes, in mode `reference-memory`
+    tampered  {"inspected": [finding, ...]}      learner code reached for the frames
     done      {}
 """
 
@@ -44,13 +52,25 @@ import sys
 import threading
 import time
 import tracemalloc
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pygrade_graders
+from pygrade_graders.audit import FrameGuard, Trust
 from pygrade_graders.compare import difference
 from pygrade_graders.protocol import Channel
+
+# The modules the harness runs on, hidden from learner code (see the module's docstring).
+OWN_MODULES = (
+    "pygrade_graders.measure",
+    "pygrade_graders.compare",
+    "pygrade_graders.protocol",
+    "pygrade_graders.audit",
+    "pygrade_reference",
+)
 
 # CPU time one round of one side should take, so the timer's resolution does not matter.
 ROUND_SECONDS = 0.004
@@ -278,6 +298,18 @@ def measure_reference_memory(spec: Spec, channel: Channel, reference: Callable[.
         channel.send("reference-peak", size=size, peak=peak)
 
 
+def guard_against_learner_code(channel: Channel) -> None:
+    """Hides what the harness runs on from learner code, which runs next, and starts watching
+    it for reaching for the harness's frames (see the module's docstring)."""
+    pygrade_graders.hide(*OWN_MODULES)
+    if __name__ == "__main__":
+        # Run as `python -m`, this module is `__main__`: learner code finds an empty one.
+        sys.modules["__main__"] = types.ModuleType("__main__")
+    send = channel.send
+    guard = FrameGuard(Trust(), str, lambda finding: send("tampered", inspected=[finding]))
+    guard.install()
+
+
 def main(argv: list[str]) -> int:
     """`measure SPEC FD TOKEN_FD`: measure as SPEC says, reporting on the channel at descriptor
     FD, each event carrying the token read from descriptor TOKEN_FD."""
@@ -292,6 +324,7 @@ def main(argv: list[str]) -> int:
     if spec.mode == "reference-memory":
         measure_reference_memory(spec, channel, reference, resolve(spec.inputs))
     else:
+        guard_against_learner_code(channel)
         learner = resolve(spec.function)
         make = resolve(spec.inputs)
         if spec.mode == "memory":

@@ -60,10 +60,9 @@ class Outcome:
 
 
 # This package's modules that run a session's reporting and its tamper watch. Once the reporter
-# is made, before any learner code runs, they leave `sys.modules` and the package's names
-# (`hide_own_modules`): learner code that imports one gets a fresh copy of its own, and what it
-# changes there reaches nothing the session uses. (The comparison helpers, which the tests
-# import, stay, and are watched.)
+# is made, before any learner code runs, they are hidden (`pygrade_graders.hide`): learner code
+# that imports one gets a fresh copy of its own, and what it changes there reaches nothing the
+# session uses. The comparison helpers, which the tests import, stay, and are watched.
 OWN_MODULES = (
     "pygrade_graders.pytest_plugin",
     "pygrade_graders.pytest_preload",
@@ -81,16 +80,6 @@ WATCHED_MODULES = (pygrade_graders.audit, pygrade_graders.protocol, pygrade_grad
 def watched_modules() -> list[types.ModuleType]:
     """The modules of this package the tests' results rely on, watched beside pytest's."""
     return list(WATCHED_MODULES)
-
-
-def hide_own_modules() -> None:
-    """Takes this package's reporting modules (`OWN_MODULES`) out of `sys.modules` and out of
-    the package, so that an import cannot hand them to learner code."""
-    package = sys.modules.get("pygrade_graders")
-    for name in OWN_MODULES:
-        sys.modules.pop(name, None)
-        if package is not None:
-            vars(package).pop(name.rpartition(".")[2], None)
 
 
 class Reporter:
@@ -357,5 +346,5 @@ def pytest_configure(config: pytest.Config) -> None:
     # let go of there, before this package's modules are hidden.
     preload = sys.modules.get("pygrade_graders.pytest_preload")
     made = vars(preload).pop("WATCHED", None) if preload is not None else None
-    hide_own_modules()
+    pygrade_graders.hide(*OWN_MODULES)
     config.pluginmanager.register(Reporter(channel, str(config.rootpath), keep, made), "pygrade-reporter")

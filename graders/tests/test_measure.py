@@ -159,6 +159,74 @@ def test_a_reference_peak_given_is_reported_and_the_reference_still_gives_the_an
         assert peak["reference_peak"] == 12_345 and 0 < peak["learner_peak"] < 12_345
 
 
+HELPED_REFERENCE = """
+def _sum(values: list[int]) -> int:
+    return sum(values)
+
+def total(values: list[int]) -> int:
+    return _sum(values)
+"""
+
+# A wrong total, that makes the reference's answer wrong the same way by replacing the helper
+# the reference's module looks up when it runs.
+BENDS_THE_REFERENCE = """
+import sys
+
+def total(values: list[int]) -> int:
+    return sum(values) + 1
+
+reference = sys.modules.get("pygrade_reference")
+if reference is not None:
+    reference._sum = lambda values: sum(values) + 1
+"""
+
+# Drops every `wrong` event on its way out, through the channel's class and through the
+# harness's own functions, each imported by name.
+SILENCES_THE_HARNESS = """
+import sys
+import pygrade_graders.protocol
+
+send = pygrade_graders.protocol.Channel.send
+pygrade_graders.protocol.Channel.send = lambda self, event, **fields: None if event == "wrong" else send(self, event, **fields)
+harness = sys.modules.get("__main__")
+if hasattr(harness, "wrong_answer"):
+    harness.wrong_answer = lambda *args: None
+
+def total(values: list[int]) -> int:
+    return sum(values) + 1
+"""
+
+# Takes the results channel from the harness's frame.
+PEEKS = """
+import sys
+
+def total(values: list[int]) -> int:
+    frame = sys._getframe(1)
+    while frame is not None and "channel" not in frame.f_locals:
+        frame = frame.f_back
+    return sum(values)
+"""
+
+
+@pytest.mark.parametrize("learner", [BENDS_THE_REFERENCE, SILENCES_THE_HARNESS], ids=["reference", "harness"])
+def test_learner_code_reaches_neither_the_reference_nor_the_harness_by_importing_them(tmp_path: Path, learner: str) -> None:
+    (tmp_path / "solution.py").write_text(learner)
+    (tmp_path / "inputs.py").write_text(INPUTS)
+    (tmp_path / "reference_impl.py").write_text(HELPED_REFERENCE)
+    spec = {"mode": "timing", "function": "solution.total", "reference": str(tmp_path / "reference_impl.py"),
+            "inputs": "inputs.make_input", "sizes": [100], "rounds": 5}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    wrong = [event for event in run_measure(tmp_path) if event["event"] == "wrong"]
+    assert len(wrong) == 1 and "100" in wrong[0]["message"]
+
+
+def test_learner_code_reaching_for_the_harness_s_frames_is_reported(tmp_path: Path) -> None:
+    events = measure(tmp_path, PEEKS, "timing", "total", "make_input", [100])
+    tampered = [event for event in events if event["event"] == "tampered"]
+    assert tampered and tampered[0]["inspected"][0].startswith("sys._getframe from ")
+    assert tampered[0]["inspected"][0].endswith("solution.py:5")
+
+
 DATACLASS_REFERENCE = """
 from __future__ import annotations
 from dataclasses import dataclass

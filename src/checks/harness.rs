@@ -23,7 +23,8 @@ pub(super) enum Harnessed {
 }
 
 /// Runs the harness on `spec` in the learner's working folder, and settles the check where
-/// the run says all: a forged channel, a limit hit, a wrong answer, learner code that raised.
+/// the run says all: a forged channel, learner code that reached for the frames, a limit hit, a
+/// wrong answer, learner code that raised.
 pub(super) async fn run(
     ctx: &Ctx<'_>,
     kind: &'static str,
@@ -39,6 +40,22 @@ pub(super) async fn run(
         )));
     }
     let events = said(&finished)?;
+    let inspected: Vec<&str> = (events.iter())
+        .filter_map(|e| match e {
+            Event::Tampered { inspected } => Some(inspected),
+            _ => None,
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !inspected.is_empty() {
+        return Ok(Harnessed::Settled(Box::new(
+            CheckResult::whole(kind, Status::Rejected, points).with_message(format!(
+                "rejected: your code reached into the measuring harness for its frames ({}); results from such a run cannot be trusted",
+                ctx.relative(&inspected.join(", "))
+            )),
+        )));
+    }
     if let Some(status) = abnormal_status(finished.exit) {
         return Ok(Harnessed::Settled(Box::new(
             CheckResult::whole(kind, status, points).with_message(format!(

@@ -48,6 +48,11 @@ pub(crate) enum Event {
         learner_peak: u64,
         reference_peak: u64,
     },
+    /// Learner code reached for the harness's frames (its audit hook saw it), sent as soon
+    /// as seen.
+    Tampered {
+        inspected: Vec<String>,
+    },
     /// In mode `reference-memory`: the reference's peak for one size.
     ReferencePeak {
         peak: u64,

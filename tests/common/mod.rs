@@ -440,11 +440,17 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// The submission of that name, or else the hostile case, which is for word count.
+    /// The submission of that name, or else the hostile case, which is for the exercise its
+    /// `case.toml` names (word count unless it names one).
     pub fn named(name: &str) -> Fixture {
         let submission = repo().join("fixtures/submissions").join(name);
         if !submission.exists() {
-            return Fixture::hostile(name, WORD_COUNT);
+            let case = repo().join("fixtures/hostile").join(name).join("case.toml");
+            let text = std::fs::read_to_string(&case).unwrap_or_default();
+            let table: toml::Table =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+            let exercise = table.get("exercise").and_then(|e| e.as_str());
+            return Fixture::hostile(name, exercise.unwrap_or(WORD_COUNT));
         }
         let ids: Vec<String> = walkdir::WalkDir::new(&submission)
             .min_depth(2)
