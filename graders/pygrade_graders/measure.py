@@ -22,9 +22,11 @@ answer alone.
 Learner code runs in this process, so before it is imported the harness hides what it runs on:
 this package's modules and the reference's leave `sys.modules`, and so does this module as
 `__main__` (an import of one gives learner code a fresh copy, and what it changes there
-reaches nothing the harness uses), and an audit hook (`audit.FrameGuard`) sees learner code
-reach for the harness's frames, which hold the results channel and the reference, and reports
-it at once (`tampered`): pygrade rejects the check.
+reaches nothing the harness uses). Measuring memory, an audit hook (`audit.FrameGuard`) also
+sees learner code reach for the harness's frames, which hold the results channel and the
+reference, and reports it at once (`tampered`): pygrade rejects the check. Timing, it does
+not: a hook written in Python runs for every audit event, `id()` among them, which it makes
+about twenty times slower, and so it would bend the times it is there to take.
 
 Events (protocol 1), after `hello`:
     wrong     {"size", "message"}           results differ: the check fails, nothing is timed
@@ -298,13 +300,15 @@ def measure_reference_memory(spec: Spec, channel: Channel, reference: Callable[.
         channel.send("reference-peak", size=size, peak=peak)
 
 
-def guard_against_learner_code(channel: Channel) -> None:
-    """Hides what the harness runs on from learner code, which runs next, and starts watching
-    it for reaching for the harness's frames (see the module's docstring)."""
+def guard_against_learner_code(channel: Channel, frames: bool) -> None:
+    """Hides what the harness runs on from learner code, which runs next, and, with `frames`,
+    starts watching it for reaching for the harness's frames (see the module's docstring)."""
     pygrade_graders.hide(*OWN_MODULES)
     if __name__ == "__main__":
         # Run as `python -m`, this module is `__main__`: learner code finds an empty one.
         sys.modules["__main__"] = types.ModuleType("__main__")
+    if not frames:
+        return
     send = channel.send
     guard = FrameGuard(Trust(), str, lambda finding: send("tampered", inspected=[finding]))
     guard.install()
@@ -324,7 +328,7 @@ def main(argv: list[str]) -> int:
     if spec.mode == "reference-memory":
         measure_reference_memory(spec, channel, reference, resolve(spec.inputs))
     else:
-        guard_against_learner_code(channel)
+        guard_against_learner_code(channel, frames=spec.mode == "memory")
         learner = resolve(spec.function)
         make = resolve(spec.inputs)
         if spec.mode == "memory":

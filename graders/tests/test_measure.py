@@ -220,8 +220,8 @@ def test_learner_code_reaches_neither_the_reference_nor_the_harness_by_importing
     assert len(wrong) == 1 and "100" in wrong[0]["message"]
 
 
-def test_learner_code_reaching_for_the_harness_s_frames_is_reported(tmp_path: Path) -> None:
-    events = measure(tmp_path, PEEKS, "timing", "total", "make_input", [100])
+def test_learner_code_reaching_for_the_harness_s_frames_while_its_memory_is_measured_is_reported(tmp_path: Path) -> None:
+    events = measure(tmp_path, PEEKS, "memory", "total", "make_input", [100])
     tampered = [event for event in events if event["event"] == "tampered"]
     assert tampered and tampered[0]["inspected"][0].startswith("sys._getframe from ")
     assert tampered[0]["inspected"][0].endswith("solution.py:5")
