@@ -26,11 +26,20 @@ def count(lines: object) -> int:
 """
 
 
-def measure(tmp_path: Path, learner: str, mode: str, function: str, inputs: str, sizes: list[int], **options: float) -> list[dict[str, Any]]:
+def measure(
+    tmp_path: Path,
+    learner: str,
+    mode: str,
+    function: str,
+    inputs: str,
+    sizes: list[int],
+    reference: str = REFERENCE,
+    **options: float,
+) -> list[dict[str, Any]]:
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / "solution.py").write_text(learner)
     (tmp_path / "inputs.py").write_text(INPUTS)
-    (tmp_path / "reference_impl.py").write_text(REFERENCE)
+    (tmp_path / "reference_impl.py").write_text(reference)
     spec = {
         "mode": mode,
         "function": f"solution.{function}",
@@ -210,13 +219,8 @@ def total(values: list[int]) -> int:
 
 @pytest.mark.parametrize("learner", [BENDS_THE_REFERENCE, SILENCES_THE_HARNESS], ids=["reference", "harness"])
 def test_learner_code_reaches_neither_the_reference_nor_the_harness_by_importing_them(tmp_path: Path, learner: str) -> None:
-    (tmp_path / "solution.py").write_text(learner)
-    (tmp_path / "inputs.py").write_text(INPUTS)
-    (tmp_path / "reference_impl.py").write_text(HELPED_REFERENCE)
-    spec = {"mode": "timing", "function": "solution.total", "reference": str(tmp_path / "reference_impl.py"),
-            "inputs": "inputs.make_input", "sizes": [100], "rounds": 5}
-    (tmp_path / "spec.json").write_text(json.dumps(spec))
-    wrong = [event for event in run_measure(tmp_path) if event["event"] == "wrong"]
+    events = measure(tmp_path, learner, "timing", "total", "make_input", [100], HELPED_REFERENCE)
+    wrong = [event for event in events if event["event"] == "wrong"]
     assert len(wrong) == 1 and "100" in wrong[0]["message"]
 
 
@@ -242,11 +246,6 @@ def total(values: list[int]) -> Total:
 
 def test_equal_dataclasses_from_learner_and_reference_count_as_equal(tmp_path: Path) -> None:
     learner = DATACLASS_REFERENCE.replace("sum(values)", "sum(v for v in values)")
-    (tmp_path / "solution.py").write_text(learner)
-    (tmp_path / "inputs.py").write_text(INPUTS)
-    (tmp_path / "reference_impl.py").write_text(DATACLASS_REFERENCE)
-    spec = {"mode": "timing", "function": "solution.total", "reference": str(tmp_path / "reference_impl.py"),
-            "inputs": "inputs.make_input", "sizes": [100], "rounds": 5}
-    (tmp_path / "spec.json").write_text(json.dumps(spec))
-    kinds = [event["event"] for event in run_measure(tmp_path)]
+    events = measure(tmp_path, learner, "timing", "total", "make_input", [100], DATACLASS_REFERENCE)
+    kinds = [event["event"] for event in events]
     assert "wrong" not in kinds and "sample" in kinds
