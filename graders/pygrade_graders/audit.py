@@ -46,6 +46,10 @@ FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 # Events that make a code object under a file name of the caller's choosing.
 CODE_EVENTS = frozenset({"compile", "code.__new__"})
 
+# A function's attributes whose assignment raises `object.__setattr__`: what the tamper watch
+# names when one of its functions has them replaced.
+INSIDES = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+
 # Findings kept at most: the first ones say enough.
 MAX_FINDINGS = 10
 
@@ -135,6 +139,9 @@ class FrameGuard:
         self.tell = tell
         self.findings: list[str] = []
         self.armed = False
+        # How many times any function's code, defaults or keyword defaults were assigned
+        # while armed (the tamper watch's look reads its functions' insides when it moved).
+        self.insides_set = 0
         # Threads inside the hook right now: what the hook itself does raises events too.
         self._busy: set[int] = set()
 
@@ -157,6 +164,8 @@ class FrameGuard:
                 return
             what = f"{event} under the name of {self.relative(filename)}"
         else:
+            if event == "object.__setattr__" and len(args) > 1 and args[1] in INSIDES:
+                self.insides_set += 1
             return
         me = _thread.get_ident()
         if me in self._busy:

@@ -135,8 +135,12 @@ class Reporter:
     def pytest_collection(self, session: pytest.Session) -> None:
         """Learner code first runs when the test modules that import it are collected: the
         guard starts watching here, not during pytest's own start (which reads every plugin's
-        fixtures, each read an event for the guard to look at)."""
+        fixtures, each read an event for the guard to look at). From here on it also counts
+        the assignments of a function's code and defaults, which spares the tamper watch's
+        look reading its functions' insides while the count stands (see `tamper.Namespaces`)."""
         self.guard.install()
+        guard = self.guard
+        self.watch.count_insides_by(lambda: guard.insides_set)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:

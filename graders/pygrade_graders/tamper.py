@@ -308,7 +308,13 @@ class Namespaces:
 
     A function's insides (its code, defaults, closure, keyword defaults, and more) are what
     the garbage collector sees it refer to: one `gc.get_referents` call takes them all, where
-    reading `__code__` and `__defaults__` one function at a time raises an audit event each."""
+    reading `__code__` and `__defaults__` one function at a time raises an audit event each.
+    Of those, what a probe can name as replaced is the code, the defaults and keyword
+    defaults, each of which Python code can only replace by assigning it, an assignment that
+    raises an audit event (`object.__setattr__`) too; and what the closure's cells and the
+    keyword defaults hold, which the look reads every time. Once an audit hook counts those
+    assignments (`count_insides_by`), the look reads the functions' insides only when the
+    count moved since it last found them the same: about 7,000 objects a look spared."""
 
     def __init__(self) -> None:
         self._spaces: list[tuple[Mapping[str, object], tuple[str, ...], tuple[object, ...]]] = []
@@ -326,6 +332,17 @@ class Namespaces:
         self._rows: list[Rows] = []
         self._class_spaces: list[Mapping[str, object]] = []
         self._class_sizes: list[int] = []
+        # How many assignments of a function's code, defaults or keyword defaults an audit
+        # hook has counted, if one does, and the count when the insides were last found the
+        # same (None: not since they were taken).
+        self._insides_set: Callable[[], int] | None = None
+        self._insides_at: int | None = None
+
+    def count_insides_by(self, count: Callable[[], int]) -> None:
+        """From now on, `count()` is how many times a function's code, defaults or keyword
+        defaults were assigned: an audit hook installed now counts them (see the class)."""
+        self._insides_set = count
+        self._insides_at = None
 
     def add(self, space: Mapping[str, object], keys: Iterable[str]) -> None:
         """Watches `space[key]` for each of `keys`."""
@@ -364,6 +381,7 @@ class Namespaces:
             # read now, that first read is not taken for a change.
             getattr(function, "__annotations__")
         self._insides = gc.get_referents(*self._functions)
+        self._insides_at = None
         cells = [cell for function in self._functions for cell in function.__closure__ or ()]
         keywords = [function.__kwdefaults__ for function in self._functions if function.__kwdefaults__]
         self._mutable = [*cells, *keywords]
@@ -407,11 +425,16 @@ class Namespaces:
             ):
                 if not self._classes_sound(_all, _map, _len, _is, _missing):
                     return False
-            for mine, before in ((self._functions, self._insides), (self._mutable, self._deeper)):
-                now = _referents(*mine)
-                if _len(now) != _len(before) or not _all(_map(_is, now, before)):
+            # Read before the insides are: an assignment made while they are read counts after.
+            count = self._insides_set
+            seen = count() if count is not None else None
+            if seen is None or seen != self._insides_at:
+                now = _referents(*self._functions)
+                if _len(now) != _len(self._insides) or not _all(_map(_is, now, self._insides)):
                     return False
-            return True
+                self._insides_at = seen
+            now = _referents(*self._mutable)
+            return _len(now) == _len(self._deeper) and _all(_map(_is, now, self._deeper))
         except Exception:  # noqa: BLE001 - anything odd is for the probes to name
             return False
 
@@ -555,6 +578,10 @@ class Watch:
         rest.append(watch_finder_cache())
         rest += [watch_value(name, look) for name, look in (extra or {}).items()]
         self._rest = rest
+
+    def count_insides_by(self, count: Callable[[], int]) -> None:
+        """See `Namespaces.count_insides_by`."""
+        self._spaces.count_insides_by(count)
 
     def replaced(self) -> list[str]:
         quick = self._spaces.unchanged()

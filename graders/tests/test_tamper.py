@@ -322,6 +322,39 @@ def test_what_the_grading_relies_on_is_watched(pytester: pytest.Pytester, action
         assert replaced == [], "putting the same object back changes nothing"
 
 
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ("pytest.approx.__defaults__ = (1.0, 1.0, True)", "pytest.approx"),
+        ("compare.assert_same.__kwdefaults__ = {'approx': 1e9}", "pygrade_graders.compare.assert_same"),
+        ("compare.assert_same.__code__ = (lambda *a, **k: None).__code__", "pygrade_graders.compare.assert_same"),
+    ],
+    ids=["defaults", "kwdefaults", "code"],
+)
+def test_a_function_s_insides_replaced_after_a_look_found_them_the_same_are_seen(
+    pytester: pytest.Pytester, change: str, name: str
+) -> None:
+    """Once the guard counts the assignments of functions' insides, the look reads them only
+    when the count moved: a replacement in the last test, after every earlier look found the
+    insides the same, still shows."""
+    solution = f"""
+import pytest
+from pygrade_graders import compare
+
+calls = []
+
+
+def double(value: int) -> int:
+    calls.append(value)
+    if len(calls) == 3:
+        {change}
+    return 2 * value
+"""
+    replaced, _, statuses = run(pytester, solution, TESTS)
+    assert any(name in found for found in replaced), replaced
+    assert len(statuses) == 3
+
+
 def test_builtins_replaced_by_code_that_hides_them_from_getattr_are_still_seen(pytester: pytest.Pytester) -> None:
     """The probes name what changed by looking names up with `getattr`: replaced too, so that
     it answers for itself and for `len` with the originals, it misleads them into naming
