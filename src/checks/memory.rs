@@ -133,12 +133,13 @@ struct Kept {
 /// times slower, and the peak is the same for every learner: it is measured once, by a trusted
 /// run that imports none of the learner's files (which could otherwise bend it for everyone
 /// after them), and kept by everything it depends on: the exercise's files, the check's
-/// function, inputs and size, the Python and pygrade.
+/// function, inputs and size, the Python, pygrade and its graders package (the harness).
 async fn reference_peak(ctx: &Ctx<'_>, check: &Memory) -> Result<u64> {
     let size = check.size.to_string();
     let mut parts: Vec<&[u8]> = vec![
         env!("CARGO_PKG_VERSION").as_bytes(),
         b"reference peak",
+        ctx.toolchain.graders.as_os_str().as_encoded_bytes(),
         ctx.toolchain.versions.python.as_bytes(),
         check.function.as_bytes(),
         check.inputs.as_bytes(),

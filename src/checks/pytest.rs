@@ -256,12 +256,14 @@ fn rewritten_in(root: &Path) -> Result<Vec<Rewritten>> {
 
 /// The exercise's tests as collected with the reference solution (trusted code, before any
 /// learner code runs), and pytest's rewritten test modules. Cached by everything they depend
-/// on.
+/// on: the exercise's files, the Python and pytest, pygrade and its graders package (whose
+/// plugin collects them).
 async fn collected_with_reference(ctx: &Ctx<'_>) -> Result<Reference> {
     let exercise = ctx.exercise;
     let mut parts: Vec<&[u8]> = vec![
         env!("CARGO_PKG_VERSION").as_bytes(),
         b"rewritten, read, bindings kept",
+        ctx.toolchain.graders.as_os_str().as_encoded_bytes(),
     ];
     // pytest's rewritten modules are of one Python and one pytest.
     parts.push(ctx.toolchain.versions.python.as_bytes());
