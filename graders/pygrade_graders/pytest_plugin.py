@@ -269,7 +269,7 @@ class Reporter:
 
 def scratch_prefixes(tmpdir: str | None) -> list[str]:
     """How a path in the scratch folder `tmpdir` begins: as given, and with its links resolved
-    (as pytest's `tmp_path` has it). None for no folder, or the root."""
+    (as pytest's `tmp_path` has it). Nothing for no folder, or for the root."""
     given = (tmpdir or "").rstrip("/")
     if not given:
         return []
