@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 
+import pygrade_graders
 from pygrade_graders.protocol import Channel, clip
 
 # A parent test's message when some of its variations failed, as Exercism's runner words it.
@@ -299,3 +300,6 @@ def pytest_configure(config: pytest.Config) -> None:
     reporter = Reporter(channel, str(config.rootpath), files)
     reporter.capture = config.pluginmanager.getplugin("capturemanager")
     config.pluginmanager.register(reporter, "exercism-reporter")
+    # Before any learner code runs: an import of these by learner code gives it copies of its
+    # own, so that replacing the channel's `send` there changes nothing the session uses.
+    pygrade_graders.hide("pygrade_graders.exercism", "pygrade_graders.protocol")

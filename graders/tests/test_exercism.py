@@ -86,6 +86,32 @@ def test_a_failing_variation_fails_its_test_and_shows_what_it_printed(
     assert results["tests"][1]["message"] == "AssertionError: 2 != 1"
 
 
+def test_learner_code_that_imports_the_channel_by_name_changes_a_copy_nothing_uses(
+    pytester: pytest.Pytester,
+) -> None:
+    """A solution that replaces the channel's `send`, to turn every test into a pass, replaces
+    it in a fresh copy of the module: the results stay true."""
+    results = run(pytester, {
+        "hello.py": (
+            "import pygrade_graders.protocol as protocol\n\n"
+            "send = protocol.Channel.send\n\n"
+            "def lying_send(self, event, **fields):\n"
+            "    if event == 'exercism-results':\n"
+            "        fields['status'] = 'pass'\n"
+            "        fields['tests'] = [dict(t, status='pass') for t in fields['tests']]\n"
+            "    send(self, event, **fields)\n\n"
+            "protocol.Channel.send = lying_send\n\n"
+            "def hello(n):\n    return n\n"
+        ),
+        "hello_test.py": (
+            "from hello import hello\n\n"
+            "def test_hello():\n    assert hello(2) == 1\n"
+        ),
+    })
+    assert results["status"] == "fail"
+    assert [t["status"] for t in results["tests"]] == ["fail"]
+
+
 def test_a_syntax_error_is_the_runs_error_with_paths_in_the_folder(
     pytester: pytest.Pytester,
 ) -> None:
