@@ -73,7 +73,7 @@ pub(super) async fn run(
                 .with_message(format!("wrong result, so nothing was measured: {message}")),
         )));
     }
-    if finished.exit != Exit::Code(0) || !events.iter().any(|e| matches!(e, Event::Done {})) {
+    if !ran_whole(&finished, &events) {
         // The learner's function raised (or the learner's module failed to import).
         let stderr = ctx.relative(&finished.stderr.text());
         let last = stderr.trim().lines().last().unwrap_or("").to_string();
@@ -101,7 +101,7 @@ pub(super) async fn trusted(
     std::fs::remove_dir_all(&root)
         .with_context(|| format!("could not remove {}", root.display()))?;
     let events = said(&finished)?;
-    if finished.exit != Exit::Code(0) || !events.iter().any(|e| matches!(e, Event::Done {})) {
+    if !ran_whole(&finished, &events) {
         bail!(
             "{}: the reference could not be measured ({}): {}",
             ctx.exercise.id,
@@ -143,6 +143,11 @@ async fn start(
     spawn.channel = true;
     spawn.cwd = cwd;
     ctx.run(spawn).await
+}
+
+/// Whether the harness ran to its end: it exited 0 after saying `done`.
+fn ran_whole(finished: &Finished, events: &[Event]) -> bool {
+    finished.exit == Exit::Code(0) && events.iter().any(|e| matches!(e, Event::Done {}))
 }
 
 /// The events of a harness run whose channel only the harness wrote, once it has said hello
